@@ -1,0 +1,22 @@
+// Lint configuration: typescript-eslint's recommended rules over the sources, specs, demo and benches.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'scratch/', 'spec/converters/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', globalThis: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Fixtures are the plain JavaScript users write; the specs pass their free names in `scope`.
+    files: ['spec/fixtures/**/*.js'],
+    rules: { 'no-undef': 'off' },
+  },
+);

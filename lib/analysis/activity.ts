@@ -1,0 +1,48 @@
+// Activity analysis: for each if, loop and switch, the outer variables that the construct assigns.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import type { Binding, Scope, ScopeInfo } from './scopes.js';
+
+const CONSTRUCTS = new Set([
+  'IfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'SwitchStatement',
+]);
+
+/**
+ * Returns, for every control-flow construct in `fn`, the bindings declared outside it that it assigns,
+ * including assignments made by closures created inside it. The scope a `for` head opens counts as
+ * outside the loop: its `let` variables are what the loop carries.
+ */
+export function analyzeActivity(fn: ESTree.Node, scopes: ScopeInfo): WeakMap<ESTree.Node, Set<Binding>> {
+  const modified = new WeakMap<ESTree.Node, Set<Binding>>();
+  // Constructs open on the way down, each with the scopes opened inside it so far.
+  const open: { node: ESTree.Node; inner: Set<Scope>; assigned: Set<Binding> }[] = [];
+  walk(fn, {
+    enter(node) {
+      const scope = scopes.scopeOf.get(node);
+      if (scope) {
+        for (const construct of open) if (construct.node !== node) construct.inner.add(scope);
+      }
+      if (CONSTRUCTS.has(node.type)) open.push({ node, inner: new Set(), assigned: new Set() });
+      if (node.type === 'Identifier') {
+        const reference = scopes.referenceOf.get(node);
+        if (reference?.write && reference.binding) {
+          for (const construct of open) construct.assigned.add(reference.binding);
+        }
+      }
+    },
+    leave(node) {
+      const top = open[open.length - 1];
+      if (top?.node !== node) return;
+      open.pop();
+      modified.set(node, new Set([...top.assigned].filter((binding) => !top.inner.has(binding.scope))));
+    },
+  });
+  return modified;
+}

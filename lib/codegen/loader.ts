@@ -1,0 +1,40 @@
+// Evaluates converted code with `new Function`, binding each free name as a parameter.
+
+import type * as ESTree from 'estree';
+import { returnStatement } from './builders.js';
+import { generate, type Mapping } from './generate.js';
+
+export type GeneratorFunctionLike = (...args: unknown[]) => Generator<unknown, unknown, unknown>;
+
+export interface LoadedCode {
+  /** Called with the runtime namespace and the values of the free names, in order; returns the converted function. */
+  factory: (runtime: unknown, ...bindings: unknown[]) => GeneratorFunctionLike;
+  /** The code as evaluated, and its mappings to the original source. */
+  code: string;
+  mappings: Mapping[];
+}
+
+/**
+ * Loads `node`. The body runs in strict mode, as module code and class bodies do, so `this` stays
+ * `undefined` in a call without a receiver. Only the parameters are in scope besides true globals,
+ * and the API binds every free name, so nothing silently resolves from `globalThis`.
+ */
+export function load(
+  node: ESTree.FunctionExpression,
+  runtime: string,
+  freeNames: readonly string[],
+  name: string,
+): LoadedCode {
+  const program: ESTree.Program = {
+    type: 'Program',
+    sourceType: 'script',
+    body: [
+      { type: 'ExpressionStatement', expression: { type: 'Literal', value: 'use strict' }, directive: 'use strict' },
+      returnStatement(node),
+    ],
+  };
+  const { code, mappings } = generate(program);
+  const sourceUrl = `\n//# sourceURL=autograph:///${encodeURIComponent(name)}.js`;
+  const factory = new Function(runtime, ...freeNames, code + sourceUrl) as LoadedCode['factory'];
+  return { factory, code, mappings };
+}

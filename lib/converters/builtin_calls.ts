@@ -1,0 +1,61 @@
+// Calls to JavaScript built-ins that must also work on tensors: Math functions and console methods.
+//
+//   Math.floor(a / 2)        becomes   ag__.floorDiv(a, 2)
+//   Math.abs(x)              becomes   ag__.abs(x)
+//   console.log("n", n);     becomes   yield* ag__.consoleCall(console, "log", ["n", n]);
+//
+// `Math` and `console` are recognised only when the function does not declare those names itself.
+// console calls become `yield*` only in converted bodies; in nested user functions they stay as written.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
+import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+
+const MATH: Record<string, string> = { floor: 'floor', trunc: 'trunc', abs: 'abs' };
+/** Math functions whose argument, when it is a division, is computed as one integer-preserving division. */
+const MATH_OF_QUOTIENT: Record<string, string> = { floor: 'floorDiv', trunc: 'truncDiv' };
+const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug']);
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const scopes = analyzeScopes(fn);
+  const runtime = (name: string) => member(identifier(ctx.runtime), name);
+  /** `object.method` where `object` is the global of that name, not a variable of the function. */
+  const globalMethod = (node: ESTree.Node, object: string): string | undefined => {
+    if (node.type !== 'MemberExpression' || node.computed || node.object.type !== 'Identifier') return undefined;
+    if (node.object.name !== object || node.property.type !== 'Identifier') return undefined;
+    const reference = scopes.referenceOf.get(node.object);
+    return reference && reference.binding === null ? node.property.name : undefined;
+  };
+  const functions: ESTree.Node[] = [];
+
+  walk(fn as ESTree.Node, {
+    enter(node) {
+      if (isFunctionNode(node)) functions.push(node);
+    },
+    leave(node) {
+      if (isFunctionNode(node)) functions.pop();
+      if (node.type !== 'CallExpression') return;
+      const args = node.arguments;
+      const math = globalMethod(node.callee, 'Math');
+      if (math !== undefined && args.length === 1 && args[0]!.type !== 'SpreadElement') {
+        const [arg] = args as ESTree.Expression[];
+        const quotient = MATH_OF_QUOTIENT[math];
+        if (quotient && arg!.type === 'BinaryExpression' && arg!.operator === '/') {
+          this.replace(call(runtime(quotient), [arg!.left as ESTree.Expression, arg!.right], node.loc));
+        } else if (MATH[math]) {
+          this.replace(call(runtime(MATH[math]), [arg!], node.loc));
+        }
+        return;
+      }
+      const method = globalMethod(node.callee, 'console');
+      const inConvertedBody = ctx.converted.has(functions[functions.length - 1]!);
+      if (method !== undefined && CONSOLE.has(method) && inConvertedBody) {
+        const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
+        this.replace(yieldDelegate(call(runtime('consoleCall'), [consoleId, literal(method), array(args)], node.loc)));
+      }
+    },
+  });
+  return fn;
+}

@@ -1,0 +1,35 @@
+// What every converter pass receives: the parsed function, the namer, and how to report an error.
+
+import type * as ESTree from 'estree';
+import { ConversionError } from '../errors.js';
+import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
+import { Namer } from '../codegen/namer.js';
+
+export interface ConversionContext {
+  parsed: ParsedFunction;
+  namer: Namer;
+  /** The name through which generated code reaches the runtime operators. */
+  runtime: string;
+  /** Functions whose bodies run as converted code: the function itself and the bodies the converter made. */
+  converted: WeakSet<ESTree.Node>;
+  /** A ConversionError at `node`, in the user's source. */
+  error(problem: string, node: ESTree.Node | null | undefined, fix?: string): ConversionError;
+}
+
+export function createContext(parsed: ParsedFunction, usedNames: Iterable<string>): ConversionContext {
+  const namer = new Namer(usedNames);
+  return {
+    parsed,
+    namer,
+    runtime: namer.fresh('ag__'),
+    converted: new WeakSet(),
+    error(problem, node, fix) {
+      return new ConversionError(problem, {
+        functionName: parsed.name,
+        source: parsed.source,
+        position: node?.loc ? toSourcePosition(parsed, node.loc.start) : undefined,
+        fix,
+      });
+    },
+  };
+}

@@ -1,0 +1,249 @@
+// Control flow: if, while and for(;;) become calls to the runtime operators, with bodies as generators.
+//
+//   if (x > 0) { y = x; } else { y = -x; }
+// becomes
+//   function* if_body() { y = x; }
+//   function* else_body() { y = -x; }
+//   function get_state() { return [y]; }
+//   function set_state(vars_) { [y] = vars_; }
+//   yield* ag__.ifStmt(x > 0, if_body, else_body, get_state, set_state, ["y"]);
+//
+// The state is what analysis says the construct carries. A construct whose body leaves it through
+// return, break or continue stays native JavaScript, with its condition guarded so that a tensor
+// condition there is a clear error rather than a silently truthy object.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { analyze, carriedState, type Analysis } from '../analysis/index.js';
+import { isFunctionNode } from '../analysis/scopes.js';
+import {
+  array,
+  arrayPattern,
+  assign,
+  block,
+  call,
+  expressionStatement,
+  functionDeclaration,
+  identifier,
+  literal,
+  member,
+  returnStatement,
+  yieldDelegate,
+} from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+
+type Loop =
+  ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForInStatement | ESTree.ForOfStatement;
+
+const isLoop = (node: ESTree.Node): node is Loop =>
+  node.type === 'WhileStatement' ||
+  node.type === 'DoWhileStatement' ||
+  node.type === 'ForStatement' ||
+  node.type === 'ForInStatement' ||
+  node.type === 'ForOfStatement';
+
+/** The first return, break or continue inside `construct` that leaves it (nested functions aside). */
+function findEscape(construct: ESTree.Statement): ESTree.Statement | undefined {
+  const labels: string[] = [];
+  const breakable: ESTree.Node[] = [];
+  const loops: ESTree.Node[] = [];
+  let escape: ESTree.Statement | undefined;
+  walk(construct as ESTree.Node, {
+    enter(node) {
+      if (escape) return this.skip();
+      if (isFunctionNode(node)) return this.skip();
+      if (node.type === 'LabeledStatement') labels.push(node.label.name);
+      if (node !== construct && isLoop(node)) loops.push(node);
+      if (node !== construct && (isLoop(node) || node.type === 'SwitchStatement')) breakable.push(node);
+      if (node.type === 'ReturnStatement') escape = node;
+      if (node.type === 'BreakStatement' && (node.label ? !labels.includes(node.label.name) : breakable.length === 0)) {
+        escape = node;
+      }
+      if (node.type === 'ContinueStatement' && (node.label ? !labels.includes(node.label.name) : loops.length === 0)) {
+        escape = node;
+      }
+    },
+    leave(node) {
+      if (node.type === 'LabeledStatement') labels.pop();
+      if (loops[loops.length - 1] === node) loops.pop();
+      if (breakable[breakable.length - 1] === node) breakable.pop();
+    },
+  });
+  return escape;
+}
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const analysis: Analysis = analyze(fn);
+  const runtime = (name: string) => member(identifier(ctx.runtime), name);
+  const varsName = ctx.namer.fresh('vars_');
+
+  const generator = (base: string, body: ESTree.Statement[], loc?: ESTree.SourceLocation | null) => {
+    const declaration = functionDeclaration(ctx.namer.fresh(base), [], body, true, loc);
+    ctx.converted.add(declaration);
+    return declaration;
+  };
+  const bodyOf = (statement: ESTree.Statement): ESTree.Statement[] =>
+    statement.type === 'BlockStatement' ? convertList(statement.body) : convertStatement(statement);
+  const stateFunctions = (
+    node: ESTree.Statement,
+  ): [ESTree.FunctionDeclaration, ESTree.FunctionDeclaration, string[]] => {
+    const names = carriedState(analysis, node).map((binding) => binding.name);
+    const getState = functionDeclaration(
+      ctx.namer.fresh('get_state'),
+      [],
+      [returnStatement(array(names.map(identifier)))],
+      false,
+    );
+    const setState = functionDeclaration(
+      ctx.namer.fresh('set_state'),
+      [identifier(varsName)],
+      names.length > 0 ? [expressionStatement(assign(arrayPattern(names.map(identifier)), identifier(varsName)))] : [],
+      false,
+    );
+    return [getState, setState, names];
+  };
+  const stage = (operator: string, args: ESTree.Expression[], loc: ESTree.SourceLocation | null | undefined) =>
+    expressionStatement(yieldDelegate(call(runtime(operator), args, loc)), loc);
+  const guard = (test: ESTree.Expression, construct: string, escape: ESTree.Statement) =>
+    call(
+      runtime('unstagedCondition'),
+      [test, literal(construct), literal(escape.type.replace('Statement', '').toLowerCase())],
+      test.loc,
+    );
+
+  function convertIf(node: ESTree.IfStatement): ESTree.Statement[] {
+    const escape = findEscape(node);
+    if (escape) {
+      node.test = guard(node.test, 'an if statement', escape);
+      node.consequent = single(node.consequent);
+      if (node.alternate) node.alternate = single(node.alternate);
+      return [node];
+    }
+    const body = generator('if_body', bodyOf(node.consequent), node.consequent.loc);
+    const orelse = node.alternate ? generator('else_body', bodyOf(node.alternate), node.alternate.loc) : null;
+    const [getState, setState, names] = stateFunctions(node);
+    return [
+      body,
+      ...(orelse ? [orelse] : []),
+      getState,
+      setState,
+      stage(
+        'ifStmt',
+        [
+          node.test,
+          body.id!,
+          orelse ? orelse.id! : literal(null),
+          getState.id!,
+          setState.id!,
+          array(names.map(literal)),
+        ],
+        node.loc,
+      ),
+    ];
+  }
+
+  function convertWhile(node: ESTree.WhileStatement): ESTree.Statement[] {
+    const escape = findEscape(node);
+    if (escape) {
+      node.test = guard(node.test, 'a while loop', escape);
+      node.body = single(node.body);
+      return [node];
+    }
+    const test = generator('loop_test', [{ ...returnStatement(node.test), loc: node.test.loc }], node.test.loc);
+    const body = generator('loop_body', bodyOf(node.body), node.body.loc);
+    const [getState, setState, names] = stateFunctions(node);
+    return [
+      test,
+      body,
+      getState,
+      setState,
+      stage('whileStmt', [test.id!, body.id!, getState.id!, setState.id!, array(names.map(literal))], node.loc),
+    ];
+  }
+
+  function convertFor(node: ESTree.ForStatement): ESTree.Statement[] {
+    const escape = findEscape(node);
+    if (escape) {
+      if (node.test) node.test = guard(node.test, 'a for loop', escape);
+      node.body = single(node.body);
+      return [node];
+    }
+    const init: ESTree.Statement[] = !node.init
+      ? []
+      : node.init.type === 'VariableDeclaration'
+        ? [node.init]
+        : [expressionStatement(node.init, node.init.loc)];
+    const test = node.test
+      ? generator('loop_test', [{ ...returnStatement(node.test), loc: node.test.loc }], node.test.loc)
+      : null;
+    const update = node.update
+      ? generator('loop_update', [expressionStatement(node.update, node.update.loc)], node.update.loc)
+      : null;
+    const body = generator('loop_body', bodyOf(node.body), node.body.loc);
+    const [getState, setState, names] = stateFunctions(node);
+    const statements: ESTree.Statement[] = [
+      ...init,
+      ...(test ? [test] : []),
+      ...(update ? [update] : []),
+      body,
+      getState,
+      setState,
+      stage(
+        'forStmt',
+        [
+          test ? test.id! : literal(null),
+          update ? update.id! : literal(null),
+          body.id!,
+          getState.id!,
+          setState.id!,
+          array(names.map(literal)),
+        ],
+        node.loc,
+      ),
+    ];
+    // A `let` in the head belongs to the loop: a block keeps it out of the enclosing scope.
+    return node.init?.type === 'VariableDeclaration' && node.init.kind !== 'var' ? [block(statements)] : statements;
+  }
+
+  function single(statement: ESTree.Statement): ESTree.Statement {
+    const out = convertStatement(statement);
+    return out.length === 1 ? out[0]! : block(out);
+  }
+
+  function convertStatement(node: ESTree.Statement): ESTree.Statement[] {
+    switch (node.type) {
+      case 'BlockStatement':
+        node.body = convertList(node.body);
+        return [node];
+      case 'IfStatement':
+        return convertIf(node);
+      case 'WhileStatement':
+        return convertWhile(node);
+      case 'ForStatement':
+        return convertFor(node);
+      case 'DoWhileStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'LabeledStatement':
+        node.body = single(node.body);
+        return [node];
+      case 'TryStatement':
+        node.block.body = convertList(node.block.body);
+        if (node.handler) node.handler.body.body = convertList(node.handler.body.body);
+        if (node.finalizer) node.finalizer.body = convertList(node.finalizer.body);
+        return [node];
+      case 'SwitchStatement':
+        for (const switchCase of node.cases) switchCase.consequent = convertList(switchCase.consequent);
+        return [node];
+      default:
+        return [node];
+    }
+  }
+
+  function convertList(list: ESTree.Statement[]): ESTree.Statement[] {
+    return list.flatMap(convertStatement);
+  }
+
+  fn.body.body = convertList(fn.body.body);
+  return fn;
+}

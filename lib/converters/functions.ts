@@ -1,0 +1,113 @@
+// Function wrapping: the converted function becomes a generator driven by the runtime.
+//
+//   async function f(x) { var y = await g(x); return y; }
+// becomes
+//   function* f(x) { let y; y = yield g(x); return y; }
+//
+// `await` becomes `yield` (the driver awaits what is yielded); `var` declarations are hoisted to a `let`
+// at the top, so that later passes can move blocks into nested functions without changing scoping.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { analyzeScopes, isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
+import {
+  assign,
+  block,
+  expressionStatement,
+  identifier,
+  letDeclaration,
+  returnStatement,
+} from '../codegen/builders.js';
+import type { FunctionNode } from '../parse/parse_function.js';
+import type { ConversionContext } from './context.js';
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.FunctionExpression {
+  const scopes = analyzeScopes(fn);
+  if (fn.type === 'ArrowFunctionExpression' && scopes.thisExpressions.length > 0) {
+    throw ctx.error(
+      'it is an arrow function that uses `this`. Its `this` is lexical and cannot be recovered from its source.',
+      scopes.thisExpressions[0],
+      'write it as a function expression or a method, whose `this` is the receiver of the call.',
+    );
+  }
+  const evalUse = scopes.free.get('eval');
+  if (evalUse) {
+    throw ctx.error(
+      'it uses `eval`, whose code the converter cannot see.',
+      evalUse,
+      'write the code directly in the function.',
+    );
+  }
+  const args = scopes.free.get('arguments');
+  if (args) {
+    throw ctx.error('it uses `arguments`.', args, 'declare rest parameters instead: function f(...args) { ... }.');
+  }
+
+  const body: ESTree.BlockStatement =
+    fn.body.type === 'BlockStatement' ? fn.body : block([{ ...returnStatement(fn.body), loc: fn.body.loc }]);
+
+  const hoisted: string[] = [];
+  const params = new Set(fn.params.flatMap((param) => patternIdentifiers(param).map((id) => id.name)));
+  walk(body as ESTree.Node, {
+    enter(node) {
+      if (isFunctionNode(node)) this.skip();
+    },
+    leave(node, parent, key) {
+      if (node.type === 'AwaitExpression') {
+        this.replace({
+          type: 'YieldExpression',
+          argument: node.argument,
+          delegate: false,
+          loc: node.loc,
+        } as ESTree.Node);
+        return;
+      }
+      if (node.type !== 'VariableDeclaration' || node.kind !== 'var') return;
+      for (const declarator of node.declarations) {
+        for (const id of patternIdentifiers(declarator.id)) {
+          if (!params.has(id.name) && !hoisted.includes(id.name)) hoisted.push(id.name);
+        }
+      }
+      const inits = node.declarations
+        .filter((declarator) => declarator.init)
+        .map((declarator) => ({ ...assign(declarator.id, declarator.init!), loc: declarator.loc }));
+      const isForHead =
+        (parent?.type === 'ForStatement' && key === 'init') ||
+        ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left');
+      if (isForHead) {
+        if (key === 'left') this.replace(node.declarations[0]!.id as ESTree.Node);
+        else if (inits.length === 0) this.replace({ type: 'Identifier', name: 'undefined' } as ESTree.Node);
+        else
+          this.replace(
+            (inits.length === 1 ? inits[0] : { type: 'SequenceExpression', expressions: inits }) as ESTree.Node,
+          );
+      } else if (inits.length === 0) {
+        this.replace({ type: 'EmptyStatement' });
+      } else {
+        const expression: ESTree.Expression =
+          inits.length === 1 ? inits[0]! : { type: 'SequenceExpression', expressions: inits };
+        this.replace(expressionStatement(expression, node.loc));
+      }
+    },
+  });
+  body.body = body.body.filter((statement) => statement.type !== 'EmptyStatement');
+  if (hoisted.length > 0) body.body.unshift(letDeclaration(hoisted));
+
+  // The generator keeps the user's name unless the body refers to that name: a call by that name must
+  // reach a function, not this generator.
+  const name = ctx.parsed.name;
+  const keepsName = IDENTIFIER.test(name) && !scopes.references.some((reference) => reference.id.name === name);
+  const converted: ESTree.FunctionExpression = {
+    type: 'FunctionExpression',
+    id: keepsName ? identifier(name) : null,
+    params: fn.params,
+    body,
+    generator: true,
+    async: false,
+    loc: fn.loc,
+  };
+  ctx.converted.add(converted);
+  return converted;
+}

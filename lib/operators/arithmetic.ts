@@ -1,0 +1,91 @@
+// Arithmetic operators: JavaScript's meaning on plain values, the same meaning elementwise on tensors.
+
+import { isTensor, numeric, tf, unify } from './tensors.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the plain paths are JavaScript's own operators on any values. */
+
+/** `a + b`. With a string and a tensor it is an error: see `unify`. */
+export function add(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return a + b;
+  return tf.add(...unify(a, b, '+'));
+}
+
+export function sub(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return a - b;
+  return tf.sub(...unify(a, b, '-'));
+}
+
+export function mul(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return a * b;
+  return tf.mul(...unify(a, b, '*'));
+}
+
+/** True division, as in JavaScript: int32 operands give float32 (tf.div would floor them). */
+export function div(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return a / b;
+  const [x, y] = unify(a, b, '/');
+  return x.dtype === 'int32' ? tf.div(tf.cast(x, 'float32'), tf.cast(y, 'float32')) : tf.div(x, y);
+}
+
+/** JavaScript's `%`: the truncated remainder, with the sign of the dividend (tf.mod takes the divisor's). */
+export function mod(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return a % b;
+  const [x, y] = unify(a, b, '%');
+  return tf.tidy(() => {
+    const floored = tf.mod(x, y);
+    const wrongSign = tf.logicalAnd(tf.notEqual(floored, 0), tf.notEqual(tf.sign(floored), tf.sign(x)));
+    return tf.where(wrongSign, tf.sub(floored, y), floored);
+  });
+}
+
+export function pow(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return a ** b;
+  return tf.pow(...unify(a, b, '**'));
+}
+
+/** Unary minus. */
+export function neg(a: any): any {
+  if (!isTensor(a)) return -a;
+  return tf.neg(numeric(a));
+}
+
+/** `++x` and `x++` apply ToNumeric to the old value first (so `"5"` steps to 6); this returns the new value. */
+export function increment(a: any): any {
+  if (isTensor(a)) return add(a, 1);
+  const box = { value: a };
+  box.value++;
+  return box.value;
+}
+
+export function decrement(a: any): any {
+  if (isTensor(a)) return sub(a, 1);
+  const box = { value: a };
+  box.value--;
+  return box.value;
+}
+
+/** `Math.floor(a / b)`: floor division, which stays int32 on int32 operands. */
+export function floorDiv(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return Math.floor(a / b);
+  const [x, y] = unify(a, b, '/');
+  if (x.dtype === 'int32') return tf.floorDiv(x, y);
+  return tf.tidy(() => tf.floor(tf.div(x, y)));
+}
+
+/** `Math.trunc(a / b)`: truncating division, which stays int32 on int32 operands. */
+export function truncDiv(a: any, b: any): any {
+  if (!isTensor(a) && !isTensor(b)) return Math.trunc(a / b);
+  const [x, y] = unify(a, b, '/');
+  if (x.dtype !== 'int32') return tf.tidy(() => truncate(tf.div(x, y)));
+  return tf.tidy(() => {
+    // floor(a / b) is one too low when the quotient is negative and inexact.
+    const inexact = tf.notEqual(tf.mod(x, y), 0);
+    const negative = tf.notEqual(tf.less(x, 0), tf.less(y, 0));
+    return tf.add(tf.floorDiv(x, y), tf.cast(tf.logicalAnd(inexact, negative), 'int32'));
+  });
+}
+
+/** Rounds toward zero, elementwise, on float tensors. */
+export function truncate(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.where(tf.less(x, 0), tf.ceil(x), tf.floor(x)));
+}

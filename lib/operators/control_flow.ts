@@ -1,0 +1,178 @@
+// Control-flow operators: each runs its construct as plain JavaScript, or staged when its condition is a tensor.
+
+import { StagingError } from '../errors.js';
+import { currentCallScope } from './memory.js';
+import { fitsDtype, isTensor, tf, weakDtype, type DataType, type Tensor } from './tensors.js';
+
+/** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
+export type Body = () => Generator<unknown, unknown, unknown>;
+export type Test = () => Generator<unknown, unknown, unknown>;
+export type GetState = () => unknown[];
+export type SetState = (values: unknown[]) => void;
+
+/**
+ * Reads a staged condition: a scalar tensor, true when non-zero and not NaN (JavaScript's truthiness).
+ * The read is asynchronous (`yield` hands the promise to the driver): synchronous reads throw on WebGPU
+ * in Node and return zeros in headless Chromium.
+ */
+function* readCondition(condition: Tensor, construct: string): Generator<unknown, boolean, unknown> {
+  if (condition.isDisposed) {
+    throw new StagingError(
+      `The condition of ${construct} is a disposed tensor. Do not dispose a tensor you still use.`,
+    );
+  }
+  if (condition.dtype === 'string') {
+    throw new StagingError(`The condition of ${construct} is a string tensor; compare it to get a bool tensor.`);
+  }
+  if (condition.rank !== 0) {
+    throw new StagingError(
+      `The condition of ${construct} is a tensor of shape [${condition.shape.join(', ')}], but a condition must be ` +
+        'a scalar. Reduce it with tf.any(...) (true if any element is) or tf.all(...) (true if every element is).',
+    );
+  }
+  const values = (yield condition.data()) as ArrayLike<number>;
+  const value = values[0]!;
+  return condition.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
+}
+
+function* truthy(condition: unknown, construct: string): Generator<unknown, boolean, unknown> {
+  return isTensor(condition) ? yield* readCondition(condition, construct) : Boolean(condition);
+}
+
+/** A number or boolean leaving a staged construct becomes a tensor, of `dtype` if known, else weakly typed. */
+function stagedValue(value: unknown, dtype: DataType | undefined, name: string, construct: string): unknown {
+  if (typeof value !== 'number' && typeof value !== 'boolean') return value;
+  const target = dtype ?? weakDtype(value);
+  if (!fitsDtype(value, target)) {
+    throw new StagingError(
+      `'${name}' is ${target} in ${construct}, but gets the value ${String(value)}, which ${target} cannot hold. ` +
+        `Give '${name}' one dtype throughout, for example with tf.cast(${name}, 'float32') before ${construct}.`,
+    );
+  }
+  return tf.scalar(target === 'bool' ? value : Number(value), target);
+}
+
+/** `if (test) body else orelse`. Staged when `condition` is a tensor: the taken branch runs after the condition is read. */
+export function* ifStmt(
+  condition: unknown,
+  body: Body,
+  orelse: Body | null,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+): Generator<unknown, void, unknown> {
+  if (!isTensor(condition)) {
+    if (condition) yield* body();
+    else if (orelse) yield* orelse();
+    return;
+  }
+  const construct = 'an if statement';
+  const taken = yield* readCondition(condition, construct);
+  const before = getState();
+  if (taken) yield* body();
+  else if (orelse) yield* orelse();
+  const after = getState();
+  setState(
+    after.map((value, i) => {
+      const previous = before[i];
+      const dtype = isTensor(previous) ? previous.dtype : undefined;
+      if (isTensor(value) && dtype !== undefined && value.dtype !== dtype) {
+        throw new StagingError(
+          `'${names[i]}' is ${dtype} before ${construct} whose condition is a tensor, but ${value.dtype} after it. ` +
+            `A staged if keeps each variable's dtype: cast the new value, for example tf.cast(value, '${dtype}').`,
+        );
+      }
+      return stagedValue(value, dtype, names[i]!, construct);
+    }),
+  );
+}
+
+/** `while (test) body`. Staged when the condition is a tensor. */
+export function* whileStmt(
+  test: Test,
+  body: Body,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+): Generator<unknown, void, unknown> {
+  yield* loop(test, null, body, getState, setState, names, 'a while loop');
+}
+
+/** `for (init; test; update) body`, with `init` already run. A missing test is `null` and always true. */
+export function* forStmt(
+  test: Test | null,
+  update: Body | null,
+  body: Body,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+): Generator<unknown, void, unknown> {
+  yield* loop(test, update, body, getState, setState, names, 'a for loop');
+}
+
+function* loop(
+  test: Test | null,
+  update: Body | null,
+  body: Body,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+  construct: string,
+): Generator<unknown, void, unknown> {
+  const scope = currentCallScope();
+  const mark = scope?.mark() ?? 0;
+  let condition = test ? yield* test() : true;
+  if (!isTensor(condition)) {
+    while (condition) {
+      yield* body();
+      if (update) yield* update();
+      condition = test ? yield* test() : true;
+      if (isTensor(condition)) {
+        throw new StagingError(
+          `The condition of ${construct} was a plain value when the loop started and is now a tensor. ` +
+            'Make it a tensor from the start (for example with tf.scalar(...)) so the whole loop is staged.',
+        );
+      }
+    }
+    return;
+  }
+  // The dtype each carried variable has as a tensor; a number takes the dtype of the first tensor it becomes.
+  const dtypes: (DataType | undefined)[] = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
+  while (yield* truthy(condition, construct)) {
+    yield* body();
+    if (update) yield* update();
+    const state = getState();
+    state.forEach((value, i) => {
+      if (!isTensor(value)) return;
+      const dtype = dtypes[i];
+      if (dtype === undefined) {
+        dtypes[i] = value.dtype;
+      } else if (value.dtype !== dtype) {
+        throw new StagingError(
+          `'${names[i]}' is ${dtype} when ${construct} whose condition is a tensor begins an iteration, but ` +
+            `${value.dtype} at its end. A staged loop keeps each variable's dtype: cast it before the loop, for ` +
+            `example ${names[i]} = tf.cast(${names[i]}, '${value.dtype}'), or cast the new value to ${dtype}.`,
+        );
+      }
+    });
+    // Iteration temporaries die here, so memory does not grow with the trip count.
+    scope?.freeUnreachable(mark, state);
+    condition = test ? yield* test() : true;
+  }
+  const out = getState().map((value, i) => stagedValue(value, dtypes[i], names[i]!, construct));
+  setState(out);
+  scope?.freeUnreachable(mark, out);
+}
+
+/**
+ * Guards the condition of a construct the converter left native because a `return`, `break` or
+ * `continue` leaves it: plain values pass, a tensor is an error instead of an always-truthy object.
+ */
+export function unstagedCondition(condition: unknown, construct: string, jump: string): unknown {
+  if (!isTensor(condition)) return condition;
+  throw new StagingError(
+    `The condition of ${construct} is a tensor, but ${construct} contains a '${jump}' that leaves it, and ` +
+      `staging such jumps is not supported yet. Set a variable instead of the '${jump}' and test it after ` +
+      `${construct}, or make the condition a plain value.`,
+  );
+}

@@ -1,0 +1,7 @@
+// The runtime namespace that converted code reaches through one name (`ag__`).
+
+export * from './arithmetic.js';
+export * from './comparison.js';
+export { floor, trunc, abs } from './math.js';
+export { ifStmt, whileStmt, forStmt, unstagedCondition } from './control_flow.js';
+export { consoleCall } from './printing.js';

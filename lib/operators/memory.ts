@@ -1,0 +1,124 @@
+// The memory rule of a converted call: tf.tidy's convention, kept across awaits and between concurrent calls.
+
+import { isTensor, tf } from './tensors.js';
+
+/** The parts of tfjs-core's engine state that scopes use (tfjs-core/src/engine.ts, ScopeState). */
+interface EngineScope {
+  name: string;
+  id: number;
+  track: tf.Tensor[];
+}
+interface EngineState {
+  scopeStack: EngineScope[];
+  activeScope: EngineScope | null;
+  nextScopeId: number;
+}
+
+const engineState = (): EngineState => (tf.engine() as unknown as { state: EngineState }).state;
+
+let current: CallScope | null = null;
+const suspended: (CallScope | null)[] = [];
+
+/** The call whose code is running now, if any. Operators use it to free loop temporaries. */
+export function currentCallScope(): CallScope | null {
+  return current;
+}
+
+/**
+ * The tensors one converted call has created. tf.tidy cannot span an await, and the engine's scope stack
+ * is global, so a call owns an engine scope that is on the stack only while the call's own code runs:
+ * the driver enters it before each synchronous step of the call and leaves it after. Every tensor the
+ * engine creates in between is tracked here, whatever else runs between the steps.
+ */
+export class CallScope {
+  private readonly scope: EngineScope;
+  /** The scope that was active when the call began: its results are tracked there, as tidy does. */
+  private readonly outer: EngineScope | null;
+
+  constructor(name: string) {
+    const state = engineState();
+    this.outer = state.activeScope;
+    this.scope = { name: `autograph:${name}`, id: state.nextScopeId++, track: [] };
+  }
+
+  enter(): void {
+    const state = engineState();
+    state.scopeStack.push(this.scope);
+    state.activeScope = this.scope;
+    suspended.push(current);
+    // The registry of the running call is the point of this class, not an accidental alias.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    current = this;
+  }
+
+  leave(): void {
+    const state = engineState();
+    const at = state.scopeStack.lastIndexOf(this.scope);
+    if (at >= 0) state.scopeStack.splice(at, 1);
+    state.activeScope = state.scopeStack[state.scopeStack.length - 1] ?? null;
+    current = suspended.pop() ?? null;
+  }
+
+  /** A position in the call's list of tensors; `freeUnreachable` frees only tensors made after it. */
+  mark(): number {
+    return this.scope.track.length;
+  }
+
+  /**
+   * Disposes the tensors made since `mark` that none of `roots` reaches (through arrays and plain
+   * objects), except kept tensors and variables, which outlive the call.
+   */
+  freeUnreachable(mark: number, roots: unknown): void {
+    const reachable = reachableTensors(roots);
+    const track = this.scope.track;
+    let kept = mark;
+    for (let i = mark; i < track.length; i++) {
+      const tensor = track[i]!;
+      if (reachable.has(tensor)) {
+        track[kept++] = tensor;
+      } else if (!tensor.kept && !(tensor instanceof tf.Variable)) {
+        tensor.dispose();
+      }
+    }
+    track.length = kept;
+  }
+
+  /** Ends the call: frees everything it made except what it returns, which the caller's scope adopts. */
+  finish(result: unknown): void {
+    const reachable = reachableTensors(result);
+    this.freeUnreachable(0, result);
+    if (this.outer && engineState().scopeStack.includes(this.outer)) {
+      for (const tensor of reachable) if (!tensor.kept) this.outer.track.push(tensor);
+    }
+  }
+
+  /** Ends a call that threw: frees everything it made. */
+  abort(): void {
+    this.freeUnreachable(0, undefined);
+  }
+}
+
+/** The tensors reachable from `root` through arrays and plain objects. */
+export function reachableTensors(root: unknown): Set<tf.Tensor> {
+  const found = new Set<tf.Tensor>();
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (isTensor(value)) {
+      found.add(value);
+      return;
+    }
+    if (seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key]);
+    }
+  };
+  visit(root);
+  return found;
+}

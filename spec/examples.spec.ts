@@ -1,0 +1,114 @@
+// The announcement examples: huberLoss, collatz and f(n), on tensors and on plain numbers.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { toCode, toGraph } from '../lib/index.js';
+import { collatz, f, huberLoss } from './fixtures/examples.js';
+import { describeWithBackends, expectNoLeaks, valueOf } from './helpers/backends.js';
+
+/** Captures console.log lines while `fn` runs. */
+async function captureLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: unknown[][] }> {
+  const lines: unknown[][] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args);
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    console.log = original;
+  }
+}
+
+describeWithBackends('examples', () => {
+  const huber = toGraph(huberLoss, { scope: { delta: 1.0 } });
+  const collatzGraph = toGraph(collatz);
+  const fGraph = toGraph(f);
+
+  it('huberLoss stages its conditional on a tensor and gives 0.125 and 8.5', async () => {
+    for (const [input, expected] of [
+      [0.5, 0.125],
+      [9, 8.5],
+    ] as const) {
+      const x = tf.scalar(input);
+      const result = await expectNoLeaks(async () => {
+        const out = await huber(x);
+        expect(out).to.be.instanceOf(tf.Tensor);
+        return valueOf(out);
+      });
+      expect(result).to.be.closeTo(expected, 1e-6);
+      x.dispose();
+    }
+  });
+
+  it('huberLoss gives the same values for plain numbers', async () => {
+    expect(await valueOf(await huber(0.5))).to.be.closeTo(0.125, 1e-6);
+    expect(await valueOf(await huber(9))).to.be.closeTo(8.5, 1e-6);
+  });
+
+  it('collatz(27) is 111 as an int32 tensor, a float32 tensor and a number', async () => {
+    for (const dtype of ['int32', 'float32'] as const) {
+      const a = tf.scalar(27, dtype);
+      const out = await expectNoLeaks(async () => {
+        const result = await collatzGraph(a);
+        expect(result).to.be.instanceOf(tf.Tensor);
+        expect((result as tf.Tensor).dtype).to.equal('int32');
+        return valueOf(result);
+      });
+      expect(out).to.equal(111);
+      expect(await a.data()).to.deep.equal(dtype === 'int32' ? new Int32Array([27]) : new Float32Array([27]));
+      a.dispose();
+    }
+    expect(await collatzGraph(27)).to.equal(111);
+  });
+
+  it('f(n) prints and returns as the original does, on numbers and int32 tensors', async () => {
+    for (const [n, printed, returned] of [
+      [2, [3, 4, 5], 5],
+      [-1, [], -1],
+      [7, [], 7],
+    ] as const) {
+      const plain = await captureLog(() => fGraph(n));
+      expect(plain.lines).to.deep.equal(printed.map((value) => [value]));
+      expect(plain.result).to.equal(returned);
+
+      const input = tf.scalar(n, 'int32');
+      const before = tf.memory().numTensors;
+      const staged = await captureLog(() => fGraph(input));
+      expect(staged.lines).to.deep.equal(printed.map((value) => [value]));
+      expect(staged.result).to.be.instanceOf(tf.Tensor);
+      const result = staged.result as tf.Tensor;
+      expect(result.dtype).to.equal('int32');
+      expect((await result.data())[0]).to.equal(returned);
+      // When the loop never runs, the result is the input itself, as in eager code.
+      if (result !== input) result.dispose();
+      expect(tf.memory().numTensors).to.equal(before);
+      input.dispose();
+    }
+  });
+
+  it('200 concurrent collatz calls are all right, leak nothing and leave their inputs intact', async () => {
+    const expectedSteps = (n: number) => {
+      let steps = 0;
+      while (n !== 1) {
+        n = n % 2 === 0 ? n / 2 : 3 * n + 1;
+        steps++;
+      }
+      return steps;
+    };
+    const inputs = Array.from({ length: 200 }, (_, i) => tf.scalar(i + 1, 'int32'));
+    const before = tf.memory().numTensors;
+    const results = await Promise.all(inputs.map((input) => collatzGraph(input)));
+    expect(tf.memory().numTensors).to.equal(before + results.length);
+    const values = await Promise.all(results.map(valueOf));
+    expect(values).to.deep.equal(inputs.map((_, i) => expectedSteps(i + 1)));
+    expect(tf.memory().numTensors).to.equal(before);
+    const read = await Promise.all(inputs.map((input) => input.data()));
+    expect(read.map((data) => data[0])).to.deep.equal(inputs.map((_, i) => i + 1));
+    tf.dispose(inputs);
+  });
+
+  it('toCode(huberLoss) shows the staged conditional', () => {
+    const code = toCode(huberLoss);
+    expect(code).to.contain('function* if_body()');
+    expect(code).to.contain('function* else_body()');
+    expect(code).to.contain('yield* ag__.ifStmt(ag__.lessEqual(tf.abs(a), delta), if_body, else_body');
+  });
+});

@@ -49,7 +49,7 @@ describeWithBackends('examples', () => {
       const out = await expectNoLeaks(async () => {
         const result = await collatzGraph(a);
         expect(result).to.be.instanceOf(tf.Tensor);
-        expect((result as tf.Tensor).dtype).to.equal('int32');
+        expect((result as unknown as tf.Tensor).dtype).to.equal('int32');
         return valueOf(result);
       });
       expect(out).to.equal(111);
@@ -74,7 +74,7 @@ describeWithBackends('examples', () => {
       const staged = await captureLog(() => fGraph(input));
       expect(staged.lines).to.deep.equal(printed.map((value) => [value]));
       expect(staged.result).to.be.instanceOf(tf.Tensor);
-      const result = staged.result as tf.Tensor;
+      const result = staged.result as unknown as tf.Tensor;
       expect(result.dtype).to.equal('int32');
       expect((await result.data())[0]).to.equal(returned);
       // When the loop never runs, the result is the input itself, as in eager code.

@@ -95,6 +95,23 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   body.body = body.body.filter((statement) => statement.type !== 'EmptyStatement');
   if (hoisted.length > 0) body.body.unshift(letDeclaration(hoisted));
 
+  // Bodies move into nested generator functions, which have a `this` of their own; the receiver is
+  // captured once, as arrow functions capture it.
+  if (scopes.thisExpressions.length > 0) {
+    const self = ctx.namer.fresh('self');
+    const own = new Set<ESTree.Node>(scopes.thisExpressions);
+    walk(body as ESTree.Node, {
+      enter(node) {
+        if (own.has(node)) this.replace({ ...identifier(self), loc: node.loc } as ESTree.Node);
+      },
+    });
+    body.body.unshift({
+      type: 'VariableDeclaration',
+      kind: 'const',
+      declarations: [{ type: 'VariableDeclarator', id: identifier(self), init: { type: 'ThisExpression' } }],
+    });
+  }
+
   // The generator keeps the user's name unless the body refers to that name: a call by that name must
   // reach a function, not this generator.
   const name = ctx.parsed.name;

@@ -30,7 +30,8 @@ describeWithBackends('toGraph', () => {
   it('accepts default, rest and destructured parameters', async () => {
     expect(await toGraph(fixtures.withDefaults)(3)).to.equal(fixtures.withDefaults(3));
     expect(await toGraph(fixtures.withDefaults)(3, 4, 'a', 'b')).to.equal(fixtures.withDefaults(3, 4, 'a', 'b'));
-    expect(await toGraph(fixtures.withDestructuring)({ x: 1, y: 2 }, [3])).to.equal(7);
+    const destructuring = toGraph(fixtures.withDestructuring) as unknown as (...args: unknown[]) => Promise<unknown>;
+    expect(await destructuring({ x: 1, y: 2 }, [3])).to.equal(7);
   });
 
   it('accepts arrow functions with expression and block bodies', async () => {

@@ -97,7 +97,7 @@ describeWithBackends('examples', () => {
     const before = tf.memory().numTensors;
     const results = await Promise.all(inputs.map((input) => collatzGraph(input)));
     expect(tf.memory().numTensors).to.equal(before + results.length);
-    const values = await Promise.all(results.map(valueOf));
+    const values = await Promise.all(results.map((result) => valueOf(result)));
     expect(values).to.deep.equal(inputs.map((_, i) => expectedSteps(i + 1)));
     expect(tf.memory().numTensors).to.equal(before);
     const read = await Promise.all(inputs.map((input) => input.data()));

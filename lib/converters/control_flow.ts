@@ -77,8 +77,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const varsName = ctx.namer.fresh('vars_');
 
-  const generator = (base: string, body: ESTree.Statement[], loc?: ESTree.SourceLocation | null) => {
-    const declaration = functionDeclaration(ctx.namer.fresh(base), [], body, true, loc);
+  // Names are taken before the bodies are converted, so outer constructs get the plainer names.
+  const generator = (name: string, body: () => ESTree.Statement[], loc?: ESTree.SourceLocation | null) => {
+    const declaration = functionDeclaration(name, [], body(), true, loc);
     ctx.converted.add(declaration);
     return declaration;
   };
@@ -104,12 +105,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   };
   const stage = (operator: string, args: ESTree.Expression[], loc: ESTree.SourceLocation | null | undefined) =>
     expressionStatement(yieldDelegate(call(runtime(operator), args, loc)), loc);
-  const guard = (test: ESTree.Expression, construct: string, escape: ESTree.Statement) =>
-    call(
-      runtime('unstagedCondition'),
-      [test, literal(construct), literal(escape.type.replace('Statement', '').toLowerCase())],
-      test.loc,
-    );
+  const guard = (test: ESTree.Expression, construct: string, escape: ESTree.Statement): ESTree.Expression =>
+    test.type === 'Literal'
+      ? test
+      : call(
+          runtime('unstagedCondition'),
+          [test, literal(construct), literal(escape.type.replace('Statement', '').toLowerCase())],
+          test.loc,
+        );
 
   function convertIf(node: ESTree.IfStatement): ESTree.Statement[] {
     const escape = findEscape(node);
@@ -119,9 +122,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (node.alternate) node.alternate = single(node.alternate);
       return [node];
     }
-    const body = generator('if_body', bodyOf(node.consequent), node.consequent.loc);
-    const orelse = node.alternate ? generator('else_body', bodyOf(node.alternate), node.alternate.loc) : null;
+    const bodyName = ctx.namer.fresh('if_body');
+    const orelseName = node.alternate ? ctx.namer.fresh('else_body') : '';
     const [getState, setState, names] = stateFunctions(node);
+    const body = generator(bodyName, () => bodyOf(node.consequent), node.consequent.loc);
+    const alternate = node.alternate;
+    const orelse = alternate ? generator(orelseName, () => bodyOf(alternate), alternate.loc) : null;
     return [
       body,
       ...(orelse ? [orelse] : []),
@@ -149,9 +155,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       node.body = single(node.body);
       return [node];
     }
-    const test = generator('loop_test', [{ ...returnStatement(node.test), loc: node.test.loc }], node.test.loc);
-    const body = generator('loop_body', bodyOf(node.body), node.body.loc);
+    const test = generator(ctx.namer.fresh('loop_test'), () => [{ ...returnStatement(node.test), loc: node.test.loc }]);
+    const bodyName = ctx.namer.fresh('loop_body');
     const [getState, setState, names] = stateFunctions(node);
+    const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
     return [
       test,
       body,
@@ -173,14 +180,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       : node.init.type === 'VariableDeclaration'
         ? [node.init]
         : [expressionStatement(node.init, node.init.loc)];
-    const test = node.test
-      ? generator('loop_test', [{ ...returnStatement(node.test), loc: node.test.loc }], node.test.loc)
+    const { test: condition, update: step } = node;
+    const test = condition
+      ? generator(ctx.namer.fresh('loop_test'), () => [{ ...returnStatement(condition), loc: condition.loc }])
       : null;
-    const update = node.update
-      ? generator('loop_update', [expressionStatement(node.update, node.update.loc)], node.update.loc)
-      : null;
-    const body = generator('loop_body', bodyOf(node.body), node.body.loc);
+    const update = step ? generator(ctx.namer.fresh('loop_update'), () => [expressionStatement(step, step.loc)]) : null;
+    const bodyName = ctx.namer.fresh('loop_body');
     const [getState, setState, names] = stateFunctions(node);
+    const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
     const statements: ESTree.Statement[] = [
       ...init,
       ...(test ? [test] : []),

@@ -25,10 +25,13 @@ export async function expectNoLeaks<T>(fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** The JavaScript value of a result: tensors are read (asynchronously) and disposed, other values pass through. */
-export async function valueOf(result: unknown): Promise<unknown> {
+/**
+ * The JavaScript value of a result: tensors are read (asynchronously) and disposed, other values pass
+ * through. Tensors in `inputs` are read but left alive: a function may return its argument unchanged.
+ */
+export async function valueOf(result: unknown, inputs: readonly unknown[] = []): Promise<unknown> {
   if (!(result instanceof tf.Tensor)) return result;
   const value = result.rank === 0 ? (await result.data())[0] : await result.array();
-  result.dispose();
+  if (!inputs.includes(result)) result.dispose();
   return result.dtype === 'bool' ? Boolean(value) : value;
 }

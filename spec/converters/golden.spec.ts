@@ -1,0 +1,113 @@
+// Golden fixtures: each fixture's functions convert to exactly the expected code, and behave as the originals.
+//
+// Set UPDATE_GOLDEN=1 to rewrite the expected files, then review the diff.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StagingError, toCode, toGraph } from '../../lib/index.js';
+import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixturesDir = join(here, 'fixtures');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+interface Fixture {
+  name: string;
+  functions: [string, AnyFunction][];
+  cases: Record<string, unknown[][]>;
+  plainOnly: boolean;
+}
+
+const fixtures: Fixture[] = await Promise.all(
+  readdirSync(fixturesDir)
+    .sort()
+    .map(async (name) => {
+      const module = (await import(join(fixturesDir, name, 'input.js'))) as Record<string, unknown>;
+      const functions = Object.entries(module).flatMap(([key, value]): [string, AnyFunction][] => {
+        if (typeof value === 'function') return [[key, value as AnyFunction]];
+        // A method on an exported object, such as `receiver.shift`.
+        if (value && typeof value === 'object' && key !== 'cases') {
+          return Object.entries(value).filter(([, v]) => typeof v === 'function') as [string, AnyFunction][];
+        }
+        return [];
+      });
+      return {
+        name,
+        functions,
+        cases: (module.cases ?? {}) as Record<string, unknown[][]>,
+        plainOnly: module.plainOnly === true,
+      };
+    }),
+);
+
+/** A number argument as the tensor a user would pass: int32 for integers, float32 otherwise. */
+const asTensor = (value: unknown) =>
+  typeof value === 'number' ? tf.scalar(value, Number.isInteger(value) ? 'int32' : 'float32') : value;
+
+async function plainValue(value: unknown, inputs: unknown[]): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map((item) => plainValue(item, inputs)));
+  return valueOf(value, inputs);
+}
+
+function expectClose(actual: unknown, expected: unknown, label: string): void {
+  if (Array.isArray(expected)) {
+    expect(actual, label).to.be.an('array').with.length(expected.length);
+    expected.forEach((item, i) => expectClose((actual as unknown[])[i], item, `${label}[${i}]`));
+  } else if (typeof expected === 'number' && Number.isFinite(expected)) {
+    expect(actual, label).to.be.closeTo(expected, 1e-5);
+  } else {
+    expect(actual, label).to.deep.equal(expected);
+  }
+}
+
+describe('converter golden fixtures', () => {
+  for (const fixture of fixtures) {
+    it(`${fixture.name}: converted code matches expected.js`, () => {
+      const code = fixture.functions.map(([, fn]) => toCode(fn)).join('\n\n') + '\n';
+      const expectedPath = join(fixturesDir, fixture.name, 'expected.js');
+      if (update || !existsSync(expectedPath)) {
+        if (!update) expect.fail(`${expectedPath} is missing; run with UPDATE_GOLDEN=1 and review it.`);
+        writeFileSync(expectedPath, code);
+      }
+      expect(code).to.equal(readFileSync(expectedPath, 'utf8'));
+    });
+  }
+});
+
+describeWithBackends('converted fixtures behave as the originals', () => {
+  for (const fixture of fixtures) {
+    for (const [name, fn] of fixture.functions) {
+      const cases = fixture.cases[name];
+      if (!cases) continue;
+      it(`${fixture.name}/${name} on plain values`, async () => {
+        const converted = toGraph(fn);
+        for (const args of cases) {
+          expect(await converted(...args), `${name}(${args.join(', ')})`).to.deep.equal(await fn(...args));
+        }
+      });
+      it(`${fixture.name}/${name} on tensors`, async () => {
+        const converted = toGraph(fn);
+        for (const args of cases) {
+          const expected = await fn(...args);
+          const tensors = args.map(asTensor);
+          const run = () => converted(...tensors);
+          if (fixture.plainOnly) {
+            const error = await run().then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            expect(error, `${name} with tensors`).to.be.instanceOf(StagingError);
+            expect((error as Error).message).to.contain('not supported yet');
+          } else {
+            const actual = await expectNoLeaks(async () => plainValue(await run(), tensors));
+            expectClose(actual, expected, `${name}(${args.join(', ')})`);
+          }
+          tf.dispose(tensors.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+        }
+      });
+    }
+  }
+});

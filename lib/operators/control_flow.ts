@@ -136,16 +136,20 @@ function* loop(
     }
     return;
   }
-  // The dtype each carried variable has as a tensor; a number takes the dtype of the first tensor it becomes.
-  const dtypes: (DataType | undefined)[] = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
+  // Carried numbers and booleans become tensors, as they are in a graph. Their dtype is weak until the
+  // first iteration ends: `let total = 0` that meets float32 in the body is float32, since in JavaScript
+  // 0 and 0.0 are one value. After that, each variable keeps its dtype.
+  const entry = getState();
+  let weak = entry.map((value) => typeof value === 'number' || typeof value === 'boolean');
+  setState(entry.map((value, i) => stagedValue(value, undefined, names[i]!, construct)));
+  const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
   while (yield* truthy(condition, construct)) {
     yield* body();
     if (update) yield* update();
-    const state = getState();
-    state.forEach((value, i) => {
-      if (!isTensor(value)) return;
+    const state = getState().map((value, i) => {
+      if (!isTensor(value)) return stagedValue(value, dtypes[i], names[i]!, construct);
       const dtype = dtypes[i];
-      if (dtype === undefined) {
+      if (dtype === undefined || (weak[i] && fitsDtype(entry[i] as number | boolean, value.dtype))) {
         dtypes[i] = value.dtype;
       } else if (value.dtype !== dtype) {
         throw new StagingError(
@@ -154,14 +158,15 @@ function* loop(
             `example ${names[i]} = tf.cast(${names[i]}, '${value.dtype}'), or cast the new value to ${dtype}.`,
         );
       }
+      return value;
     });
+    weak = weak.map(() => false);
+    setState(state);
     // Iteration temporaries die here, so memory does not grow with the trip count.
     scope?.freeUnreachable(mark, state);
     condition = test ? yield* test() : true;
   }
-  const out = getState().map((value, i) => stagedValue(value, dtypes[i], names[i]!, construct));
-  setState(out);
-  scope?.freeUnreachable(mark, out);
+  scope?.freeUnreachable(mark, getState());
 }
 
 /**

@@ -1,0 +1,89 @@
+// Staged control flow: conditions, dtypes carried out of staged constructs, and memory across iterations.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { StagingError, toGraph } from '../../lib/index.js';
+import * as fixtures from '../fixtures/staging.js';
+import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail('expected the call to fail'),
+    (error: unknown) => error as Error,
+  );
+}
+
+describeWithBackends('staged control flow', () => {
+  it('numbers carried out of a staged loop become tensors of the dtype they met', async () => {
+    const n = tf.scalar(4, 'int32');
+    const result = (await toGraph(fixtures.accumulate)(n)) as unknown as tf.Tensor;
+    expect(result.dtype).to.equal('float32');
+    expect(await valueOf(result)).to.equal(0 + 0.5 + 1 + 1.5);
+    n.dispose();
+    expect(await toGraph(fixtures.accumulate)(4)).to.equal(3);
+  });
+
+  it('memory does not grow with the trip count of a staged loop', async () => {
+    const counts: number[] = [];
+    const g = toGraph(fixtures.countDown, { scope: { record: (count: number) => counts.push(count) } });
+    const n = tf.scalar(30, 'int32');
+    const steps = await expectNoLeaks(async () => valueOf(await g(n)));
+    expect(steps).to.equal(30);
+    expect(counts).to.have.length(30);
+    // Each iteration holds its own temporaries; the next iteration starts from the same count.
+    expect(new Set(counts.slice(1)).size, `counts ${counts.join(',')}`).to.equal(1);
+    n.dispose();
+  });
+
+  it('a dtype that changes across iterations is an error naming the variable and both dtypes', async () => {
+    const n = tf.scalar(2, 'int32');
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.changesDtype)(n)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain("'x' is int32").and.contain('float32');
+    n.dispose();
+  });
+
+  it("a staged if's output is checked against the variable's dtype before it", async () => {
+    const c = tf.scalar(1);
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.branchChangesDtype)(c)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain("'x' is int32 before an if statement").and.contain('float32 after it');
+    c.dispose();
+  });
+
+  it('a non-scalar condition is an error that suggests tf.any or tf.all', async () => {
+    const v = tf.tensor1d([1, -1]);
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.vectorCondition)(v)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('shape [2]').and.contain('tf.any').and.contain('tf.all');
+    v.dispose();
+  });
+
+  it('an exception from the middle of a staged loop frees every intermediate', async () => {
+    const fail = (i: unknown) => {
+      throw new RangeError(`stopped at ${String(i)}`);
+    };
+    const n = tf.scalar(10, 'int32');
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.throwsMidLoop, { scope: { fail } })(n)));
+    expect(error).to.be.instanceOf(RangeError);
+    n.dispose();
+  });
+
+  it('kept tensors and variables outlive the call', async () => {
+    const variable = tf.variable(tf.scalar(0));
+    const n = tf.scalar(3, 'int32');
+    const before = tf.memory().numTensors;
+    const [kept, i] = (await toGraph(fixtures.keepsAndVariables)(n, variable)) as unknown as tf.Tensor[];
+    expect(await valueOf(kept)).to.equal(42);
+    expect(await valueOf(i)).to.equal(3);
+    expect((await variable.data())[0]).to.equal(3);
+    expect(tf.memory().numTensors).to.equal(before);
+    variable.dispose();
+    n.dispose();
+  });
+
+  it('a while condition that starts plain and becomes a tensor is an error', async () => {
+    const error = await rejection(toGraph(fixtures.becomesTensor)(3));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('plain value when the loop started');
+  });
+});

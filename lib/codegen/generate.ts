@@ -39,16 +39,17 @@ export function generate(node: ESTree.Node): GeneratedCode {
   return { code, mappings };
 }
 
-/** The original position of the last mapping at or before a generated position, if any. */
+/**
+ * The original position of a generated one: the last mapping at or before it on its line, else the first
+ * mapping on its line (astring maps names and literals, not the runtime calls wrapped around them).
+ */
 export function originalPosition(
   mappings: readonly Mapping[],
   line: number,
   column: number,
 ): { line: number; column: number } | undefined {
-  let found: Mapping | undefined;
-  for (const mapping of mappings) {
-    if (mapping.generatedLine > line || (mapping.generatedLine === line && mapping.generatedColumn > column)) break;
-    found = mapping;
-  }
+  const onLine = mappings.filter((mapping) => mapping.generatedLine === line);
+  const before = onLine.filter((mapping) => mapping.generatedColumn <= column);
+  const found = before[before.length - 1] ?? onLine[0];
   return found && { line: found.originalLine, column: found.originalColumn };
 }

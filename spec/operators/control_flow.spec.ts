@@ -81,6 +81,27 @@ describeWithBackends('staged control flow', () => {
     n.dispose();
   });
 
+  it("a scalar condition has JavaScript's truthiness: non-zero and not NaN", async () => {
+    const g = toGraph(fixtures.truthiness);
+    const cases: [tf.Tensor, boolean][] = [
+      [tf.scalar(true, 'bool'), true],
+      [tf.scalar(false, 'bool'), false],
+      [tf.scalar(-2, 'int32'), true],
+      [tf.scalar(0, 'int32'), false],
+      [tf.scalar(0.25), true],
+      [tf.scalar(0), false],
+      [tf.scalar(NaN), false],
+    ];
+    for (const [condition, expected] of cases) {
+      const result = (await g(condition)) as unknown as tf.Tensor;
+      expect(result.dtype).to.equal('bool');
+      expect(await valueOf(result), `condition ${condition.dtype} ${String((await condition.data())[0])}`).to.equal(
+        expected,
+      );
+      condition.dispose();
+    }
+  });
+
   it('a while condition that starts plain and becomes a tensor is an error', async () => {
     const error = await rejection(toGraph(fixtures.becomesTensor)(3));
     expect(error).to.be.instanceOf(StagingError);

@@ -1,18 +1,63 @@
 // Runs a behaviour spec once per available tfjs backend, in the manner of tfjs-core's describeWithFlags.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { setupNodeWebGPU, type NodeWebGPU } from '../../lib/platform/webgpu_node.js';
 
-/** The backends behaviour specs run on. WebGPU joins once its Node setup is in place. */
-export const BACKENDS: readonly string[] = ['cpu'];
+/**
+ * WebGPU through Dawn, with SwiftShader where there is no GPU. Set up once, when the specs load; the
+ * backend is registered but not made active here. A failure is kept as the reason webgpu is skipped.
+ */
+const webgpu: NodeWebGPU | Error = await setupNodeWebGPU({ setBackend: false }).catch((error: unknown) =>
+  error instanceof Error ? error : new Error(String(error)),
+);
+
+/** The backends behaviour specs run on, with the reason a backend is missing. */
+export const BACKENDS: readonly { name: string; unavailable?: string }[] = [
+  { name: 'cpu' },
+  { name: 'webgpu', unavailable: webgpu instanceof Error ? webgpu.message : undefined },
+];
+
+/** True on SwiftShader, where specs keep their inputs small: it is correct but slow. */
+export const isSoftwareWebGPU = !(webgpu instanceof Error) && webgpu.software;
+
+/**
+ * On webgpu every synchronous read fails the spec: in Node it throws from deep inside the backend, and in
+ * headless Chromium on SwiftShader it silently returns zeros. Reads must be `await t.data()`.
+ */
+function forbidSynchronousReads(backend: tf.KernelBackend): void {
+  const guarded = backend as tf.KernelBackend & { readSyncForbidden?: boolean };
+  if (guarded.readSyncForbidden) return;
+  guarded.readSyncForbidden = true;
+  backend.readSync = () => {
+    throw new Error('A synchronous read (dataSync, arraySync, ...) on webgpu: read with `await t.data()` instead.');
+  };
+}
 
 export function describeWithBackends(title: string, body: (backend: string) => void): void {
-  for (const backend of BACKENDS) {
-    describe(`${title} [${backend}]`, function () {
+  for (const { name, unavailable } of BACKENDS) {
+    describe(`${title} [${name}]`, function () {
+      if (unavailable !== undefined) {
+        it(`runs on ${name}`, function () {
+          // A skip must never pass for a run on CI: there the adapter is expected to exist.
+          if (process.env.CI === 'true') expect.fail(`${name} is unavailable on CI: ${unavailable}`);
+          console.log(`    skipping ${name}: ${unavailable}`);
+          this.skip();
+        });
+        return;
+      }
       before(async function () {
-        expect(await tf.setBackend(backend), `backend ${backend}`).to.equal(true);
+        expect(await tf.setBackend(name), `backend ${name}`).to.equal(true);
         await tf.ready();
+        if (name === 'webgpu') {
+          // Run kernels on the GPU even for tiny inputs, so that the specs exercise them.
+          tf.env().set('WEBGPU_CPU_FORWARD', false);
+          forbidSynchronousReads(tf.backend());
+        }
       });
-      body(backend);
+      after(async function () {
+        await tf.setBackend('cpu');
+      });
+      body(name);
     });
   }
 }

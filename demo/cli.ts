@@ -1,4 +1,4 @@
-// `npm start`: converts the announcement examples, prints their converted code, and runs them on tensors and numbers.
+// `npm run examples`: converts the announcement examples, prints their converted code, and runs them on tensors and numbers.
 import * as tf from '@tensorflow/tfjs';
 import { toCode, toGraph } from '../lib/index.js';
 import { collatz, f, huberLoss } from './announcement.js';

@@ -1,0 +1,39 @@
+// The examples the demo offers: the function as users write it, its inputs, and a hand-written eager version.
+import { collatz, f, huberLoss } from './announcement.js';
+import { collatzEager, fEager, huberLossEager } from './eager.js';
+
+export const EXAMPLES = [
+  {
+    id: 'huber',
+    title: 'Huber loss',
+    blurb: 'A tensor-dependent if/else: quadratic near zero, linear beyond delta.',
+    fn: huberLoss,
+    scope: { delta: 1.0 },
+    inputs: ['tf.scalar(9)', 'tf.scalar(0.5)', '9'],
+    expected: { 'tf.scalar(9)': 8.5, 'tf.scalar(0.5)': 0.125, 9: 8.5 },
+    eager: (a) => huberLossEager(a, 1.0),
+    plainOnNumbers: false,
+  },
+  {
+    id: 'collatz',
+    title: 'Collatz steps',
+    blurb: 'A while loop whose condition is a tensor, with an if inside and integer division.',
+    fn: collatz,
+    scope: {},
+    inputs: ["tf.scalar(27, 'int32')", 'tf.scalar(27)', '27'],
+    expected: { "tf.scalar(27, 'int32')": 111, 'tf.scalar(27)': 111, 27: 111 },
+    eager: collatzEager,
+    plainOnNumbers: true,
+  },
+  {
+    id: 'print',
+    title: 'Loop with console.log',
+    blurb: 'A staged while loop nested in a staged if, printing the tensor on each step.',
+    fn: f,
+    scope: {},
+    inputs: ["tf.scalar(2, 'int32')", "tf.scalar(-1, 'int32')", '2'],
+    expected: { "tf.scalar(2, 'int32')": 5, "tf.scalar(-1, 'int32')": -1, 2: 5 },
+    eager: fEager,
+    plainOnNumbers: true,
+  },
+];

@@ -1,7 +1,7 @@
 // The demo page: pick or edit an example, read the converted code beside it, and run it on WebGPU.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { toCode } from '../lib/index.js';
+import { toCode, toGraph } from '../lib/index.js';
 import { EXAMPLES } from './catalog.js';
 import { highlight } from './highlight.js';
 import { compileSource, describeError, runExample, type RunReport } from './runner.js';
@@ -64,6 +64,8 @@ function renderSource(): void {
   const converted = $('#converted');
   try {
     state.fn = compileSource(source);
+    // toGraph also binds the free names, so a missing one shows here, before anything runs.
+    toGraph(state.fn, { scope: state.example.scope });
     converted.innerHTML = highlight(toCode(state.fn));
     converted.classList.remove('failed');
   } catch (error) {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { setupNodeWebGPU, type NodeWebGPU } from '../../lib/platform/webgpu_node.js';
+import { forbidSynchronousReads } from './sync_reads.js';
 
 /**
  * WebGPU through Dawn, with SwiftShader where there is no GPU. Set up once, when the specs load; the
@@ -19,19 +20,6 @@ export const BACKENDS: readonly { name: string; unavailable?: string }[] = [
 
 /** True on SwiftShader, where specs keep their inputs small: it is correct but slow. */
 export const isSoftwareWebGPU = !(webgpu instanceof Error) && webgpu.software;
-
-/**
- * On webgpu every synchronous read fails the spec: in Node it throws from deep inside the backend, and in
- * headless Chromium on SwiftShader it silently returns zeros. Reads must be `await t.data()`.
- */
-function forbidSynchronousReads(backend: tf.KernelBackend): void {
-  const guarded = backend as tf.KernelBackend & { readSyncForbidden?: boolean };
-  if (guarded.readSyncForbidden) return;
-  guarded.readSyncForbidden = true;
-  backend.readSync = () => {
-    throw new Error('A synchronous read (dataSync, arraySync, ...) on webgpu: read with `await t.data()` instead.');
-  };
-}
 
 export function describeWithBackends(title: string, body: (backend: string) => void): void {
   for (const { name, unavailable } of BACKENDS) {

@@ -1,0 +1,141 @@
+// The browser suite: the examples and the demo page in headless Chromium on webgpu, checked against cpu in Node.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildDemo } from '../../demo/build.js';
+import { EXAMPLES } from '../../demo/catalog.js';
+import { runExample, type RunReport } from '../../demo/runner.js';
+import { serve } from '../../demo/serve.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const artifacts = join(root, 'artifacts');
+const outdir = join(artifacts, 'browser-build');
+
+/** Flags for headless Chromium here: WebGPU on (SwiftShader without a GPU), and no calls to the network. */
+const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('in the browser (headless Chromium, webgpu)', function () {
+  this.timeout(240_000);
+  let browser: Browser | undefined;
+  let server: Server | undefined;
+  let url = '';
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      const reason = `${CHROMIUM} is missing; install it with 'apt-get install -y chromium'`;
+      if (process.env.CI === 'true') throw new Error(`The browser suite cannot run on CI: ${reason}.`);
+      console.log(`    skipping the browser suite: ${reason}`);
+      this.skip();
+    }
+    mkdirSync(artifacts, { recursive: true });
+    await buildDemo(outdir, { spec: join(root, 'spec', 'browser', 'page.ts') });
+    writeFileSync(
+      join(outdir, 'spec.html'),
+      '<!doctype html><meta charset="utf-8"><script type="module" src="spec.js"></script>',
+    );
+    ({ url, server } = await serve(outdir, 0));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  after(async function () {
+    await browser?.close();
+    server?.close();
+  });
+
+  async function openPage(path: string): Promise<Page> {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (error) => console.log(`    page error: ${error.message}`));
+    await page.goto(url + path);
+    return page;
+  }
+
+  it('runs the examples on webgpu with the results cpu gives in Node', async function () {
+    const page = await openPage('spec.html');
+    await page.waitForFunction(() => 'autographSpec' in window);
+    const backend = await page.evaluate(
+      () => (window as unknown as { autographSpec: { ready: Promise<string> } }).autographSpec.ready,
+    );
+    expect(backend).to.equal('webgpu');
+
+    await tf.setBackend('cpu');
+    for (const example of EXAMPLES) {
+      for (const inputs of example.inputs) {
+        const inBrowser = await page.evaluate(
+          ([id, args]) =>
+            (
+              window as unknown as { autographSpec: { run(id: string, inputs: string): Promise<RunReport> } }
+            ).autographSpec.run(id!, args!),
+          [example.id, inputs],
+        );
+        const inNode = await runExample({ fn: example.fn, scope: example.scope, inputs, repeats: 0 });
+        const label = `${example.id}(${inputs})`;
+        expect(inBrowser.error, `${label} in the browser`).to.equal(undefined);
+        expect(inNode.error, `${label} in Node`).to.equal(undefined);
+        expect(inBrowser.backend, label).to.equal('webgpu');
+        expect(inNode.backend, label).to.equal('cpu');
+        expect(inBrowser.kind, label).to.equal(inNode.kind);
+        expect(inBrowser.value as number, label).to.be.closeTo(inNode.value as number, 1e-5);
+        expect(inBrowser.printed, label).to.deep.equal(inNode.printed);
+        expect(inBrowser.value as number, label).to.be.closeTo(
+          example.expected[inputs as keyof typeof example.expected] as number,
+          1e-5,
+        );
+      }
+    }
+    await page.close();
+  });
+
+  it('the demo page runs each example on webgpu from its UI', async function () {
+    const page = await openPage('');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    expect(await page.textContent('#backend')).to.equal('webgpu');
+    await page.selectOption('#repeats', '0');
+    for (const example of EXAMPLES) {
+      await page.click(`[data-example="${example.id}"]`);
+      expect(await page.textContent('#converted')).to.contain('yield* ag__.');
+      const inputs = example.inputs[0]!;
+      await page.fill('#inputs', inputs);
+      await page.click('#run');
+      await page.waitForSelector('#results[data-state="done"], #results[data-state="error"]', { timeout: 120_000 });
+      expect(await page.getAttribute('#results', 'data-state'), (await page.textContent('#error')) ?? '').to.equal(
+        'done',
+      );
+      const shown = Number(await page.textContent('#result'));
+      expect(shown, `${example.id} result shown`).to.be.closeTo(
+        example.expected[inputs as keyof typeof example.expected] as number,
+        1e-5,
+      );
+      expect(await page.textContent('#used-backend')).to.equal('webgpu');
+      await page.screenshot({ path: join(artifacts, `demo-${example.id}.png`) });
+    }
+    await page.close();
+  });
+
+  it('the demo page shows a conversion error with the user line', async function () {
+    const page = await openPage('');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    await page.click('[data-example="huber"]');
+    await page.fill('#source', 'function bad(a) {\n  return a * missingName;\n}');
+    await page.waitForFunction(() => document.querySelector('#converted')!.classList.contains('failed'));
+    const text = await page.textContent('#converted');
+    expect(text).to.contain("'missingName'").and.contain('line 2');
+    await page.click('#run');
+    await page.waitForSelector('#results[data-state="error"]');
+    expect(await page.textContent('#error'))
+      .to.contain('ConversionError (line 2)')
+      .and.contain('^');
+    await page.close();
+  });
+});

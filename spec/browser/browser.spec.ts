@@ -123,6 +123,30 @@ describe('in the browser (headless Chromium, webgpu)', function () {
     await page.close();
   });
 
+  it('without WebGPU the demo page says so plainly and runs on another backend', async function () {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    // A browser without WebGPU: navigator.gpu is gone before the page's scripts run.
+    await page.addInitScript(() => {
+      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    });
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    const backend = await page.textContent('#backend');
+    expect(backend).to.be.oneOf(['webgl', 'cpu']);
+    expect(await page.isVisible('#notice')).to.equal(true);
+    expect(await page.textContent('#notice'))
+      .to.contain('no WebGPU')
+      .and.contain(backend!);
+    await page.selectOption('#repeats', '0');
+    await page.click('[data-example="collatz"]');
+    await page.click('#run');
+    await page.waitForSelector('#results[data-state="done"]', { timeout: 120_000 });
+    expect(await page.textContent('#result')).to.equal('111');
+    expect(await page.textContent('#used-backend')).to.equal(backend);
+    await page.screenshot({ path: join(artifacts, 'demo-without-webgpu.png') });
+    await page.close();
+  });
+
   it('the demo page shows a conversion error with the user line', async function () {
     const page = await openPage('');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });

@@ -11,7 +11,10 @@ export const SWIFTSHADER_ICD_PATHS: readonly string[] = [
 ];
 
 export interface NodeWebGPUOptions {
-  /** SwiftShader's ICD manifest, tried when no hardware adapter exists. Defaults to the Chromium package's. */
+  /**
+   * SwiftShader's ICD manifest, tried when no hardware adapter exists. When given, it is the only one
+   * tried; by default `VK_ICD_FILENAMES` and then the Chromium packages' paths are.
+   */
   swiftShaderIcd?: string;
   /** Whether to make 'webgpu' the active tfjs backend. Default true. */
   setBackend?: boolean;
@@ -81,13 +84,14 @@ async function setup(options: NodeWebGPUOptions): Promise<NodeWebGPU> {
   let adapter = await gpu.requestAdapter();
   let icd: string | undefined;
   if (!adapter) {
-    icd = [options.swiftShaderIcd, process.env.VK_ICD_FILENAMES, ...SWIFTSHADER_ICD_PATHS].find(
-      (path): path is string => !!path && existsSync(path),
-    );
+    const candidates = options.swiftShaderIcd
+      ? [options.swiftShaderIcd]
+      : [process.env.VK_ICD_FILENAMES, ...SWIFTSHADER_ICD_PATHS].filter((path): path is string => !!path);
+    icd = candidates.find((path) => existsSync(path));
     if (!icd) {
       throw new Error(
         'No WebGPU adapter: Dawn found no GPU, and SwiftShader, the software Vulkan driver to fall back on, is ' +
-          `not at ${SWIFTSHADER_ICD_PATHS.join(' or ')}. On Debian or Ubuntu install it with ` +
+          `not at ${candidates.join(' or ')}. On Debian or Ubuntu install it with ` +
           "'apt-get install -y chromium libvulkan1', or pass { swiftShaderIcd: '/path/to/vk_swiftshader_icd.json' }.",
       );
     }

@@ -4,9 +4,11 @@ import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import type { ParsedFunction } from '../parse/parse_function.js';
 import * as builtinCalls from './builtin_calls.js';
+import * as conditionalExpressions from './conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
 import * as controlFlow from './control_flow.js';
 import * as functions from './functions.js';
+import * as logicalExpressions from './logical_expressions.js';
 import * as operators from './operators.js';
 
 /**
@@ -15,12 +17,17 @@ import * as operators from './operators.js';
  *    into nested functions without changing what names mean.
  * 2. control_flow: needs the statements as the user wrote them, to analyse what each construct carries;
  *    it moves bodies into nested generators.
- * 3. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
- * 4. operators: last, over everything, including the tests and bodies control_flow moved.
+ * 3. conditional_expressions and logical_expressions: after control_flow, whose analysis would
+ *    otherwise see their generator thunks as closures; they turn `?:`, `&&`, `||` and `??` into lazy
+ *    operator calls that can wait on a staged read.
+ * 4. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
+ * 5. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
   controlFlow.transform,
+  conditionalExpressions.transform,
+  logicalExpressions.transform,
   builtinCalls.transform,
   operators.transform,
 ];

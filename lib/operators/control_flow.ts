@@ -1,8 +1,9 @@
 // Control-flow operators: each runs its construct as plain JavaScript, or staged when its condition is a tensor.
 
 import { StagingError } from '../errors.js';
+import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
-import { fitsDtype, isTensor, tf, weakDtype, type DataType, type Tensor } from './tensors.js';
+import { fitsDtype, isTensor, tf, weakDtype, type DataType } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
 export type Body = () => Generator<unknown, unknown, unknown>;
@@ -10,37 +11,8 @@ export type Test = () => Generator<unknown, unknown, unknown>;
 export type GetState = () => unknown[];
 export type SetState = (values: unknown[]) => void;
 
-/**
- * Reads a staged condition: a scalar tensor, true when non-zero and not NaN (JavaScript's truthiness).
- * The read is asynchronous (`yield` hands the promise to the driver): synchronous reads throw on WebGPU
- * in Node and return zeros in headless Chromium.
- */
-function* readCondition(condition: Tensor, construct: string): Generator<unknown, boolean, unknown> {
-  if (condition.isDisposed) {
-    throw new StagingError(
-      `The condition of ${construct} is a disposed tensor. Do not dispose a tensor you still use.`,
-    );
-  }
-  if (condition.dtype === 'string') {
-    throw new StagingError(`The condition of ${construct} is a string tensor; compare it to get a bool tensor.`);
-  }
-  if (condition.rank !== 0) {
-    throw new StagingError(
-      `The condition of ${construct} is a tensor of shape [${condition.shape.join(', ')}], but a condition must be ` +
-        'a scalar. Reduce it with tf.any(...) (true if any element is) or tf.all(...) (true if every element is).',
-    );
-  }
-  const values = (yield condition.data()) as ArrayLike<number>;
-  const value = values[0]!;
-  return condition.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
-}
-
-function* truthy(condition: unknown, construct: string): Generator<unknown, boolean, unknown> {
-  return isTensor(condition) ? yield* readCondition(condition, construct) : Boolean(condition);
-}
-
 /** A number or boolean leaving a staged construct becomes a tensor, of `dtype` if known, else weakly typed. */
-function stagedValue(value: unknown, dtype: DataType | undefined, name: string, construct: string): unknown {
+export function stagedValue(value: unknown, dtype: DataType | undefined, name: string, construct: string): unknown {
   if (typeof value !== 'number' && typeof value !== 'boolean') return value;
   const target = dtype ?? weakDtype(value);
   if (!fitsDtype(value, target)) {

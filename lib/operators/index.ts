@@ -5,3 +5,4 @@ export * from './comparison.js';
 export { floor, trunc, abs } from './math.js';
 export { ifStmt, whileStmt, forStmt, unstagedCondition } from './control_flow.js';
 export { consoleCall } from './printing.js';
+export { and, or, nullish, not, ifExp } from './logical.js';

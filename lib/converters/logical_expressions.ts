@@ -1,0 +1,59 @@
+// Logical expressions: `&&`, `||` and `??` keep their laziness on tensors; `!` works elementwise.
+//
+//   if (a > 0 && b) ...      becomes   if (yield* ag__.and(ag__.greater(a, 0), function* () { return b; })) ...
+//   !done                    becomes   ag__.not(done)
+//
+// The right operand is a generator thunk, evaluated only when JavaScript would evaluate it. Only
+// converted bodies can wait on a staged read, so inside nested user functions `&&` stays as written.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { isFunctionNode } from '../analysis/scopes.js';
+import { call, identifier, member, returnStatement, yieldDelegate } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+
+const LOGICAL: Record<ESTree.LogicalOperator, string> = { '&&': 'and', '||': 'or', '??': 'nullish' };
+
+/** `function* () { return expression; }`, registered as converted code so later passes treat it as such. */
+export function thunk(expression: ESTree.Expression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const fn: ESTree.FunctionExpression = {
+    type: 'FunctionExpression',
+    id: null,
+    params: [],
+    body: { type: 'BlockStatement', body: [{ ...returnStatement(expression), loc: expression.loc }] },
+    generator: true,
+    async: false,
+    loc: expression.loc,
+  };
+  ctx.converted.add(fn);
+  return fn;
+}
+
+/** Walks the bodies of converted functions, skipping nested user functions, and calls `leave` on each node. */
+export function walkConvertedBodies(
+  fn: ESTree.FunctionExpression,
+  ctx: ConversionContext,
+  leave: (node: ESTree.Node, replace: (node: ESTree.Node) => void) => void,
+): void {
+  walk(fn.body as ESTree.Node, {
+    enter(node) {
+      if (isFunctionNode(node) && !ctx.converted.has(node)) this.skip();
+    },
+    leave(node) {
+      leave(node, (replacement) => this.replace(replacement));
+    },
+  });
+}
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const runtime = (name: string) => member(identifier(ctx.runtime), name);
+  walkConvertedBodies(fn, ctx, (node, replace) => {
+    if (node.type === 'LogicalExpression') {
+      const operator = LOGICAL[node.operator];
+      replace(yieldDelegate(call(runtime(operator), [node.left, thunk(node.right, ctx)], node.loc)));
+    } else if (node.type === 'UnaryExpression' && node.operator === '!') {
+      replace(call(runtime('not'), [node.argument], node.loc));
+    }
+  });
+  return fn;
+}

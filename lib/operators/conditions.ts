@@ -1,0 +1,37 @@
+// Reading a staged condition: a scalar tensor's JavaScript truthiness, read asynchronously.
+
+import { StagingError } from '../errors.js';
+import { isTensor, type Tensor } from './tensors.js';
+
+/**
+ * Reads a staged condition: a scalar tensor, true when non-zero and not NaN (JavaScript's truthiness).
+ * The read is asynchronous (`yield` hands the promise to the driver): synchronous reads throw on WebGPU
+ * in Node and return zeros in headless Chromium.
+ */
+export function* readCondition(
+  condition: Tensor,
+  construct: string,
+  reduceHint = 'Reduce it with tf.any(...) (true if any element is) or tf.all(...) (true if every element is).',
+): Generator<unknown, boolean, unknown> {
+  if (condition.isDisposed) {
+    throw new StagingError(
+      `The condition of ${construct} is a disposed tensor. Do not dispose a tensor you still use.`,
+    );
+  }
+  if (condition.dtype === 'string') {
+    throw new StagingError(`The condition of ${construct} is a string tensor; compare it to get a bool tensor.`);
+  }
+  if (condition.rank !== 0) {
+    throw new StagingError(
+      `The condition of ${construct} is a tensor of shape [${condition.shape.join(', ')}], but a condition must be ` +
+        `a scalar. ${reduceHint}`,
+    );
+  }
+  const values = (yield condition.data()) as ArrayLike<number>;
+  const value = values[0]!;
+  return condition.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
+}
+
+export function* truthy(condition: unknown, construct: string): Generator<unknown, boolean, unknown> {
+  return isTensor(condition) ? yield* readCondition(condition, construct) : Boolean(condition);
+}

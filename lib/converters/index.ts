@@ -3,28 +3,38 @@
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import type { ParsedFunction } from '../parse/parse_function.js';
+import * as breakStatements from './break_statements.js';
 import * as builtinCalls from './builtin_calls.js';
 import * as conditionalExpressions from './conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
+import * as continueStatements from './continue_statements.js';
 import * as controlFlow from './control_flow.js';
 import * as functions from './functions.js';
 import * as logicalExpressions from './logical_expressions.js';
 import * as operators from './operators.js';
+import * as returnStatements from './return_statements.js';
 
 /**
  * The order matters:
  * 1. functions: makes the function a generator and hoists `var`, so that later passes may move blocks
  *    into nested functions without changing what names mean.
- * 2. control_flow: needs the statements as the user wrote them, to analyse what each construct carries;
- *    it moves bodies into nested generators.
- * 3. conditional_expressions and logical_expressions: after control_flow, whose analysis would
+ * 2. continue_statements, break_statements, return_statements: lower jumps into flags before
+ *    control_flow moves bodies into nested generators, where a native jump could not reach its target.
+ *    Continue goes first, so a for loop's update still runs before break turns the loop's exit into a
+ *    flag; return goes last, since a return leaves every loop.
+ * 3. control_flow: analyses what each construct carries (flags included) and moves bodies into nested
+ *    generators.
+ * 4. conditional_expressions and logical_expressions: after control_flow, whose analysis would
  *    otherwise see their generator thunks as closures; they turn `?:`, `&&`, `||` and `??` into lazy
  *    operator calls that can wait on a staged read.
- * 4. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
- * 5. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 5. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
+ * 6. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
+  continueStatements.transform,
+  breakStatements.transform,
+  returnStatements.transform,
   controlFlow.transform,
   conditionalExpressions.transform,
   logicalExpressions.transform,

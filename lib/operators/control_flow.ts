@@ -102,7 +102,9 @@ function* loop(
       if (isTensor(condition)) {
         throw new StagingError(
           `The condition of ${construct} was a plain value when the loop started and is now a tensor. ` +
-            'Make it a tensor from the start (for example with tf.scalar(...)) so the whole loop is staged.',
+            'Make it a tensor from the start (for example with tf.scalar(...)) so the whole loop is staged. ' +
+            'This also happens when a break or return inside a loop with a plain condition (such as ' +
+            'while (true)) depends on a tensor: give the loop a tensor condition instead.',
         );
       }
     }

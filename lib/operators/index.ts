@@ -6,3 +6,4 @@ export { floor, trunc, abs } from './math.js';
 export { ifStmt, whileStmt, forStmt, unstagedCondition } from './control_flow.js';
 export { consoleCall } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
+export { undefinedReturn, retval } from './returns.js';

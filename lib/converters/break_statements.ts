@@ -1,0 +1,100 @@
+// Break statements: a break out of a while, do-while or for loop becomes a flag, so the loop has one exit.
+//
+//   while (x < n) { if (x == 3) { break; } x++; }
+// becomes
+//   let break_ = false;
+//   while (!break_ && x < n) { if (x == 3) { break_ = true; } if (!break_) { x++; } }
+//
+// A labeled break out of nested loops stops each loop in between too. A break that must cross a loop or
+// switch that stays native (for-of, for-in, switch) stays as written.
+
+import type * as ESTree from 'estree';
+import { letDeclaration, literal } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+import {
+  canStopLoop,
+  containsNode,
+  flagTrue,
+  isLoweredLoop,
+  jumpTargets,
+  lowerList,
+  stopLoop,
+  type Jump,
+} from './jumps.js';
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const targets = jumpTargets(fn as ESTree.Node);
+  const lowerable = (node: ESTree.Node, loop: ESTree.Node) => {
+    const info = node.type === 'BreakStatement' ? targets.get(node as Jump) : undefined;
+    return info !== undefined && info.target === loop && !info.crossesNative;
+  };
+
+  /** Lowers the breaks out of each loop in `list`, declaring each loop's flag just before it. */
+  const visitList = (list: ESTree.Statement[]): ESTree.Statement[] =>
+    list.flatMap((statement) => {
+      const loop = statement.type === 'LabeledStatement' ? statement.body : statement;
+      visitChildren(loop);
+      if (!isLoweredLoop(loop) || !containsNode(loop.body, (node) => lowerable(node, loop))) return [statement];
+      const crossesLoops = containsNode(
+        loop.body,
+        (node, ancestors) => lowerable(node, loop) && ancestors.some(isLoweredLoop),
+      );
+      if (
+        !canStopLoop(loop) ||
+        (crossesLoops && containsNode(loop.body, (node) => isLoweredLoop(node) && !canStopLoop(node)))
+      ) {
+        return [statement];
+      }
+      const flag = ctx.namer.fresh('break_');
+      const declaration = letDeclaration([flag]);
+      declaration.declarations[0]!.init = literal(false);
+      const body = loop.body.type === 'BlockStatement' ? loop.body.body : [loop.body];
+      loop.body = {
+        type: 'BlockStatement',
+        body: lowerList(body, {
+          flag,
+          replace: (s) => (lowerable(s, loop) ? [flagTrue(flag)] : undefined),
+          contains: (s) => containsNode(s, (node) => lowerable(node, loop)),
+          stopsLoop: (inner) => containsNode(inner.body, (node) => lowerable(node, loop)),
+        }),
+      };
+      stopLoop(loop, flag);
+      return [declaration, statement];
+    });
+
+  const visitChildren = (node: ESTree.Statement): void => {
+    switch (node.type) {
+      case 'BlockStatement':
+        node.body = visitList(node.body);
+        break;
+      case 'IfStatement':
+        node.consequent = wrap(visitList([node.consequent]));
+        if (node.alternate) node.alternate = wrap(visitList([node.alternate]));
+        break;
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'LabeledStatement':
+        node.body = wrap(visitList([node.body]));
+        break;
+      case 'TryStatement':
+        node.block.body = visitList(node.block.body);
+        if (node.handler) node.handler.body.body = visitList(node.handler.body.body);
+        if (node.finalizer) node.finalizer.body = visitList(node.finalizer.body);
+        break;
+      case 'SwitchStatement':
+        for (const switchCase of node.cases) switchCase.consequent = visitList(switchCase.consequent);
+        break;
+      default:
+        break;
+    }
+  };
+
+  fn.body.body = visitList(fn.body.body);
+  return fn;
+}
+
+const wrap = (list: ESTree.Statement[]): ESTree.Statement =>
+  list.length === 1 ? list[0]! : { type: 'BlockStatement', body: list };

@@ -1,0 +1,209 @@
+// What the break, continue and return passes share: lowering a jump into a flag and guarding what follows.
+//
+//   A; if (c) { return x; } B;
+// becomes, with the flag do_return,
+//   A; if (c) { do_return = true; retval_ = x; } if (!do_return) { B; }
+
+import type * as ESTree from 'estree';
+import { walk } from 'estree-walker';
+import { isFunctionNode } from '../analysis/scopes.js';
+import { block } from '../codegen/builders.js';
+
+export interface JumpLowering {
+  /** The statements that replace `statement` when it is a jump this pass lowers. */
+  replace(statement: ESTree.Statement): ESTree.Statement[] | undefined;
+  /** Whether `statement` contains a jump this pass lowers (checked before lowering inside it). */
+  contains(statement: ESTree.Statement): boolean;
+  /** The flag a lowered jump sets, such as `do_return`; the rest of a block runs under `!flag`. */
+  flag: string;
+  /** Loops inside which a lowered jump may sit, and that must stop when the flag is set. */
+  stopsLoop(loop: ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement): boolean;
+}
+
+export const not = (argument: ESTree.Expression): ESTree.UnaryExpression => ({
+  type: 'UnaryExpression',
+  operator: '!',
+  prefix: true,
+  argument,
+});
+
+export const and = (left: ESTree.Expression, right: ESTree.Expression): ESTree.LogicalExpression => ({
+  type: 'LogicalExpression',
+  operator: '&&',
+  left,
+  right,
+});
+
+const identifier = (name: string): ESTree.Identifier => ({ type: 'Identifier', name });
+
+export const flagTrue = (flag: string): ESTree.ExpressionStatement => ({
+  type: 'ExpressionStatement',
+  expression: {
+    type: 'AssignmentExpression',
+    operator: '=',
+    left: { type: 'Identifier', name: flag },
+    right: { type: 'Literal', value: true },
+  },
+});
+
+/** Whether some node under `root` (nested functions aside) satisfies `test`. */
+export function containsNode(
+  root: ESTree.Node,
+  test: (node: ESTree.Node, ancestors: ESTree.Node[]) => boolean,
+): boolean {
+  let found = false;
+  const ancestors: ESTree.Node[] = [];
+  walk(root, {
+    enter(node) {
+      if (found || (node !== root && isFunctionNode(node))) return this.skip();
+      if (test(node, ancestors)) found = true;
+      ancestors.push(node);
+    },
+    leave() {
+      ancestors.pop();
+    },
+  });
+  return found;
+}
+
+const asList = (statement: ESTree.Statement): ESTree.Statement[] =>
+  statement.type === 'BlockStatement' ? statement.body : [statement];
+
+/** Lowers the jumps in a statement list; everything after a statement that may jump runs under the guard. */
+export function lowerList(list: ESTree.Statement[], lowering: JumpLowering): ESTree.Statement[] {
+  const out: ESTree.Statement[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const statement = list[i]!;
+    const replacement = lowering.replace(statement);
+    if (replacement) {
+      // What follows a jump in the same block never runs.
+      out.push(...replacement);
+      return out;
+    }
+    const jumps = lowering.contains(statement);
+    out.push(jumps ? lowerInside(statement, lowering) : statement);
+    if (jumps && i < list.length - 1) {
+      out.push({
+        type: 'IfStatement',
+        test: not(identifier(lowering.flag)),
+        consequent: block(lowerList(list.slice(i + 1), lowering)),
+        alternate: null,
+      });
+      return out;
+    }
+  }
+  return out;
+}
+
+function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTree.Statement {
+  switch (statement.type) {
+    case 'BlockStatement':
+      statement.body = lowerList(statement.body, lowering);
+      break;
+    case 'IfStatement':
+      statement.consequent = block(lowerList(asList(statement.consequent), lowering));
+      if (statement.alternate) statement.alternate = block(lowerList(asList(statement.alternate), lowering));
+      break;
+    case 'TryStatement':
+      statement.block.body = lowerList(statement.block.body, lowering);
+      if (statement.handler) statement.handler.body.body = lowerList(statement.handler.body.body, lowering);
+      if (statement.finalizer) statement.finalizer.body = lowerList(statement.finalizer.body, lowering);
+      break;
+    case 'LabeledStatement':
+      statement.body = single(lowerList([statement.body], lowering));
+      break;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'ForStatement': {
+      // Asked before lowering, while the jumps are still there to be seen.
+      const stops = lowering.stopsLoop(statement);
+      statement.body = block(lowerList(asList(statement.body), lowering));
+      if (stops) stopLoop(statement, lowering.flag);
+      break;
+    }
+    default:
+      break;
+  }
+  return statement;
+}
+
+const single = (list: ESTree.Statement[]): ESTree.Statement => (list.length === 1 ? list[0]! : block(list));
+
+type LoweredLoop = ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement;
+
+/**
+ * Makes a loop stop once `flag` is set: its test becomes `!flag && test`. A native break skips a for
+ * loop's update, so the update moves to the end of the body, under `!flag`; call this after lowering the
+ * body. The move is sound only when no native continue could skip it: see `canStopLoop`.
+ */
+export function stopLoop(loop: LoweredLoop, flag: string): void {
+  loop.test = loop.test ? and(not(identifier(flag)), loop.test) : not(identifier(flag));
+  if (loop.type === 'ForStatement' && loop.update) {
+    const update: ESTree.Statement = { type: 'ExpressionStatement', expression: loop.update, loc: loop.update.loc };
+    loop.body = block([
+      ...asList(loop.body),
+      { type: 'IfStatement', test: not(identifier(flag)), consequent: block([update]), alternate: null },
+    ]);
+    loop.update = null;
+  }
+}
+
+/** A for loop whose body still holds a native continue cannot have its update moved into the body. */
+export function canStopLoop(loop: ESTree.Node): boolean {
+  return (
+    loop.type !== 'ForStatement' ||
+    !loop.update ||
+    !containsNode(loop.body, (node) => node.type === 'ContinueStatement')
+  );
+}
+
+export const isLoweredLoop = (node: ESTree.Node): node is LoweredLoop =>
+  node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || node.type === 'ForStatement';
+
+const isLoop = (node: ESTree.Node) =>
+  isLoweredLoop(node) || node.type === 'ForInStatement' || node.type === 'ForOfStatement';
+
+export type Jump = ESTree.BreakStatement | ESTree.ContinueStatement;
+
+/**
+ * The statement each break and continue in `fn` leaves: the loop (or switch, or labeled statement) it
+ * targets, and whether a loop or switch that stays native lies between the jump and its target, in which
+ * case the jump cannot become a flag (the native construct could not see it).
+ */
+export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; crossesNative: boolean }> {
+  const targets = new Map<Jump, { target: ESTree.Node; crossesNative: boolean }>();
+  const enclosing: ESTree.Node[] = [];
+  const labels = new Map<string, ESTree.Node>();
+  walk(fn, {
+    enter(node, parent) {
+      if (node !== fn && isFunctionNode(node)) return this.skip();
+      if (parent?.type === 'LabeledStatement') labels.set(parent.label.name, node);
+      if (node.type === 'BreakStatement' || node.type === 'ContinueStatement') {
+        let target: ESTree.Node | undefined;
+        if (node.label) {
+          target = labels.get(node.label.name);
+        } else {
+          for (let i = enclosing.length - 1; i >= 0 && !target; i--) {
+            const candidate = enclosing[i]!;
+            if (isLoop(candidate) || (node.type === 'BreakStatement' && candidate.type === 'SwitchStatement')) {
+              target = candidate;
+            }
+          }
+        }
+        if (target) {
+          const between = enclosing.slice(enclosing.indexOf(target) + 1);
+          const crossesNative =
+            !isLoweredLoop(target) ||
+            between.some((n) => isLoop(n) && !isLoweredLoop(n)) ||
+            between.some((n) => n.type === 'SwitchStatement');
+          targets.set(node, { target, crossesNative });
+        }
+      }
+      enclosing.push(node);
+    },
+    leave(node) {
+      if (enclosing[enclosing.length - 1] === node) enclosing.pop();
+    },
+  });
+  return targets;
+}

@@ -1,0 +1,137 @@
+// Return statements: a return inside an if or a loop becomes a flag and a value, so the function has one exit.
+//
+//   if (x > 0) { return x; }
+//   return -x;
+// first becomes (the rest of a block after an if that always returns moves into its else)
+//   if (x > 0) { return x; } else { return -x; }
+// and then
+//   let do_return = false, retval_ = ag__.undefinedReturn;
+//   if (x > 0) { do_return = true; retval_ = x; } else { do_return = true; retval_ = ag__.neg(x); }
+//   return ag__.retval(retval_);
+//
+// Every loop a return may leave also stops on the flag. Functions whose returns all sit at the top level
+// of their body are left as written. Returns inside a construct that stays native (for-of, for-in,
+// switch) leave the function as written too.
+
+import type * as ESTree from 'estree';
+import { assign, call, expressionStatement, identifier, member, returnStatement } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+import { canStopLoop, containsNode, flagTrue, isLoweredLoop, lowerList } from './jumps.js';
+
+const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';
+const NATIVE = new Set(['ForInStatement', 'ForOfStatement', 'SwitchStatement']);
+
+const asList = (statement: ESTree.Statement | null | undefined): ESTree.Statement[] =>
+  !statement ? [] : statement.type === 'BlockStatement' ? statement.body : [statement];
+
+/** Whether every path through `statement` ends in a return or a throw. */
+function alwaysExits(statement: ESTree.Statement): boolean {
+  switch (statement.type) {
+    case 'ReturnStatement':
+    case 'ThrowStatement':
+      return true;
+    case 'BlockStatement':
+      return statement.body.some(alwaysExits);
+    case 'IfStatement':
+      return !!statement.alternate && alwaysExits(statement.consequent) && alwaysExits(statement.alternate);
+    default:
+      return false;
+  }
+}
+
+/** Moves what follows an if whose branch always exits into its other branch, so both branches return. */
+function moveRestIntoBranches(list: ESTree.Statement[]): ESTree.Statement[] {
+  const out: ESTree.Statement[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const statement = list[i]!;
+    const rest = list.slice(i + 1);
+    if (statement.type === 'IfStatement' && rest.length > 0) {
+      if (alwaysExits(statement.consequent)) {
+        statement.alternate = { type: 'BlockStatement', body: [...asList(statement.alternate), ...rest] };
+        out.push(nested(statement));
+        return out;
+      }
+      if (statement.alternate && alwaysExits(statement.alternate)) {
+        statement.consequent = { type: 'BlockStatement', body: [...asList(statement.consequent), ...rest] };
+        out.push(nested(statement));
+        return out;
+      }
+    }
+    out.push(nested(statement));
+  }
+  return out;
+}
+
+function nested(statement: ESTree.Statement): ESTree.Statement {
+  switch (statement.type) {
+    case 'BlockStatement':
+      statement.body = moveRestIntoBranches(statement.body);
+      break;
+    case 'IfStatement':
+      statement.consequent = { type: 'BlockStatement', body: moveRestIntoBranches(asList(statement.consequent)) };
+      if (statement.alternate) {
+        statement.alternate = { type: 'BlockStatement', body: moveRestIntoBranches(asList(statement.alternate)) };
+      }
+      break;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'ForStatement':
+    case 'LabeledStatement':
+      statement.body = { type: 'BlockStatement', body: moveRestIntoBranches(asList(statement.body)) };
+      break;
+    case 'TryStatement':
+      statement.block.body = moveRestIntoBranches(statement.block.body);
+      if (statement.handler) statement.handler.body.body = moveRestIntoBranches(statement.handler.body.body);
+      break;
+    default:
+      break;
+  }
+  return statement;
+}
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const body = fn.body.body;
+  const nestedReturn = body.some((statement) => !isReturn(statement) && containsNode(statement, isReturn));
+  const blocked =
+    containsNode(
+      fn.body as ESTree.Node,
+      (node, ancestors) => isReturn(node) && ancestors.some((a) => NATIVE.has(a.type)),
+    ) ||
+    containsNode(
+      fn.body as ESTree.Node,
+      (node) => isLoweredLoop(node) && containsNode(node, isReturn) && !canStopLoop(node),
+    );
+  if (!nestedReturn || blocked) return fn;
+
+  const doReturn = ctx.namer.fresh('do_return');
+  const retval = ctx.namer.fresh('retval_');
+  const runtime = (name: string) => member(identifier(ctx.runtime), name);
+  const lowered = lowerList(moveRestIntoBranches(body), {
+    flag: doReturn,
+    replace: (statement) =>
+      statement.type === 'ReturnStatement'
+        ? [
+            { ...flagTrue(doReturn), loc: statement.loc },
+            expressionStatement(
+              assign(identifier(retval), statement.argument ?? identifier('undefined')),
+              statement.loc,
+            ),
+          ]
+        : undefined,
+    contains: (statement) => containsNode(statement, isReturn),
+    stopsLoop: (loop) => containsNode(loop.body, isReturn),
+  });
+  fn.body.body = [
+    {
+      type: 'VariableDeclaration',
+      kind: 'let',
+      declarations: [
+        { type: 'VariableDeclarator', id: identifier(doReturn), init: { type: 'Literal', value: false } },
+        { type: 'VariableDeclarator', id: identifier(retval), init: runtime('undefinedReturn') },
+      ],
+    },
+    ...lowered,
+    returnStatement(call(runtime('retval'), [identifier(retval)])),
+  ];
+  return fn;
+}

@@ -12,6 +12,9 @@ export interface ConversionContext {
   runtime: string;
   /** Functions whose bodies run as converted code: the function itself and the bodies the converter made. */
   converted: WeakSet<ESTree.Node>;
+  /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
+  returnFlag?: string;
+  returnVariable?: string;
   /** A ConversionError at `node`, in the user's source. */
   error(problem: string, node: ESTree.Node | null | undefined, fix?: string): ConversionError;
 }

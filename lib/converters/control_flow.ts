@@ -15,6 +15,7 @@
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, type Analysis } from '../analysis/index.js';
+import { definitelyAssigns } from '../analysis/definite_assignment.js';
 import { isFunctionNode } from '../analysis/scopes.js';
 import {
   array,
@@ -125,6 +126,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const bodyName = ctx.namer.fresh('if_body');
     const orelseName = node.alternate ? ctx.namer.fresh('else_body') : '';
     const [getState, setState, names] = stateFunctions(node);
+    const uninitialized = uninitializedIn(node);
     const body = generator(bodyName, () => bodyOf(node.consequent), node.consequent.loc);
     const alternate = node.alternate;
     const orelse = alternate ? generator(orelseName, () => bodyOf(alternate), alternate.loc) : null;
@@ -142,23 +144,67 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           getState.id!,
           setState.id!,
           array(names.map(literal)),
+          ...(uninitialized ? [uninitialized] : []),
         ],
         node.loc,
       ),
     ];
   }
 
+  /**
+   * The carried variables that a branch of `node` may leave unassigned, with the branch: `{ y: "else" }`.
+   * If such a variable has no value before a staged if, a graph could not give it one on that branch.
+   */
+  function uninitializedIn(node: ESTree.IfStatement): ESTree.ObjectExpression | undefined {
+    const properties: ESTree.Property[] = [];
+    for (const binding of carriedState(analysis, node)) {
+      // Inside a loop, a branch that does not return lets the loop go on; and the guard `if (!do_return)`
+      // skips its body only when a value was already returned. Neither leaves the result missing.
+      if (binding.name === ctx.returnVariable && (loopDepth > 0 || isReturnGuard(node.test))) continue;
+      const inBody = definitelyAssigns(node.consequent, binding, analysis.scopes);
+      const inOrelse = definitelyAssigns(node.alternate, binding, analysis.scopes);
+      if (inBody && inOrelse) continue;
+      const missing = inBody ? 'else' : inOrelse ? 'if' : 'both';
+      properties.push({
+        type: 'Property',
+        key: identifier(binding.name),
+        value: literal(missing),
+        kind: 'init',
+        method: false,
+        shorthand: false,
+        computed: false,
+      });
+    }
+    return properties.length > 0 ? { type: 'ObjectExpression', properties } : undefined;
+  }
+
+  const isReturnGuard = (test: ESTree.Expression) =>
+    test.type === 'UnaryExpression' &&
+    test.operator === '!' &&
+    test.argument.type === 'Identifier' &&
+    test.argument.name === ctx.returnFlag;
+  let loopDepth = 0;
+  const inLoop = <T>(convert: () => T): T => {
+    loopDepth++;
+    try {
+      return convert();
+    } finally {
+      loopDepth--;
+    }
+  };
+
   function convertWhile(node: ESTree.WhileStatement): ESTree.Statement[] {
     const escape = findEscape(node);
     if (escape) {
       node.test = guard(node.test, 'a while loop', escape);
-      node.body = single(node.body);
+      const loopBody = node.body;
+      node.body = inLoop(() => single(loopBody));
       return [node];
     }
     const test = generator(ctx.namer.fresh('loop_test'), () => [{ ...returnStatement(node.test), loc: node.test.loc }]);
     const bodyName = ctx.namer.fresh('loop_body');
     const [getState, setState, names] = stateFunctions(node);
-    const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
+    const body = generator(bodyName, () => inLoop(() => bodyOf(node.body)), node.body.loc);
     return [
       test,
       body,
@@ -172,7 +218,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const escape = findEscape(node);
     if (escape) {
       if (node.test) node.test = guard(node.test, 'a for loop', escape);
-      node.body = single(node.body);
+      const loopBody = node.body;
+      node.body = inLoop(() => single(loopBody));
       return [node];
     }
     const init: ESTree.Statement[] = !node.init
@@ -187,7 +234,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const update = step ? generator(ctx.namer.fresh('loop_update'), () => [expressionStatement(step, step.loc)]) : null;
     const bodyName = ctx.namer.fresh('loop_body');
     const [getState, setState, names] = stateFunctions(node);
-    const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
+    const body = generator(bodyName, () => inLoop(() => bodyOf(node.body)), node.body.loc);
     const statements: ESTree.Statement[] = [
       ...init,
       ...(test ? [test] : []),
@@ -230,7 +277,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return convertFor(node);
       case 'DoWhileStatement':
       case 'ForInStatement':
-      case 'ForOfStatement':
+      case 'ForOfStatement': {
+        const body = node.body;
+        node.body = inLoop(() => single(body));
+        return [node];
+      }
       case 'LabeledStatement':
         node.body = single(node.body);
         return [node];

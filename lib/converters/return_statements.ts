@@ -105,6 +105,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
 
   const doReturn = ctx.namer.fresh('do_return');
   const retval = ctx.namer.fresh('retval_');
+  ctx.returnFlag = doReturn;
+  ctx.returnVariable = retval;
   const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const lowered = lowerList(moveRestIntoBranches(body), {
     flag: doReturn,

@@ -3,6 +3,7 @@
 import { StagingError } from '../errors.js';
 import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
+import { undefinedReturn } from './returns.js';
 import { fitsDtype, isTensor, tf, weakDtype, type DataType } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
@@ -32,6 +33,7 @@ export function* ifStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
+  uninitialized?: Record<string, 'if' | 'else' | 'both'>,
 ): Generator<unknown, void, unknown> {
   if (!isTensor(condition)) {
     if (condition) yield* body();
@@ -41,6 +43,7 @@ export function* ifStmt(
   const construct = 'an if statement';
   const taken = yield* readCondition(condition, construct);
   const before = getState();
+  if (uninitialized) checkInitialized(before, names, uninitialized);
   if (taken) yield* body();
   else if (orelse) yield* orelse();
   const after = getState();
@@ -57,6 +60,28 @@ export function* ifStmt(
       return stagedValue(value, dtype, names[i]!, construct);
     }),
   );
+}
+
+/**
+ * A staged if must give every carried variable a value on both branches, as a graph would. A variable
+ * with a value before the if keeps it on a branch that does not assign it; one without cannot.
+ */
+function checkInitialized(before: unknown[], names: string[], uninitialized: Record<string, 'if' | 'else' | 'both'>) {
+  names.forEach((name, i) => {
+    const missing = uninitialized[name];
+    if (missing === undefined || (before[i] !== undefined && before[i] !== undefinedReturn)) return;
+    const branch = missing === 'both' ? 'every path of both branches' : `the ${missing} branch`;
+    if (before[i] === undefinedReturn) {
+      throw new StagingError(
+        `A return value is not given on ${branch} of an if statement whose condition is a tensor. A staged if ` +
+          'must produce one result: return a value on both branches, or return after the if.',
+      );
+    }
+    throw new StagingError(
+      `'${name}' must also be initialized in ${branch} of an if statement whose condition is a tensor. ` +
+        `A staged if must give it a value either way: assign '${name}' before the if, or on both branches.`,
+    );
+  });
 }
 
 /** `while (test) body`. Staged when the condition is a tensor. */
@@ -114,6 +139,13 @@ function* loop(
   // first iteration ends: `let total = 0` that meets float32 in the body is float32, since in JavaScript
   // 0 and 0.0 are one value. After that, each variable keeps its dtype.
   const entry = getState();
+  entry.forEach((value, i) => {
+    if (value !== undefined) return;
+    throw new StagingError(
+      `'${names[i]}' must be defined before the loop: ${construct} whose condition is a tensor carries it from ` +
+        `one iteration to the next and past the loop, so give '${names[i]}' a value before ${construct}.`,
+    );
+  });
   let weak = entry.map((value) => typeof value === 'number' || typeof value === 'boolean');
   setState(entry.map((value, i) => stagedValue(value, undefined, names[i]!, construct)));
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));

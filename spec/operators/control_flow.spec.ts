@@ -102,6 +102,40 @@ describeWithBackends('staged control flow', () => {
     }
   });
 
+  it('a variable assigned in only one branch of a staged if is an error, as in AutoGraph', async () => {
+    const c = tf.scalar(1);
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.oneBranchOnly)(c)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain("'y' must also be initialized in the else branch");
+    expect(await toGraph(fixtures.oneBranchOnly)(1)).to.equal(1);
+    expect(await toGraph(fixtures.oneBranchOnly)(-1)).to.equal(undefined);
+    c.dispose();
+  });
+
+  it('a return value given in only one branch of a staged if is an error', async () => {
+    const c = tf.scalar(-1);
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.returnsInOneBranch)(c)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('return value is not given on the else branch');
+    expect(await toGraph(fixtures.returnsInOneBranch)(-1)).to.equal(undefined);
+    c.dispose();
+  });
+
+  it('a variable first assigned in a staged loop and read after it must be defined before the loop', async () => {
+    const n = tf.scalar(3, 'int32');
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.definedInLoop)(n)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain("'last' must be defined before the loop");
+    expect(await toGraph(fixtures.definedInLoop)(3)).to.equal(4);
+    n.dispose();
+  });
+
+  it('a variable left undefined and never read afterwards is fine', async () => {
+    const c = tf.scalar(1);
+    expect(await valueOf(await toGraph(fixtures.undefinedButUnused)(c))).to.equal(6);
+    c.dispose();
+  });
+
   it('a while condition that starts plain and becomes a tensor is an error', async () => {
     const error = await rejection(toGraph(fixtures.becomesTensor)(3));
     expect(error).to.be.instanceOf(StagingError);

@@ -193,10 +193,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     }
   };
 
-  function convertWhile(node: ESTree.WhileStatement): ESTree.Statement[] {
+  function convertWhile(node: ESTree.WhileStatement | ESTree.DoWhileStatement): ESTree.Statement[] {
+    const doWhile = node.type === 'DoWhileStatement';
     const escape = findEscape(node);
     if (escape) {
-      node.test = guard(node.test, 'a while loop', escape);
+      node.test = guard(node.test, doWhile ? 'a do-while loop' : 'a while loop', escape);
       const loopBody = node.body;
       node.body = inLoop(() => single(loopBody));
       return [node];
@@ -210,7 +211,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       body,
       getState,
       setState,
-      stage('whileStmt', [test.id!, body.id!, getState.id!, setState.id!, array(names.map(literal))], node.loc),
+      stage(
+        doWhile ? 'doWhileStmt' : 'whileStmt',
+        [test.id!, body.id!, getState.id!, setState.id!, array(names.map(literal))],
+        node.loc,
+      ),
     ];
   }
 
@@ -272,10 +277,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       case 'IfStatement':
         return convertIf(node);
       case 'WhileStatement':
+      case 'DoWhileStatement':
         return convertWhile(node);
       case 'ForStatement':
         return convertFor(node);
-      case 'DoWhileStatement':
       case 'ForInStatement':
       case 'ForOfStatement': {
         const body = node.body;

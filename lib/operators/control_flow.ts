@@ -95,6 +95,17 @@ export function* whileStmt(
   yield* loop(test, null, body, getState, setState, names, 'a while loop');
 }
 
+/** `do body while (test)`: the body runs once before the first test; staged once the test gives a tensor. */
+export function* doWhileStmt(
+  test: Test,
+  body: Body,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+): Generator<unknown, void, unknown> {
+  yield* loop(test, null, body, getState, setState, names, 'a do-while loop', true);
+}
+
 /** `for (init; test; update) body`, with `init` already run. A missing test is `null` and always true. */
 export function* forStmt(
   test: Test | null,
@@ -115,9 +126,11 @@ function* loop(
   setState: SetState,
   names: string[],
   construct: string,
+  bodyFirst = false,
 ): Generator<unknown, void, unknown> {
   const scope = currentCallScope();
   const mark = scope?.mark() ?? 0;
+  if (bodyFirst) yield* body();
   let condition = test ? yield* test() : true;
   if (!isTensor(condition)) {
     while (condition) {

@@ -12,6 +12,8 @@ export interface Binding {
   scope: Scope;
   /** The identifier that declares it. */
   id: ESTree.Identifier;
+  /** Whether its declaration gives it a value (`let x = 1`, a parameter, a function), unlike `let x;`. */
+  initialized: boolean;
 }
 
 export class Scope {
@@ -23,8 +25,8 @@ export class Scope {
     readonly isFunction: boolean,
   ) {}
 
-  declare(name: string, kind: BindingKind, id: ESTree.Identifier): void {
-    if (!this.bindings.has(name)) this.bindings.set(name, { name, kind, scope: this, id });
+  declare(name: string, kind: BindingKind, id: ESTree.Identifier, initialized = true): void {
+    if (!this.bindings.has(name)) this.bindings.set(name, { name, kind, scope: this, id, initialized });
   }
 
   lookup(name: string): Binding | null {
@@ -138,9 +140,9 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
   const written = new WeakMap<ESTree.Identifier, 'write' | 'readwrite'>();
   let current: Scope | null = null;
 
-  const declarePattern = (pattern: ESTree.Pattern, scope: Scope, kind: BindingKind) => {
+  const declarePattern = (pattern: ESTree.Pattern, scope: Scope, kind: BindingKind, initialized = true) => {
     for (const id of patternIdentifiers(pattern)) {
-      scope.declare(id.name, kind, id);
+      scope.declare(id.name, kind, id, initialized);
       declaring.add(id);
     }
   };
@@ -176,7 +178,12 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       }
       if (node.type === 'VariableDeclaration' && current) {
         const target = node.kind === 'var' ? current.functionScope : current;
-        for (const declarator of node.declarations) declarePattern(declarator.id, target, node.kind as BindingKind);
+        // The head of a for-in or for-of assigns its variable on every iteration.
+        const loopHead =
+          (parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && parent.left === node;
+        for (const declarator of node.declarations) {
+          declarePattern(declarator.id, target, node.kind as BindingKind, loopHead || declarator.init != null);
+        }
       }
       if (node.type === 'AssignmentExpression') {
         markWrites(node.left, node.operator === '=' ? 'write' : 'readwrite');

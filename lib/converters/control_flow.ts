@@ -161,6 +161,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       // Inside a loop, a branch that does not return lets the loop go on; and the guard `if (!do_return)`
       // skips its body only when a value was already returned. Neither leaves the result missing.
       if (binding.name === ctx.returnVariable && (loopDepth > 0 || isReturnGuard(node.test))) continue;
+      // A variable its declaration initializes has a value before the if: a branch may leave it alone.
+      if (binding.initialized && binding.name !== ctx.returnVariable) continue;
       const inBody = definitelyAssigns(node.consequent, binding, analysis.scopes);
       const inOrelse = definitelyAssigns(node.alternate, binding, analysis.scopes);
       if (inBody && inOrelse) continue;
@@ -264,6 +266,42 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return node.init?.type === 'VariableDeclaration' && node.init.kind !== 'var' ? [block(statements)] : statements;
   }
 
+  function convertForOf(node: ESTree.ForOfStatement): ESTree.Statement[] {
+    if (findEscape(node)) {
+      // Jumps out of a for-of are not lowered yet; it stays native, as does anything it contains.
+      const loopBody = node.body;
+      node.body = inLoop(() => single(loopBody));
+      return [node];
+    }
+    const bodyName = ctx.namer.fresh('loop_body');
+    const [getState, setState, names] = stateFunctions(node);
+    let param: ESTree.Pattern;
+    const prologue: ESTree.Statement[] = [];
+    if (node.left.type === 'VariableDeclaration') {
+      // A let or const loop variable becomes the body's parameter: a fresh binding per iteration.
+      param = node.left.declarations[0]!.id;
+    } else {
+      param = identifier(ctx.namer.fresh('item_'));
+      prologue.push(
+        expressionStatement(assign(node.left, identifier((param as ESTree.Identifier).name)), node.left.loc),
+      );
+    }
+    const body = functionDeclaration(
+      bodyName,
+      [param],
+      [...prologue, ...inLoop(() => bodyOf(node.body))],
+      true,
+      node.body.loc,
+    );
+    ctx.converted.add(body);
+    return [
+      body,
+      getState,
+      setState,
+      stage('forOfStmt', [node.right, body.id!, getState.id!, setState.id!, array(names.map(literal))], node.loc),
+    ];
+  }
+
   function single(statement: ESTree.Statement): ESTree.Statement {
     const out = convertStatement(statement);
     return out.length === 1 ? out[0]! : block(out);
@@ -281,8 +319,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return convertWhile(node);
       case 'ForStatement':
         return convertFor(node);
-      case 'ForInStatement':
-      case 'ForOfStatement': {
+      case 'ForOfStatement':
+        return convertForOf(node);
+      case 'ForInStatement': {
         const body = node.body;
         node.body = inLoop(() => single(body));
         return [node];

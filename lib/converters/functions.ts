@@ -52,7 +52,14 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   const params = new Set(fn.params.flatMap((param) => patternIdentifiers(param).map((id) => id.name)));
   walk(body as ESTree.Node, {
     enter(node) {
-      if (isFunctionNode(node)) this.skip();
+      if (isFunctionNode(node)) return this.skip();
+      if (node.type === 'ForOfStatement' && node.await) {
+        throw ctx.error(
+          'it uses `for await`, which converted code does not support yet.',
+          node,
+          'collect the values first (const items = await Promise.all(...)) and loop over them with for-of.',
+        );
+      }
     },
     leave(node, parent, key) {
       if (node.type === 'AwaitExpression') {

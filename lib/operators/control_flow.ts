@@ -128,8 +128,7 @@ function* loop(
   construct: string,
   bodyFirst = false,
 ): Generator<unknown, void, unknown> {
-  const scope = currentCallScope();
-  const mark = scope?.mark() ?? 0;
+  const mark = currentCallScope()?.mark() ?? 0;
   if (bodyFirst) yield* body();
   let condition = test ? yield* test() : true;
   if (!isTensor(condition)) {
@@ -148,9 +147,43 @@ function* loop(
     }
     return;
   }
-  // Carried numbers and booleans become tensors, as they are in a graph. Their dtype is weak until the
-  // first iteration ends: `let total = 0` that meets float32 in the body is float32, since in JavaScript
-  // 0 and 0.0 are one value. After that, each variable keeps its dtype.
+  let current: unknown = condition;
+  yield* stagedLoop(getState, setState, names, construct, mark, {
+    *runs() {
+      return yield* truthy(current, construct);
+    },
+    *body() {
+      yield* body();
+      if (update) yield* update();
+    },
+    *advance() {
+      current = test ? yield* test() : true;
+    },
+  });
+}
+
+/** One staged loop's iterations: whether another runs, its body, and what prepares the next test. */
+interface Iterations {
+  runs(): Generator<unknown, boolean, unknown>;
+  body(): Generator<unknown, void, unknown>;
+  advance(): Generator<unknown, void, unknown>;
+}
+
+/**
+ * Runs a loop whose condition is a tensor. Carried numbers and booleans become tensors, as they are in a
+ * graph. Their dtype is weak until the first iteration ends: `let total = 0` that meets float32 in the
+ * body is float32, since in JavaScript 0 and 0.0 are one value. After that, each variable keeps its dtype,
+ * and each iteration's temporaries are freed, so memory does not grow with the trip count.
+ */
+function* stagedLoop(
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+  construct: string,
+  mark: number,
+  iterations: Iterations,
+): Generator<unknown, void, unknown> {
+  const scope = currentCallScope();
   const entry = getState();
   entry.forEach((value, i) => {
     if (value !== undefined) return;
@@ -162,9 +195,8 @@ function* loop(
   let weak = entry.map((value) => typeof value === 'number' || typeof value === 'boolean');
   setState(entry.map((value, i) => stagedValue(value, undefined, names[i]!, construct)));
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
-  while (yield* truthy(condition, construct)) {
-    yield* body();
-    if (update) yield* update();
+  while (yield* iterations.runs()) {
+    yield* iterations.body();
     const state = getState().map((value, i) => {
       if (!isTensor(value)) return stagedValue(value, dtypes[i], names[i]!, construct);
       const dtype = dtypes[i];
@@ -181,11 +213,51 @@ function* loop(
     });
     weak = weak.map(() => false);
     setState(state);
-    // Iteration temporaries die here, so memory does not grow with the trip count.
     scope?.freeUnreachable(mark, state);
-    condition = test ? yield* test() : true;
+    yield* iterations.advance();
   }
   scope?.freeUnreachable(mark, getState());
+}
+
+/**
+ * `for (const item of iterable) body`. Over a tensor it runs along axis 0, staged: each item is a slice
+ * of the tensor, and carried variables follow the rules of staged loops. Anything else iterates natively.
+ */
+export function* forOfStmt(
+  iterable: unknown,
+  body: (item: unknown) => Generator<unknown, unknown, unknown>,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+): Generator<unknown, void, unknown> {
+  if (!isTensor(iterable)) {
+    for (const item of iterable as Iterable<unknown>) yield* body(item);
+    return;
+  }
+  const construct = 'a for-of loop over a tensor';
+  if (iterable.rank === 0) {
+    throw new StagingError(
+      `${construct} needs a tensor of rank 1 or more to iterate along its first axis, but got a scalar. ` +
+        'Iterate over tf.range(n) to count, or wrap the value in an array.',
+    );
+  }
+  const scope = currentCallScope();
+  const mark = scope?.mark() ?? 0;
+  const length = iterable.shape[0]!;
+  let index = 0;
+  /* eslint-disable require-yield -- the steps of a staged loop are generators; these never wait. */
+  yield* stagedLoop(getState, setState, names, construct, mark, {
+    *runs() {
+      return index < length;
+    },
+    *body() {
+      yield* body(tf.gather(iterable, index));
+    },
+    *advance() {
+      index++;
+    },
+  });
+  /* eslint-enable require-yield */
 }
 
 /**

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { StagingError, toGraph } from '../../lib/index.js';
+import * as forOf from '../converters/fixtures/for_of/input.js';
 import * as fixtures from '../fixtures/staging.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
 
@@ -134,6 +135,28 @@ describeWithBackends('staged control flow', () => {
     const c = tf.scalar(1);
     expect(await valueOf(await toGraph(fixtures.undefinedButUnused)(c))).to.equal(6);
     c.dispose();
+  });
+
+  it('for-of over a tensor runs along axis 0, staged, and frees each slice', async () => {
+    const xs = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const sum = await expectNoLeaks(async () => {
+      const result = (await toGraph(forOf.sumOf)(xs)) as unknown as tf.Tensor;
+      expect(result.shape).to.deep.equal([2]);
+      return valueOf(result);
+    });
+    expect(sum).to.deep.equal([9, 12]);
+    const total = (await toGraph(forOf.sumRange)(2)) as unknown as tf.Tensor;
+    expect(total.dtype).to.equal('int32');
+    expect(await valueOf(total)).to.equal(12);
+    const scalar = tf.scalar(3);
+    const error = await rejection(expectNoLeaks(() => toGraph(forOf.sumOf)(scalar)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('rank 1 or more');
+    tf.dispose([xs, scalar]);
   });
 
   it('a while condition that starts plain and becomes a tensor is an error', async () => {

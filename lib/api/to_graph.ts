@@ -6,8 +6,8 @@ import { load, type LoadedCode } from '../codegen/loader.js';
 import { convertFunction } from '../converters/index.js';
 import { ConversionError } from '../errors.js';
 import * as operators from '../operators/index.js';
-import { drive } from '../operators/driver.js';
-import { tf } from '../operators/tensors.js';
+import { drive, runPlainFirst } from '../operators/driver.js';
+import { isTensor, tf } from '../operators/tensors.js';
 import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
 import { bindFreeNames, checkFreeWrites } from './free_names.js';
 import * as autograph from '../index.js';
@@ -40,6 +40,8 @@ interface Conversion {
 }
 
 const MAX_INSTANCES = 32;
+/** The runtime as a plain object: V8 inlines calls through it better than through a module namespace. */
+const RUNTIME = Object.freeze({ ...operators });
 const OPTION_KEYS = new Set(['scope']);
 const conversions = new WeakMap<object, Conversion>();
 
@@ -54,7 +56,7 @@ function conversionOf(fn: unknown): Conversion {
   const conversion: Conversion = {
     parsed,
     scopes,
-    loaded: load(converted.node, converted.runtime, [...scopes.free.keys()], parsed.name),
+    loaded: load(converted.node, converted.plainNode, converted.runtime, [...scopes.free.keys()], parsed.name),
     code: generate(converted.node).code,
     instances: [],
   };
@@ -92,9 +94,11 @@ export function toGraph<F extends AnyFunction>(fn: F, options?: ConvertOptions):
   );
   if (hit) return hit.graph as GraphFunction<F>;
 
-  const converted = conversion.loaded.factory(operators, ...values);
+  const [converted, plainClone] = conversion.loaded.factory(RUNTIME, ...values);
   const name = conversion.parsed.name;
   const graph = function (this: unknown, ...args: unknown[]) {
+    // With tensor arguments the plain clone would almost surely hand over; go staged at once.
+    if (plainClone && !args.some(isTensor)) return runPlainFirst(plainClone, converted, this, args, name);
     return drive(converted.apply(this, args), name);
   };
   Object.defineProperty(graph, 'name', { value: name });

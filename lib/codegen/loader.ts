@@ -6,9 +6,14 @@ import { generate, type Mapping } from './generate.js';
 
 export type GeneratorFunctionLike = (...args: unknown[]) => Generator<unknown, unknown, unknown>;
 
+export type PlainFunctionLike = (...args: unknown[]) => unknown;
+
 export interface LoadedCode {
-  /** Called with the runtime namespace and the values of the free names, in order; returns the converted function. */
-  factory: (runtime: unknown, ...bindings: unknown[]) => GeneratorFunctionLike;
+  /**
+   * Called with the runtime namespace and the values of the free names, in order; returns the converted
+   * function and, where there is one, its plain clone.
+   */
+  factory: (runtime: unknown, ...bindings: unknown[]) => [GeneratorFunctionLike, PlainFunctionLike | undefined];
   /** The code as evaluated, and its mappings to the original source. */
   code: string;
   mappings: Mapping[];
@@ -21,6 +26,7 @@ export interface LoadedCode {
  */
 export function load(
   node: ESTree.FunctionExpression,
+  plainNode: ESTree.FunctionExpression | undefined,
   runtime: string,
   freeNames: readonly string[],
   name: string,
@@ -30,7 +36,7 @@ export function load(
     sourceType: 'script',
     body: [
       { type: 'ExpressionStatement', expression: { type: 'Literal', value: 'use strict' }, directive: 'use strict' },
-      returnStatement(node),
+      returnStatement({ type: 'ArrayExpression', elements: plainNode ? [node, plainNode] : [node] }),
     ],
   };
   const { code, mappings } = generate(program);

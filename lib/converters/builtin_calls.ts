@@ -53,7 +53,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       const inConvertedBody = ctx.converted.has(functions[functions.length - 1]!);
       if (method !== undefined && CONSOLE.has(method) && inConvertedBody) {
         const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
-        this.replace(yieldDelegate(call(runtime('consoleCall'), [consoleId, literal(method), array(args)], node.loc)));
+        const printArgs = [consoleId, literal(method), array(args)];
+        // The plain clone prints synchronously, into the runtime's buffer.
+        this.replace(
+          ctx.plainClone
+            ? call(runtime('consoleNow'), printArgs, node.loc)
+            : yieldDelegate(call(runtime('consoleCall'), printArgs, node.loc)),
+        );
       }
     },
   });

@@ -12,6 +12,8 @@ export interface ConversionContext {
   runtime: string;
   /** Functions whose bodies run as converted code: the function itself and the bodies the converter made. */
   converted: WeakSet<ESTree.Node>;
+  /** True while building the plain clone, the synchronous copy for plain values. */
+  plainClone?: boolean;
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
   returnFlag?: string;
   returnVariable?: string;

@@ -2,6 +2,8 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
+import { isRestartable } from '../analysis/effects.js';
+import { analyzeScopes } from '../analysis/scopes.js';
 import type { ParsedFunction } from '../parse/parse_function.js';
 import * as breakStatements from './break_statements.js';
 import * as builtinCalls from './builtin_calls.js';
@@ -12,6 +14,7 @@ import * as controlFlow from './control_flow.js';
 import * as functions from './functions.js';
 import * as logicalExpressions from './logical_expressions.js';
 import * as operators from './operators.js';
+import * as plainConditions from './plain_conditions.js';
 import * as returnStatements from './return_statements.js';
 
 /**
@@ -42,9 +45,17 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
   operators.transform,
 ];
 
+/**
+ * The passes of the plain clone: the same built-ins and operators (with inline number fast paths), then
+ * guards on every decision a tensor would stage, which wrap only the runtime side of a fast path.
+ */
+const PLAIN_PASSES: typeof PASSES = [builtinCalls.transform, operators.transform, plainConditions.transform];
+
 export interface ConvertedFunction {
   /** The converted generator function. */
   node: ESTree.FunctionExpression;
+  /** The plain clone: a synchronous copy for plain values, when a run can be abandoned without a trace. */
+  plainNode?: ESTree.FunctionExpression;
   /** The name generated code uses for the runtime namespace. */
   runtime: string;
 }
@@ -57,7 +68,15 @@ export function convertFunction(parsed: ParsedFunction): ConvertedFunction {
     },
   });
   const ctx = createContext(parsed, used);
+  const restartable = isRestartable(parsed.node, analyzeScopes(parsed.node));
   let node = functions.transform(parsed.node, ctx);
+  // The plain clone branches off before any staging pass: native control flow, guarded conditions.
+  let plainNode: ESTree.FunctionExpression | undefined;
+  if (restartable) {
+    plainNode = { ...structuredClone(node), generator: false };
+    const plainCtx: ConversionContext = { ...ctx, plainClone: true, converted: new WeakSet([plainNode]) };
+    for (const pass of PLAIN_PASSES) plainNode = pass(plainNode, plainCtx);
+  }
   for (const pass of PASSES) node = pass(node, ctx);
-  return { node, runtime: ctx.runtime };
+  return { node, plainNode, runtime: ctx.runtime };
 }

@@ -51,6 +51,7 @@ export function neg(a: any): any {
 
 /** `++x` and `x++` apply ToNumeric to the old value first (so `"5"` steps to 6); this returns the new value. */
 export function increment(a: any): any {
+  if (typeof a === 'number') return a + 1;
   if (isTensor(a)) return add(a, 1);
   const box = { value: a };
   box.value++;
@@ -58,6 +59,7 @@ export function increment(a: any): any {
 }
 
 export function decrement(a: any): any {
+  if (typeof a === 'number') return a - 1;
   if (isTensor(a)) return sub(a, 1);
   const box = { value: a };
   box.value--;

@@ -1,6 +1,7 @@
 // Runs converted code: steps its generator, entering the call's memory scope around each synchronous step.
 
 import { CallScope } from './memory.js';
+import { endPrintBuffer, RESTAGE, startPrintBuffer } from './plain.js';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null &&
@@ -48,4 +49,39 @@ export function drive<T>(generator: Generator<unknown, T, unknown>, name: string
     };
     step('next', undefined);
   });
+}
+
+/**
+ * Runs the plain clone, a synchronous copy of the function, under the same memory rule. Plain code then
+ * pays no generator or promise per construct. When the clone meets a tensor that needs staging it throws
+ * RESTAGE: what it printed is dropped, what it created is freed, and the staged function runs from the
+ * start. Only functions whose runs leave no other trace get a clone.
+ */
+export function runPlainFirst<T>(
+  plain: (...args: unknown[]) => unknown,
+  staged: (...args: unknown[]) => Generator<unknown, T, unknown>,
+  thisArg: unknown,
+  args: unknown[],
+  name: string,
+): Promise<T> {
+  const scope = new CallScope(name);
+  let result: unknown;
+  startPrintBuffer();
+  scope.enter();
+  try {
+    result = plain.apply(thisArg, args);
+  } catch (error) {
+    scope.leave();
+    scope.abort();
+    if (error === RESTAGE) {
+      endPrintBuffer(false);
+      return drive(staged.apply(thisArg, args), name);
+    }
+    endPrintBuffer(true);
+    return Promise.reject(error);
+  }
+  scope.leave();
+  endPrintBuffer(true);
+  scope.finish(result);
+  return Promise.resolve(result as T);
 }

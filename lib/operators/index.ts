@@ -7,3 +7,4 @@ export { ifStmt, whileStmt, doWhileStmt, forStmt, forOfStmt, unstagedCondition }
 export { consoleCall } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
+export { plain, consoleNow } from './plain.js';

@@ -7,9 +7,12 @@ export { tf };
 export type Tensor = tf.Tensor;
 export type DataType = tf.DataType;
 
-/** Works across copies of tfjs-core: Tensor's `Symbol.hasInstance` checks the shape of the object. */
+/**
+ * Works across copies of tfjs-core: Tensor's `Symbol.hasInstance` checks the shape of the object. The
+ * typeof test first keeps the plain path cheap: numbers never reach the `instanceof` call.
+ */
 export function isTensor(value: unknown): value is tf.Tensor {
-  return value instanceof tf.Tensor;
+  return typeof value === 'object' && value !== null && value instanceof tf.Tensor;
 }
 
 const isInt32 = (value: number) => Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;

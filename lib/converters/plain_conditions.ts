@@ -1,0 +1,59 @@
+// The plain clone: a synchronous copy of the function for plain values, where every decision a tensor
+// would stage is guarded instead.
+//
+//   if (x > 0) { y = x; }    becomes   if (typeof x === "number" ? x > 0 : ag__.plain(ag__.greater(x, 0))) { y = x; }
+//
+// `ag__.plain` returns a plain value as it is and throws the runtime's restage signal for a tensor; the
+// runtime then drops the clone's run and runs the staged function from the start. Only functions whose
+// runs can be abandoned without a trace get a clone (see analysis/effects.ts).
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { isFunctionNode } from '../analysis/scopes.js';
+import { call, identifier, member } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+import { numberFastPaths } from './operators.js';
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const guard = (value: ESTree.Expression) => call(member(identifier(ctx.runtime), 'plain'), [value], value.loc);
+  // A number fast path's native side gives a boolean or number already: only its runtime side needs the guard.
+  const plain = (value: ESTree.Expression): ESTree.Expression => {
+    if (value.type === 'ConditionalExpression' && numberFastPaths.has(value)) {
+      value.alternate = guard(value.alternate);
+      return value;
+    }
+    return guard(value);
+  };
+  walk(fn.body as ESTree.Node, {
+    enter(node) {
+      // Nested functions run as written in both versions; a number fast path holds no decisions.
+      if (isFunctionNode(node) || numberFastPaths.has(node)) this.skip();
+    },
+    leave(node) {
+      switch (node.type) {
+        case 'IfStatement':
+        case 'ConditionalExpression':
+        case 'WhileStatement':
+        case 'DoWhileStatement':
+          node.test = plain(node.test);
+          break;
+        case 'ForStatement':
+          if (node.test) node.test = plain(node.test);
+          break;
+        case 'ForOfStatement':
+        case 'ForInStatement':
+          node.right = plain(node.right);
+          break;
+        case 'SwitchStatement':
+          node.discriminant = plain(node.discriminant);
+          break;
+        case 'LogicalExpression':
+          if (node.operator !== '??') node.left = plain(node.left);
+          break;
+        default:
+          break;
+      }
+    },
+  });
+  return fn;
+}

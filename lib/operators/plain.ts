@@ -1,0 +1,36 @@
+// The plain clone's runtime: guards that hand a run over to the staged function, and buffered printing.
+
+import { isTensor } from './tensors.js';
+
+/** Thrown by the plain clone when a tensor needs staging; the runtime catches it and restarts staged. */
+export const RESTAGE: unique symbol = Symbol('restage');
+
+/** A condition, operand or iterable in the plain clone: itself when plain, a restart when a tensor. */
+export function plain<T>(value: T): T {
+  if (isTensor(value)) throw RESTAGE;
+  return value;
+}
+
+let printed: { target: unknown; method: string; args: unknown[] }[] | null = null;
+
+/** Collects what the plain clone prints, so that a run abandoned for staging prints nothing. */
+export function startPrintBuffer(): void {
+  printed = [];
+}
+
+/** Stops collecting; prints what was collected when `flush`, else drops it. */
+export function endPrintBuffer(flush: boolean): void {
+  const lines = printed ?? [];
+  printed = null;
+  if (!flush) return;
+  for (const { target, method, args } of lines) {
+    (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
+  }
+}
+
+/** `console.log(...)` in the plain clone: buffered; a tensor argument needs an asynchronous read, so it restages. */
+export function consoleNow(target: unknown, method: string, args: unknown[]): void {
+  if (args.some(isTensor)) throw RESTAGE;
+  if (printed) printed.push({ target, method, args });
+  else (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
+}

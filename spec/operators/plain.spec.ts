@@ -1,0 +1,43 @@
+// The plain clone: plain values run synchronously, and a run that meets a tensor restarts staged without a trace.
+import { expect } from 'chai';
+import { toGraph } from '../../lib/index.js';
+import * as fixtures from '../fixtures/plain_clone.js';
+import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+
+async function captureLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: unknown[][] }> {
+  const lines: unknown[][] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args);
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    console.log = original;
+  }
+}
+
+describeWithBackends('the plain clone', () => {
+  it('a run abandoned for staging prints nothing and frees what it made', async () => {
+    const g = toGraph(fixtures.printsThenStages);
+    const { result, lines } = await captureLog(() => expectNoLeaks(async () => valueOf(await g(3))));
+    expect(result).to.equal(1);
+    // Printed once, by the staged run, not also by the abandoned synchronous one.
+    expect(lines).to.deep.equal([['start', 3]]);
+  });
+
+  it('functions with effects outside themselves are never restarted', async () => {
+    const log: string[] = [];
+    const g = toGraph(fixtures.mutatesThenStages);
+    expect(await valueOf(await g(log, 3))).to.equal(1);
+    expect(log).to.deep.equal(['ran']);
+  });
+
+  it('plain runs keep program order between prints and the result', async () => {
+    const g = toGraph(fixtures.printsThenStages);
+    const { lines } = await captureLog(async () => {
+      const out = await g(1);
+      console.log('after');
+      return valueOf(out);
+    });
+    expect(lines).to.deep.equal([['start', 1], ['after']]);
+  });
+});

@@ -55,10 +55,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           flag,
           replace: (s) => (lowerable(s, loop) ? [flagTrue(flag)] : undefined),
           contains: (s) => containsNode(s, (node) => lowerable(node, loop)),
+          stopFlags: ctx.loopStopFlags,
           stopsLoop: (inner) => containsNode(inner.body, (node) => lowerable(node, loop)),
         }),
       };
-      stopLoop(loop, flag);
+      stopLoop(loop, flag, ctx.loopStopFlags);
       return [declaration, statement];
     });
 

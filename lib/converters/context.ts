@@ -12,6 +12,8 @@ export interface ConversionContext {
   runtime: string;
   /** Functions whose bodies run as converted code: the function itself and the bodies the converter made. */
   converted: WeakSet<ESTree.Node>;
+  /** The flags that stop each for-of loop, recorded by the jump passes for control_flow's extra test. */
+  loopStopFlags: WeakMap<ESTree.Node, string[]>;
   /** True while building the plain clone, the synchronous copy for plain values. */
   plainClone?: boolean;
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
@@ -28,6 +30,7 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     namer,
     runtime: namer.fresh('ag__'),
     converted: new WeakSet(),
+    loopStopFlags: new WeakMap(),
     error(problem, node, fix) {
       return new ConversionError(problem, {
         functionName: parsed.name,

@@ -40,6 +40,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           flag,
           replace: (s) => (lowerable(s, node) ? [flagTrue(flag)] : undefined),
           contains: (s) => containsNode(s, (inner) => lowerable(inner, node)),
+          stopFlags: ctx.loopStopFlags,
           stopsLoop: (inner) => containsNode(inner.body, (n) => lowerable(n, node)),
         }),
       ],

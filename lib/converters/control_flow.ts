@@ -88,8 +88,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     statement.type === 'BlockStatement' ? convertList(statement.body) : convertStatement(statement);
   const stateFunctions = (
     node: ESTree.Statement,
+    extra: string[] = [],
   ): [ESTree.FunctionDeclaration, ESTree.FunctionDeclaration, string[]] => {
-    const names = carriedState(analysis, node).map((binding) => binding.name);
+    const carried = carriedState(analysis, node).map((binding) => binding.name);
+    const names = [...carried, ...extra.filter((name) => !carried.includes(name))];
     const getState = functionDeclaration(
       ctx.namer.fresh('get_state'),
       [],
@@ -273,8 +275,24 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       node.body = inLoop(() => single(loopBody));
       return [node];
     }
+    // Flags of lowered jumps that stop this loop: tested before each iteration, and carried.
+    const stopFlags = ctx.loopStopFlags.get(node) ?? [];
+    const test = stopFlags.length
+      ? generator(ctx.namer.fresh('loop_test'), () => [
+          returnStatement(
+            stopFlags
+              .map((flag): ESTree.Expression => ({
+                type: 'UnaryExpression',
+                operator: '!',
+                prefix: true,
+                argument: identifier(flag),
+              }))
+              .reduce((all, next) => ({ type: 'LogicalExpression', operator: '&&', left: all, right: next })),
+          ),
+        ])
+      : null;
     const bodyName = ctx.namer.fresh('loop_body');
-    const [getState, setState, names] = stateFunctions(node);
+    const [getState, setState, names] = stateFunctions(node, stopFlags);
     let param: ESTree.Pattern;
     const prologue: ESTree.Statement[] = [];
     if (node.left.type === 'VariableDeclaration') {
@@ -295,10 +313,15 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     );
     ctx.converted.add(body);
     return [
+      ...(test ? [test] : []),
       body,
       getState,
       setState,
-      stage('forOfStmt', [node.right, body.id!, getState.id!, setState.id!, array(names.map(literal))], node.loc),
+      stage(
+        'forOfStmt',
+        [node.right, test ? test.id! : literal(null), body.id!, getState.id!, setState.id!, array(names.map(literal))],
+        node.loc,
+      ),
     ];
   }
 

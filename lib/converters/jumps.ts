@@ -17,7 +17,9 @@ export interface JumpLowering {
   /** The flag a lowered jump sets, such as `do_return`; the rest of a block runs under `!flag`. */
   flag: string;
   /** Loops inside which a lowered jump may sit, and that must stop when the flag is set. */
-  stopsLoop(loop: ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement): boolean;
+  stopsLoop(loop: LoweredLoop): boolean;
+  /** Where for-of loops record the flags that stop them (they have no test to extend). */
+  stopFlags: WeakMap<ESTree.Node, string[]>;
 }
 
 export const not = (argument: ESTree.Expression): ESTree.UnaryExpression => ({
@@ -114,11 +116,12 @@ function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTre
       break;
     case 'WhileStatement':
     case 'DoWhileStatement':
-    case 'ForStatement': {
+    case 'ForStatement':
+    case 'ForOfStatement': {
       // Asked before lowering, while the jumps are still there to be seen.
       const stops = lowering.stopsLoop(statement);
       statement.body = block(lowerList(asList(statement.body), lowering));
-      if (stops) stopLoop(statement, lowering.flag);
+      if (stops) stopLoop(statement, lowering.flag, lowering.stopFlags);
       break;
     }
     default:
@@ -129,14 +132,19 @@ function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTre
 
 const single = (list: ESTree.Statement[]): ESTree.Statement => (list.length === 1 ? list[0]! : block(list));
 
-type LoweredLoop = ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement;
+export type LoweredLoop = ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForOfStatement;
 
 /**
  * Makes a loop stop once `flag` is set: its test becomes `!flag && test`. A native break skips a for
  * loop's update, so the update moves to the end of the body, under `!flag`; call this after lowering the
  * body. The move is sound only when no native continue could skip it: see `canStopLoop`.
  */
-export function stopLoop(loop: LoweredLoop, flag: string): void {
+export function stopLoop(loop: LoweredLoop, flag: string, stopFlags: WeakMap<ESTree.Node, string[]>): void {
+  if (loop.type === 'ForOfStatement') {
+    // control_flow turns these into the loop's extra test: `!flag` before each iteration.
+    stopFlags.set(loop, [...(stopFlags.get(loop) ?? []), flag]);
+    return;
+  }
   loop.test = loop.test ? and(not(identifier(flag)), loop.test) : not(identifier(flag));
   if (loop.type === 'ForStatement' && loop.update) {
     const update: ESTree.Statement = { type: 'ExpressionStatement', expression: loop.update, loc: loop.update.loc };
@@ -158,10 +166,17 @@ export function canStopLoop(loop: ESTree.Node): boolean {
 }
 
 export const isLoweredLoop = (node: ESTree.Node): node is LoweredLoop =>
-  node.type === 'WhileStatement' || node.type === 'DoWhileStatement' || node.type === 'ForStatement';
+  node.type === 'WhileStatement' ||
+  node.type === 'DoWhileStatement' ||
+  node.type === 'ForStatement' ||
+  (node.type === 'ForOfStatement' && !node.await);
 
 const isLoop = (node: ESTree.Node) =>
-  isLoweredLoop(node) || node.type === 'ForInStatement' || node.type === 'ForOfStatement';
+  node.type === 'WhileStatement' ||
+  node.type === 'DoWhileStatement' ||
+  node.type === 'ForStatement' ||
+  node.type === 'ForInStatement' ||
+  node.type === 'ForOfStatement';
 
 export type Jump = ESTree.BreakStatement | ESTree.ContinueStatement;
 

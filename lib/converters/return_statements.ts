@@ -19,7 +19,7 @@ import type { ConversionContext } from './context.js';
 import { canStopLoop, containsNode, flagTrue, isLoweredLoop, lowerList } from './jumps.js';
 
 const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';
-const NATIVE = new Set(['ForInStatement', 'ForOfStatement', 'SwitchStatement']);
+const NATIVE = new Set(['ForInStatement', 'SwitchStatement']);
 
 const asList = (statement: ESTree.Statement | null | undefined): ESTree.Statement[] =>
   !statement ? [] : statement.type === 'BlockStatement' ? statement.body : [statement];
@@ -121,6 +121,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           ]
         : undefined,
     contains: (statement) => containsNode(statement, isReturn),
+    stopFlags: ctx.loopStopFlags,
     stopsLoop: (loop) => containsNode(loop.body, isReturn),
   });
   fn.body.body = [

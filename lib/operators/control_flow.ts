@@ -225,13 +225,27 @@ function* stagedLoop(
  */
 export function* forOfStmt(
   iterable: unknown,
+  extraTest: Test | null,
   body: (item: unknown) => Generator<unknown, unknown, unknown>,
   getState: GetState,
   setState: SetState,
   names: string[],
 ): Generator<unknown, void, unknown> {
   if (!isTensor(iterable)) {
-    for (const item of iterable as Iterable<unknown>) yield* body(item);
+    for (const item of iterable as Iterable<unknown>) {
+      if (extraTest) {
+        const go = yield* extraTest();
+        if (isTensor(go)) {
+          throw new StagingError(
+            'A break or return inside a for-of loop over a plain iterable depends on a tensor. Such a loop is ' +
+              'not staged: iterate over a tensor instead (for example tf.tensor(array)), or make the condition ' +
+              'a plain value.',
+          );
+        }
+        if (!go) break;
+      }
+      yield* body(item);
+    }
     return;
   }
   const construct = 'a for-of loop over a tensor';
@@ -245,10 +259,10 @@ export function* forOfStmt(
   const mark = scope?.mark() ?? 0;
   const length = iterable.shape[0]!;
   let index = 0;
-  /* eslint-disable require-yield -- the steps of a staged loop are generators; these never wait. */
+  /* eslint-disable require-yield -- the steps of a staged loop are generators; some never wait. */
   yield* stagedLoop(getState, setState, names, construct, mark, {
     *runs() {
-      return index < length;
+      return index < length && (!extraTest || (yield* truthy(yield* extraTest(), construct)));
     },
     *body() {
       yield* body(tf.gather(iterable, index));

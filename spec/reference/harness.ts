@@ -1,0 +1,70 @@
+// Runs reference cases: the original on plain values, the converted function on plain values and on tensors.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { toGraph } from '../../lib/index.js';
+import { describeWithBackends, valueOf } from '../helpers/backends.js';
+
+/** How an argument is passed: as written, as one int32 tensor, or as an array of int32 tensors (rows). */
+export type Kind = 'plain' | 'tensor' | 'tensors';
+
+export interface ReferenceCase {
+  fn: (...args: never[]) => unknown;
+  args: unknown[];
+  kinds: Kind[];
+  /** When set, the tensor run must fail with a message containing this. */
+  error?: string;
+}
+
+function asKind(value: unknown, kind: Kind): unknown {
+  if (kind === 'plain') return value;
+  if (kind === 'tensors') return (value as number[][]).map((row) => tf.tensor1d(row, 'int32'));
+  if (typeof value === 'number') return tf.scalar(value, 'int32');
+  const shape =
+    Array.isArray(value) && Array.isArray(value[0]) ? [value.length, (value[0] as unknown[]).length] : undefined;
+  return tf.tensor(value as number[], shape, 'int32');
+}
+
+async function plainValue(value: unknown, inputs: unknown[]): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map((item) => plainValue(item, inputs)));
+  return valueOf(value, inputs);
+}
+
+/** int32 has no negative zero: JavaScript's -0 is 0 once it is a tensor. */
+const withoutNegativeZero = (value: unknown): unknown =>
+  Array.isArray(value) ? value.map(withoutNegativeZero) : Object.is(value, -0) ? 0 : value;
+
+const label = (c: ReferenceCase) =>
+  `${c.fn.name}(${c.args.map((a) => JSON.stringify(a)).join(', ')}) as ${c.kinds.join(', ')}`;
+
+export function referenceCases(title: string, cases: ReferenceCase[]): void {
+  describeWithBackends(`reference: ${title}`, () => {
+    it(`agrees with the original on ${cases.length} cases`, async function () {
+      this.timeout(300_000);
+      for (const c of cases) {
+        const call = c.fn as (...args: unknown[]) => unknown;
+        const expected = call(...c.args);
+        const converted = toGraph(call);
+        expect(await converted(...c.args), `${label(c)}, converted on plain values`).to.deep.equal(expected);
+        if (c.kinds.every((kind) => kind === 'plain')) continue;
+        const inputs = c.args.map((arg, i) => asKind(arg, c.kinds[i]!));
+        const flat = inputs.flatMap((input) => (Array.isArray(input) ? input : [input]));
+        const before = tf.memory().numTensors;
+        try {
+          if (c.error !== undefined) {
+            const error = await converted(...inputs).then(
+              () => undefined,
+              (e: unknown) => e as Error,
+            );
+            expect(error?.message, label(c)).to.contain(c.error);
+          } else {
+            const actual = await plainValue(await converted(...inputs), flat);
+            expect(actual, label(c)).to.deep.equal(withoutNegativeZero(expected));
+          }
+          expect(tf.memory().numTensors, `${label(c)}: live tensors`).to.equal(before);
+        } finally {
+          tf.dispose(flat.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+        }
+      }
+    });
+  });
+}

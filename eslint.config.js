@@ -27,4 +27,13 @@ export default tseslint.config(
     files: ['spec/fixtures/**/*.js'],
     rules: { 'no-undef': 'off' },
   },
+  {
+    // Reference cases mirror AutoGraph's tests line for line, dead stores and unused locals included.
+    files: ['spec/reference/**/*.js'],
+    rules: {
+      'no-useless-assignment': 'off',
+      'no-unreachable': 'off',
+      '@typescript-eslint/no-unused-vars': 'off',
+    },
+  },
 );

@@ -19,6 +19,7 @@ function asKind(value: unknown, kind: Kind): unknown {
   if (kind === 'plain') return value;
   if (kind === 'tensors') return (value as number[][]).map((row) => tf.tensor1d(row, 'int32'));
   if (typeof value === 'number') return tf.scalar(value, 'int32');
+  if (typeof value === 'boolean') return tf.scalar(value, 'bool');
   const shape =
     Array.isArray(value) && Array.isArray(value[0]) ? [value.length, (value[0] as unknown[]).length] : undefined;
   return tf.tensor(value as number[], shape, 'int32');
@@ -36,15 +37,29 @@ const withoutNegativeZero = (value: unknown): unknown =>
 const label = (c: ReferenceCase) =>
   `${c.fn.name}(${c.args.map((a) => JSON.stringify(a)).join(', ')}) as ${c.kinds.join(', ')}`;
 
+/** Runs `fn` with console.log collected instead of printed. */
+async function printed<T>(fn: () => T | Promise<T>): Promise<{ value: T; lines: unknown[][] }> {
+  const lines: unknown[][] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args);
+  try {
+    return { value: await fn(), lines };
+  } finally {
+    console.log = original;
+  }
+}
+
 export function referenceCases(title: string, cases: ReferenceCase[]): void {
   describeWithBackends(`reference: ${title}`, () => {
     it(`agrees with the original on ${cases.length} cases`, async function () {
       this.timeout(300_000);
       for (const c of cases) {
         const call = c.fn as (...args: unknown[]) => unknown;
-        const expected = call(...c.args);
+        const { value: expected, lines: expectedLines } = await printed(() => call(...c.args));
         const converted = toGraph(call);
-        expect(await converted(...c.args), `${label(c)}, converted on plain values`).to.deep.equal(expected);
+        const plainRun = await printed(() => converted(...c.args));
+        expect(plainRun.value, `${label(c)}, converted on plain values`).to.deep.equal(expected);
+        expect(plainRun.lines, `${label(c)}, printed on plain values`).to.deep.equal(expectedLines);
         if (c.kinds.every((kind) => kind === 'plain')) continue;
         const inputs = c.args.map((arg, i) => asKind(arg, c.kinds[i]!));
         const flat = inputs.flatMap((input) => (Array.isArray(input) ? input : [input]));
@@ -57,8 +72,9 @@ export function referenceCases(title: string, cases: ReferenceCase[]): void {
             );
             expect(error?.message, label(c)).to.contain(c.error);
           } else {
-            const actual = await plainValue(await converted(...inputs), flat);
-            expect(actual, label(c)).to.deep.equal(withoutNegativeZero(expected));
+            const run = await printed(async () => plainValue(await converted(...inputs), flat));
+            expect(run.value, label(c)).to.deep.equal(withoutNegativeZero(expected));
+            expect(run.lines, `${label(c)}, printed`).to.deep.equal(expectedLines);
           }
           expect(tf.memory().numTensors, `${label(c)}: live tensors`).to.equal(before);
         } finally {

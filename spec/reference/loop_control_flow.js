@@ -158,7 +158,7 @@ export function breakContinueInInnerFor(m) {
       } else {
         continue;
       }
-      s += c; // eslint-disable-line no-unreachable -- the reference test has this dead statement too
+      s += c;
     }
   }
   return s;
@@ -175,7 +175,7 @@ export function breakContinueInInnerWhile(x, y) {
       } else {
         continue;
       }
-      s += x + y; // eslint-disable-line no-unreachable -- the reference test has this dead statement too
+      s += x + y;
     }
   }
   return s;

@@ -16,25 +16,29 @@ import * as logicalExpressions from './logical_expressions.js';
 import * as operators from './operators.js';
 import * as plainConditions from './plain_conditions.js';
 import * as returnStatements from './return_statements.js';
+import * as switchStatements from './switch_statements.js';
 
 /**
  * The order matters:
  * 1. functions: makes the function a generator and hoists `var`, so that later passes may move blocks
  *    into nested functions without changing what names mean.
- * 2. continue_statements, break_statements, return_statements: lower jumps into flags before
+ * 2. switch_statements: a switch becomes a chain of ifs with its own break flag, so that a tensor
+ *    discriminant stages each case and the jumps inside reach their targets through ordinary ifs.
+ * 3. continue_statements, break_statements, return_statements: lower jumps into flags before
  *    control_flow moves bodies into nested generators, where a native jump could not reach its target.
  *    Continue goes first, so a for loop's update still runs before break turns the loop's exit into a
  *    flag; return goes last, since a return leaves every loop.
- * 3. control_flow: analyses what each construct carries (flags included) and moves bodies into nested
+ * 4. control_flow: analyses what each construct carries (flags included) and moves bodies into nested
  *    generators.
- * 4. conditional_expressions and logical_expressions: after control_flow, whose analysis would
+ * 5. conditional_expressions and logical_expressions: after control_flow, whose analysis would
  *    otherwise see their generator thunks as closures; they turn `?:`, `&&`, `||` and `??` into lazy
  *    operator calls that can wait on a staged read.
- * 5. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
- * 6. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 6. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
+ * 7. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
+  switchStatements.transform,
   continueStatements.transform,
   breakStatements.transform,
   returnStatements.transform,

@@ -13,6 +13,7 @@ import * as continueStatements from './continue_statements.js';
 import * as controlFlow from './control_flow.js';
 import * as functions from './functions.js';
 import * as logicalExpressions from './logical_expressions.js';
+import * as loopScoping from './loop_scoping.js';
 import * as operators from './operators.js';
 import * as plainConditions from './plain_conditions.js';
 import * as returnStatements from './return_statements.js';
@@ -22,22 +23,26 @@ import * as switchStatements from './switch_statements.js';
  * The order matters:
  * 1. functions: makes the function a generator and hoists `var`, so that later passes may move blocks
  *    into nested functions without changing what names mean.
- * 2. switch_statements: a switch becomes a chain of ifs with its own break flag, so that a tensor
+ * 2. loop_scoping: gives a for loop's `let` variables a binding per iteration where closures capture
+ *    them, wrapping the body in a try/finally that hands the value back; before the jump passes, so
+ *    that they lower jumps inside that try like any other.
+ * 3. switch_statements: a switch becomes a chain of ifs with its own break flag, so that a tensor
  *    discriminant stages each case and the jumps inside reach their targets through ordinary ifs.
- * 3. continue_statements, break_statements, return_statements: lower jumps into flags before
+ * 4. continue_statements, break_statements, return_statements: lower jumps into flags before
  *    control_flow moves bodies into nested generators, where a native jump could not reach its target.
  *    Continue goes first, so a for loop's update still runs before break turns the loop's exit into a
  *    flag; return goes last, since a return leaves every loop.
- * 4. control_flow: analyses what each construct carries (flags included) and moves bodies into nested
+ * 5. control_flow: analyses what each construct carries (flags included) and moves bodies into nested
  *    generators.
- * 5. conditional_expressions and logical_expressions: after control_flow, whose analysis would
+ * 6. conditional_expressions and logical_expressions: after control_flow, whose analysis would
  *    otherwise see their generator thunks as closures; they turn `?:`, `&&`, `||` and `??` into lazy
  *    operator calls that can wait on a staged read.
- * 6. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
- * 7. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 7. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
+ * 8. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
+  loopScoping.transform,
   switchStatements.transform,
   continueStatements.transform,
   breakStatements.transform,

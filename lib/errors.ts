@@ -69,6 +69,10 @@ export class ConversionError extends Error {
  * is not a scalar, a loop variable whose dtype changes, and the like.
  */
 export class StagingError extends Error {
+  /** Where in the user's function it was raised, once located (1-based line, 0-based column). */
+  line: number | undefined;
+  column: number | undefined;
+
   constructor(message: string) {
     super(message);
     this.name = 'StagingError';

@@ -10,6 +10,7 @@ import { drive, runPlainFirst } from '../operators/driver.js';
 import { isTensor, tf } from '../operators/tensors.js';
 import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
 import { bindFreeNames, checkFreeWrites } from './free_names.js';
+import { locateError } from './locate_errors.js';
 import * as autograph from '../index.js';
 
 export interface ConvertOptions {
@@ -96,10 +97,14 @@ export function toGraph<F extends AnyFunction>(fn: F, options?: ConvertOptions):
 
   const [converted, plainClone] = conversion.loaded.factory(RUNTIME, ...values);
   const name = conversion.parsed.name;
+  const located = { parsed: conversion.parsed, mappings: conversion.loaded.mappings, url: conversion.loaded.url };
   const graph = function (this: unknown, ...args: unknown[]) {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once.
-    if (plainClone && !args.some(isTensor)) return runPlainFirst(plainClone, converted, this, args, name);
-    return drive(converted.apply(this, args), name);
+    const run =
+      plainClone && !args.some(isTensor)
+        ? runPlainFirst(plainClone, converted, this, args, name)
+        : drive(converted.apply(this, args), name);
+    return run.catch((error: unknown) => Promise.reject(locateError(error, located)));
   };
   Object.defineProperty(graph, 'name', { value: name });
   Object.defineProperty(graph, 'original', { value: fn });

@@ -17,6 +17,8 @@ export interface LoadedCode {
   /** The code as evaluated, and its mappings to the original source. */
   code: string;
   mappings: Mapping[];
+  /** The sourceURL stack frames in this code show. */
+  url: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function load(
     ],
   };
   const { code, mappings } = generate(program);
-  const sourceUrl = `\n//# sourceURL=autograph:///${encodeURIComponent(name)}.js`;
-  const factory = new Function(runtime, ...freeNames, code + sourceUrl) as LoadedCode['factory'];
-  return { factory, code, mappings };
+  const url = `autograph:///${encodeURIComponent(name)}.js`;
+  const factory = new Function(runtime, ...freeNames, `${code}\n//# sourceURL=${url}`) as LoadedCode['factory'];
+  return { factory, code, mappings, url };
 }

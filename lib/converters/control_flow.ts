@@ -106,8 +106,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     );
     return [getState, setState, names];
   };
+  // The runtime name carries the construct's position: astring maps names, so errors the operator
+  // raises map back to the construct's line.
   const stage = (operator: string, args: ESTree.Expression[], loc: ESTree.SourceLocation | null | undefined) =>
-    expressionStatement(yieldDelegate(call(runtime(operator), args, loc)), loc);
+    expressionStatement(yieldDelegate(call(member({ ...identifier(ctx.runtime), loc }, operator), args, loc)), loc);
   const guard = (test: ESTree.Expression, construct: string, escape: ESTree.Statement): ESTree.Expression =>
     test.type === 'Literal'
       ? test

@@ -40,6 +40,7 @@ describeWithBackends('staged control flow', () => {
     const error = await rejection(expectNoLeaks(() => toGraph(fixtures.changesDtype)(n)));
     expect(error).to.be.instanceOf(StagingError);
     expect(error.message).to.contain("'x' is int32").and.contain('float32');
+    expect(error.message).to.contain('In changesDtype, line 3:').and.contain('while (n > 0)');
     n.dispose();
   });
 
@@ -56,6 +57,9 @@ describeWithBackends('staged control flow', () => {
     const error = await rejection(expectNoLeaks(() => toGraph(fixtures.vectorCondition)(v)));
     expect(error).to.be.instanceOf(StagingError);
     expect(error.message).to.contain('shape [2]').and.contain('tf.any').and.contain('tf.all');
+    // It points at the user's line: the if is on line 3 of vectorCondition.
+    expect((error as StagingError).line).to.equal(3);
+    expect(error.message).to.contain('In vectorCondition, line 3:').and.contain('> 3 |   if (v > 0) {');
     v.dispose();
   });
 
@@ -157,6 +161,19 @@ describeWithBackends('staged control flow', () => {
     expect(error).to.be.instanceOf(StagingError);
     expect(error.message).to.contain('rank 1 or more');
     tf.dispose([xs, scalar]);
+  });
+
+  it("an error thrown from a staged branch reaches the user's own catch, and finally runs", async () => {
+    const g = toGraph(fixtures.catchesStagedThrow);
+    for (const [input, expected] of [
+      [1, 12],
+      [-1, 11],
+    ] as const) {
+      expect(await g(input)).to.equal(fixtures.catchesStagedThrow(input));
+      const x = tf.scalar(input);
+      expect(await expectNoLeaks(async () => valueOf(await g(x)))).to.equal(expected);
+      x.dispose();
+    }
   });
 
   it('a while condition that starts plain and becomes a tensor is an error', async () => {

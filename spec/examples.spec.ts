@@ -17,7 +17,7 @@ async function captureLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: 
   }
 }
 
-describeWithBackends('examples', () => {
+describeWithBackends('examples', (backend) => {
   const huber = toGraph(huberLoss, { scope: { delta: 1.0 } });
   const collatzGraph = toGraph(collatz);
   const fGraph = toGraph(f);
@@ -84,7 +84,10 @@ describeWithBackends('examples', () => {
     }
   });
 
-  it('200 concurrent collatz calls are all right, leak nothing and leave their inputs intact', async () => {
+  // 200 on cpu; SwiftShader reads every staged condition slowly, so webgpu runs a smaller crowd.
+  const concurrent = backend === 'webgpu' ? 40 : 200;
+  it(`${concurrent} concurrent collatz calls are all right, leak nothing and leave their inputs intact`, async function () {
+    this.timeout(120_000);
     const expectedSteps = (n: number) => {
       let steps = 0;
       while (n !== 1) {
@@ -93,7 +96,7 @@ describeWithBackends('examples', () => {
       }
       return steps;
     };
-    const inputs = Array.from({ length: 200 }, (_, i) => tf.scalar(i + 1, 'int32'));
+    const inputs = Array.from({ length: concurrent }, (_, i) => tf.scalar(i + 1, 'int32'));
     const before = tf.memory().numTensors;
     const results = await Promise.all(inputs.map((input) => collatzGraph(input)));
     expect(tf.memory().numTensors).to.equal(before + results.length);

@@ -3,19 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { toCode, toGraph } from '../lib/index.js';
 import { collatz, f, huberLoss } from './fixtures/examples.js';
+import { captureLog } from './helpers/console.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from './helpers/backends.js';
-
-/** Captures console.log lines while `fn` runs. */
-async function captureLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: unknown[][] }> {
-  const lines: unknown[][] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args);
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    console.log = original;
-  }
-}
 
 describeWithBackends('examples', (backend) => {
   const huber = toGraph(huberLoss, { scope: { delta: 1.0 } });

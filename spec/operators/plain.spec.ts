@@ -2,18 +2,8 @@
 import { expect } from 'chai';
 import { toGraph } from '../../lib/index.js';
 import * as fixtures from '../fixtures/plain_clone.js';
+import { captureLog } from '../helpers/console.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
-
-async function captureLog<T>(fn: () => Promise<T>): Promise<{ result: T; lines: unknown[][] }> {
-  const lines: unknown[][] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args);
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    console.log = original;
-  }
-}
 
 describeWithBackends('the plain clone', () => {
   it('a run abandoned for staging prints nothing and frees what it made', async () => {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { toGraph } from '../../lib/index.js';
 import { describeWithBackends, valueOf } from '../helpers/backends.js';
+import { captureLog } from '../helpers/console.js';
 
 /** How an argument is passed: as written, as one int32 tensor, or as an array of int32 tensors (rows). */
 export type Kind = 'plain' | 'tensor' | 'tensors';
@@ -37,28 +38,16 @@ const withoutNegativeZero = (value: unknown): unknown =>
 const label = (c: ReferenceCase) =>
   `${c.fn.name}(${c.args.map((a) => JSON.stringify(a)).join(', ')}) as ${c.kinds.join(', ')}`;
 
-/** Runs `fn` with console.log collected instead of printed. */
-async function printed<T>(fn: () => T | Promise<T>): Promise<{ value: T; lines: unknown[][] }> {
-  const lines: unknown[][] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args);
-  try {
-    return { value: await fn(), lines };
-  } finally {
-    console.log = original;
-  }
-}
-
 export function referenceCases(title: string, cases: ReferenceCase[]): void {
   describeWithBackends(`reference: ${title}`, () => {
     it(`agrees with the original on ${cases.length} cases`, async function () {
       this.timeout(300_000);
       for (const c of cases) {
         const call = c.fn as (...args: unknown[]) => unknown;
-        const { value: expected, lines: expectedLines } = await printed(() => call(...c.args));
+        const { result: expected, lines: expectedLines } = await captureLog(() => call(...c.args));
         const converted = toGraph(call);
-        const plainRun = await printed(() => converted(...c.args));
-        expect(plainRun.value, `${label(c)}, converted on plain values`).to.deep.equal(expected);
+        const plainRun = await captureLog(() => converted(...c.args));
+        expect(plainRun.result, `${label(c)}, converted on plain values`).to.deep.equal(expected);
         expect(plainRun.lines, `${label(c)}, printed on plain values`).to.deep.equal(expectedLines);
         if (c.kinds.every((kind) => kind === 'plain')) continue;
         const inputs = c.args.map((arg, i) => asKind(arg, c.kinds[i]!));
@@ -72,8 +61,8 @@ export function referenceCases(title: string, cases: ReferenceCase[]): void {
             );
             expect(error?.message, label(c)).to.contain(c.error);
           } else {
-            const run = await printed(async () => plainValue(await converted(...inputs), flat));
-            expect(run.value, label(c)).to.deep.equal(withoutNegativeZero(expected));
+            const run = await captureLog(async () => plainValue(await converted(...inputs), flat));
+            expect(run.result, label(c)).to.deep.equal(withoutNegativeZero(expected));
             expect(run.lines, `${label(c)}, printed`).to.deep.equal(expectedLines);
           }
           expect(tf.memory().numTensors, `${label(c)}: live tensors`).to.equal(before);

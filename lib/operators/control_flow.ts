@@ -232,20 +232,24 @@ export function* forOfStmt(
   names: string[],
 ): Generator<unknown, void, unknown> {
   if (!isTensor(iterable)) {
-    for (const item of iterable as Iterable<unknown>) {
-      if (extraTest) {
-        const go = yield* extraTest();
-        if (isTensor(go)) {
-          throw new StagingError(
-            'A break or return inside a for-of loop over a plain iterable depends on a tensor. Such a loop is ' +
-              'not staged: iterate over a tensor instead (for example tf.tensor(array)), or make the condition ' +
-              'a plain value.',
-          );
-        }
-        if (!go) break;
+    // The stop flags are plain while the loop is; a flag that became a tensor means a jump depended on one.
+    const keepsGoing = function* (): Generator<unknown, boolean, unknown> {
+      const go = yield* extraTest!();
+      if (isTensor(go)) {
+        throw new StagingError(
+          'A break or return inside a for-of loop over a plain iterable depends on a tensor. Such a loop is ' +
+            'not staged: iterate over a tensor instead (for example tf.tensor(array)), or make the condition ' +
+            'a plain value.',
+        );
       }
+      return Boolean(go);
+    };
+    for (const item of iterable as Iterable<unknown>) {
+      if (extraTest && !(yield* keepsGoing())) return;
       yield* body(item);
     }
+    // Checked once more after the last item, so the error does not depend on how many items there are.
+    if (extraTest) yield* keepsGoing();
     return;
   }
   const construct = 'a for-of loop over a tensor';

@@ -1,0 +1,67 @@
+// AutoGraph's loop_scoping cases, and its illegal loop cases with the errors this library documents.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { StagingError, toGraph } from '../../lib/index.js';
+import { describeWithBackends, expectNoLeaks } from '../helpers/backends.js';
+import { referenceCases, type Kind, type ReferenceCase } from './harness.js';
+import * as illegal from './illegal_cases.js';
+import * as scoping from './loop_scoping.js';
+
+const KINDS: Kind[] = ['plain', 'tensor'];
+const all = (fn: ReferenceCase['fn'], args: unknown[]): ReferenceCase[] =>
+  KINDS.map((kind) => ({ fn, args, kinds: args.map(() => kind) }));
+const plainOnly = (fn: ReferenceCase['fn'], args: unknown[]): ReferenceCase => ({ fn, args, kinds: ['plain'] });
+const lists = [[], [1], [1, 2]];
+
+referenceCases('loop_scoping', [
+  ...lists.flatMap((l) => all(scoping.forWithLocalVar, [l])),
+  ...[0, 1, 2].flatMap((x) => all(scoping.whileWithLocalVar, [x])),
+  ...[[1], [1, 2]].map((l) => plainOnly(scoping.forWithLambdaIterLocalVar, [l])),
+  ...lists.map((l) => plainOnly(scoping.forInitializesLocalVar, [l])),
+  ...[0, 1, 2].map((x) => plainOnly(scoping.whileInitializesLocalVar, [x])),
+  ...[[1], [1, 2]].map((l) => plainOnly(scoping.forDefinesVar, [l])),
+  ...[1, 2].map((x) => plainOnly(scoping.whileDefinesVar, [x])),
+  ...lists.flatMap((l) => [...all(scoping.forReusesIterate, [l]), ...all(scoping.forAltersIterate, [l])]),
+  // A variable first assigned in a staged loop and read afterwards has no value a graph could start from.
+  ...[[1], [1, 2]].map((l) => ({
+    fn: scoping.forDefinesVar,
+    args: [l],
+    kinds: ['tensor'] as Kind[],
+    error: "'x' must be defined before the loop",
+  })),
+]);
+
+describeWithBackends('reference: illegal loop cases', () => {
+  const rejects = async (fn: (...args: never[]) => unknown, args: unknown[], message: string) => {
+    const error = await expectNoLeaks(() =>
+      toGraph(fn as (...a: unknown[]) => unknown)(...args).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
+    expect(error, `${fn.name} must fail`).to.be.instanceOf(StagingError);
+    expect((error as Error).message).to.contain(message);
+  };
+
+  it('a tensor-dependent break or return in a for-of over an array is an error', async () => {
+    for (const l of [[1], [1, 2], [1, 2, 3]]) {
+      await rejects(illegal.tfBreakInPlainFor, [l], 'for-of loop over a plain iterable depends on a tensor');
+      await rejects(illegal.tfReturnInPlainFor, [l], 'for-of loop over a plain iterable depends on a tensor');
+    }
+  });
+
+  it('a tensor-dependent break in a while loop with a plain condition is an error', async () => {
+    for (const n of [2, 3]) {
+      await rejects(illegal.tfBreakInPlainWhile, [n], 'was a plain value when the loop started');
+    }
+    await rejects(illegal.whileWithVariablePlainType, [], 'was a plain value when the loop started');
+  });
+
+  it('a loop variable whose dtype changes is an error, with or without an early stop', async () => {
+    await rejects(illegal.whileWithVariableDtype, [], "'n' is int32");
+    await rejects(illegal.whileWithVariableDtypeAndEarlyStopping, [], "'n' is int32");
+    const l = tf.tensor1d([1, 2, 3], 'int32');
+    await rejects(illegal.forWithVariableDtype, [l], "'n' is int32");
+    l.dispose();
+  });
+});

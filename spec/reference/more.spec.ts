@@ -2,6 +2,7 @@
 import * as expr from './expressions.js';
 import { referenceCases, type Kind, type ReferenceCase } from './harness.js';
 import * as loops from './loop_basic.js';
+import * as shapes from './loop_with_variable_type.js';
 
 type Fn = ReferenceCase['fn'];
 const KINDS: Kind[] = ['plain', 'tensor'];
@@ -51,4 +52,15 @@ referenceCases('loop_basic', [
   })),
   ...[0, 1, 2].flatMap((n1) => [0, 1, 2].flatMap((n2) => all(loops.successiveWhileLoops, [n1, n2]))),
   ...lists.flatMap((l1) => lists.flatMap((l2) => all(loops.successiveForLoops, [l1, l2]))),
+]);
+
+referenceCases('loop_with_variable_type', [
+  ...[0, 1, 2].flatMap((n) => [
+    ...all(shapes.whileWithVariableShapeGrowingVector, [n]),
+    ...all(shapes.whileWithVariableShapeGrowingMatrixRows, [n]),
+    ...all(shapes.whileWithVariableShapeInsideIf, [n]),
+    ...all(shapes.whileWithVariableShapeAndBreak, [n]),
+  ]),
+  ...[5].flatMap((n) => all(shapes.whileWithVariableShapeAndBreak, [n])),
+  ...[[], [0], [0, 1]].flatMap((l) => all(shapes.forWithVariableShapeGrowingVector, [l])),
 ]);

@@ -270,7 +270,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return node.init?.type === 'VariableDeclaration' && node.init.kind !== 'var' ? [block(statements)] : statements;
   }
 
-  function convertForOf(node: ESTree.ForOfStatement): ESTree.Statement[] {
+  /** for-of, and for-in, which iterates the keys `ag__.keysOf` lists and is never staged. */
+  function convertForOf(node: ESTree.ForOfStatement | ESTree.ForInStatement): ESTree.Statement[] {
     if (findEscape(node)) {
       // Jumps out of a for-of are not lowered yet; it stays native, as does anything it contains.
       const loopBody = node.body;
@@ -321,7 +322,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       setState,
       stage(
         'forOfStmt',
-        [node.right, test ? test.id! : literal(null), body.id!, getState.id!, setState.id!, array(names.map(literal))],
+        [
+          node.type === 'ForInStatement' ? call(runtime('keysOf'), [node.right], node.right.loc) : node.right,
+          test ? test.id! : literal(null),
+          body.id!,
+          getState.id!,
+          setState.id!,
+          array(names.map(literal)),
+        ],
         node.loc,
       ),
     ];
@@ -346,11 +354,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return convertFor(node);
       case 'ForOfStatement':
         return convertForOf(node);
-      case 'ForInStatement': {
-        const body = node.body;
-        node.body = inLoop(() => single(body));
-        return [node];
-      }
+      case 'ForInStatement':
+        return convertForOf(node);
       case 'LabeledStatement':
         node.body = single(node.body);
         return [node];

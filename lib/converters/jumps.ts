@@ -117,6 +117,7 @@ function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTre
     case 'WhileStatement':
     case 'DoWhileStatement':
     case 'ForStatement':
+    case 'ForInStatement':
     case 'ForOfStatement': {
       // Asked before lowering, while the jumps are still there to be seen.
       const stops = lowering.stopsLoop(statement);
@@ -132,7 +133,8 @@ function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTre
 
 const single = (list: ESTree.Statement[]): ESTree.Statement => (list.length === 1 ? list[0]! : block(list));
 
-export type LoweredLoop = ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForOfStatement;
+export type LoweredLoop =
+  ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForInStatement | ESTree.ForOfStatement;
 
 /**
  * Makes a loop stop once `flag` is set: its test becomes `!flag && test`. A native break skips a for
@@ -140,7 +142,7 @@ export type LoweredLoop = ESTree.WhileStatement | ESTree.DoWhileStatement | ESTr
  * body. The move is sound only when no native continue could skip it: see `canStopLoop`.
  */
 export function stopLoop(loop: LoweredLoop, flag: string, stopFlags: WeakMap<ESTree.Node, string[]>): void {
-  if (loop.type === 'ForOfStatement') {
+  if (loop.type === 'ForOfStatement' || loop.type === 'ForInStatement') {
     // control_flow turns these into the loop's extra test: `!flag` before each iteration.
     stopFlags.set(loop, [...(stopFlags.get(loop) ?? []), flag]);
     return;
@@ -169,6 +171,7 @@ export const isLoweredLoop = (node: ESTree.Node): node is LoweredLoop =>
   node.type === 'WhileStatement' ||
   node.type === 'DoWhileStatement' ||
   node.type === 'ForStatement' ||
+  node.type === 'ForInStatement' ||
   (node.type === 'ForOfStatement' && !node.await);
 
 const isLoop = (node: ESTree.Node) =>

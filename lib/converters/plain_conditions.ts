@@ -41,7 +41,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           if (node.test) node.test = plain(node.test);
           break;
         case 'ForOfStatement':
-        case 'ForInStatement':
           node.right = plain(node.right);
           break;
         case 'SwitchStatement':

@@ -19,7 +19,7 @@ import type { ConversionContext } from './context.js';
 import { canStopLoop, containsNode, flagTrue, isLoweredLoop, lowerList } from './jumps.js';
 
 const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';
-const NATIVE = new Set(['ForInStatement', 'SwitchStatement']);
+const NATIVE = new Set(['SwitchStatement']);
 
 const asList = (statement: ESTree.Statement | null | undefined): ESTree.Statement[] =>
   !statement ? [] : statement.type === 'BlockStatement' ? statement.body : [statement];

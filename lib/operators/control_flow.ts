@@ -237,9 +237,9 @@ export function* forOfStmt(
       const go = yield* extraTest!();
       if (isTensor(go)) {
         throw new StagingError(
-          'A break or return inside a for-of loop over a plain iterable depends on a tensor. Such a loop is ' +
-            'not staged: iterate over a tensor instead (for example tf.tensor(array)), or make the condition ' +
-            'a plain value.',
+          'A break or return inside a for-of or for-in loop over plain values depends on a tensor. Such a ' +
+            'loop is not staged: iterate over a tensor instead (for example tf.tensor(array)), or make the ' +
+            'condition a plain value.',
         );
       }
       return Boolean(go);
@@ -289,4 +289,9 @@ export function unstagedCondition(condition: unknown, construct: string, jump: s
       `staging such jumps is not supported yet. Set a variable instead of the '${jump}' and test it after ` +
       `${construct}, or make the condition a plain value.`,
   );
+}
+
+/** The keys a `for (k in object)` loop visits, lazily and in its order: for-in through forOfStmt. */
+export function* keysOf(object: unknown): Generator<string, void, unknown> {
+  for (const key in object as object) yield key;
 }

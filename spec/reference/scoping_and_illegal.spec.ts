@@ -45,8 +45,8 @@ describeWithBackends('reference: illegal loop cases', () => {
 
   it('a tensor-dependent break or return in a for-of over an array is an error', async () => {
     for (const l of [[1], [1, 2], [1, 2, 3]]) {
-      await rejects(illegal.tfBreakInPlainFor, [l], 'for-of loop over a plain iterable depends on a tensor');
-      await rejects(illegal.tfReturnInPlainFor, [l], 'for-of loop over a plain iterable depends on a tensor');
+      await rejects(illegal.tfBreakInPlainFor, [l], 'loop over plain values depends on a tensor');
+      await rejects(illegal.tfReturnInPlainFor, [l], 'loop over plain values depends on a tensor');
     }
   });
 

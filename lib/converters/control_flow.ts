@@ -16,7 +16,7 @@ import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, type Analysis } from '../analysis/index.js';
 import { definitelyAssigns } from '../analysis/definite_assignment.js';
-import { isFunctionNode } from '../analysis/scopes.js';
+import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
   array,
   arrayPattern,
@@ -307,10 +307,23 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         expressionStatement(assign(node.left, identifier((param as ESTree.Identifier).name)), node.left.loc),
       );
     }
+    // A body may declare its own variable of the loop variable's name; it stays in a block of its own.
+    const paramNames = new Set(patternIdentifiers(param).map((id) => id.name));
+    const shadows =
+      node.body.type === 'BlockStatement' &&
+      node.body.body.some(
+        (statement) =>
+          (statement.type === 'VariableDeclaration' &&
+            statement.declarations.some((d) => patternIdentifiers(d.id).some((id) => paramNames.has(id.name)))) ||
+          ((statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') &&
+            statement.id !== null &&
+            paramNames.has(statement.id.name)),
+      );
+    const statements = inLoop(() => bodyOf(node.body));
     const body = functionDeclaration(
       bodyName,
       [param],
-      [...prologue, ...inLoop(() => bodyOf(node.body))],
+      [...prologue, ...(shadows ? [block(statements)] : statements)],
       true,
       node.body.loc,
     );

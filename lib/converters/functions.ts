@@ -101,6 +101,7 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   });
   body.body = body.body.filter((statement) => statement.type !== 'EmptyStatement');
   if (hoisted.length > 0) body.body.unshift(letDeclaration(hoisted));
+  hoistFunctionDeclarations(body);
 
   // Bodies move into nested generator functions, which have a `this` of their own; the receiver is
   // captured once, as arrow functions capture it.
@@ -134,4 +135,24 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   };
   ctx.converted.add(converted);
   return converted;
+}
+
+/**
+ * Moves function declarations to the top of their block, as JavaScript hoists them, so that later passes
+ * may drop dead code after a return or move code into branches without losing a function it declares.
+ */
+function hoistFunctionDeclarations(root: ESTree.BlockStatement): void {
+  const hoist = (list: ESTree.Statement[]) => [
+    ...list.filter((statement) => statement.type === 'FunctionDeclaration'),
+    ...list.filter((statement) => statement.type !== 'FunctionDeclaration'),
+  ];
+  root.body = hoist(root.body);
+  walk(root as ESTree.Node, {
+    enter(node) {
+      if (isFunctionNode(node)) return this.skip();
+      if (node.type === 'BlockStatement' || node.type === 'StaticBlock')
+        node.body = hoist(node.body as ESTree.Statement[]) as never;
+      if (node.type === 'SwitchCase') node.consequent = hoist(node.consequent);
+    },
+  });
 }

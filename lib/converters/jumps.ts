@@ -6,7 +6,7 @@
 
 import type * as ESTree from 'estree';
 import { walk } from 'estree-walker';
-import { isFunctionNode } from '../analysis/scopes.js';
+import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import { block } from '../codegen/builders.js';
 
 export interface JumpLowering {
@@ -48,6 +48,10 @@ export const flagTrue = (flag: string): ESTree.ExpressionStatement => ({
   },
 });
 
+/** Whether `ancestors` (outermost first) put a node inside the finally block of a try statement. */
+export const inFinally = (ancestors: ESTree.Node[]) =>
+  ancestors.some((node, i) => node.type === 'TryStatement' && node.finalizer === ancestors[i + 1]);
+
 /** Whether some node under `root` (nested functions aside) satisfies `test`. */
 export function containsNode(
   root: ESTree.Node,
@@ -71,6 +75,57 @@ export function containsNode(
 const asList = (statement: ESTree.Statement): ESTree.Statement[] =>
   statement.type === 'BlockStatement' ? statement.body : [statement];
 
+/**
+ * Before statements move into a nested block (under a guard, or into an if's other branch), their
+ * `let`, `const` and `class` declarations are split: the names are declared where they were, so that
+ * closures written before the move still see them, and the values are assigned in the moved code.
+ */
+export function splitDeclarations(rest: ESTree.Statement[]): {
+  declared: ESTree.Statement[];
+  rest: ESTree.Statement[];
+} {
+  const names: string[] = [];
+  const moved = rest.flatMap((statement): ESTree.Statement[] => {
+    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
+      for (const declarator of statement.declarations)
+        names.push(...patternIdentifiers(declarator.id).map((id) => id.name));
+      return statement.declarations
+        .filter((declarator) => declarator.init)
+        .map((declarator) => ({
+          type: 'ExpressionStatement',
+          expression: { type: 'AssignmentExpression', operator: '=', left: declarator.id, right: declarator.init! },
+          loc: declarator.loc,
+        }));
+    }
+    if (statement.type === 'ClassDeclaration' && statement.id) {
+      names.push(statement.id.name);
+      return [
+        {
+          type: 'ExpressionStatement',
+          expression: {
+            type: 'AssignmentExpression',
+            operator: '=',
+            left: identifier(statement.id.name),
+            right: { ...statement, type: 'ClassExpression' },
+          },
+          loc: statement.loc,
+        },
+      ];
+    }
+    return [statement];
+  });
+  const declared: ESTree.Statement[] = names.length
+    ? [
+        {
+          type: 'VariableDeclaration',
+          kind: 'let',
+          declarations: names.map((name) => ({ type: 'VariableDeclarator', id: identifier(name), init: null })),
+        },
+      ]
+    : [];
+  return { declared, rest: moved };
+}
+
 /** Lowers the jumps in a statement list; everything after a statement that may jump runs under the guard. */
 export function lowerList(list: ESTree.Statement[], lowering: JumpLowering): ESTree.Statement[] {
   const out: ESTree.Statement[] = [];
@@ -85,10 +140,11 @@ export function lowerList(list: ESTree.Statement[], lowering: JumpLowering): EST
     const jumps = lowering.contains(statement);
     out.push(jumps ? lowerInside(statement, lowering) : statement);
     if (jumps && i < list.length - 1) {
-      out.push({
+      const { declared, rest } = splitDeclarations(list.slice(i + 1));
+      out.push(...declared, {
         type: 'IfStatement',
         test: not(identifier(lowering.flag)),
-        consequent: block(lowerList(list.slice(i + 1), lowering)),
+        consequent: block(lowerList(rest, lowering)),
         alternate: null,
       });
       return out;
@@ -210,10 +266,12 @@ export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; c
         }
         if (target) {
           const between = enclosing.slice(enclosing.indexOf(target) + 1);
+          // A jump out of a finally block also discards an exception in flight; a flag cannot.
           const crossesNative =
             !isLoweredLoop(target) ||
             between.some((n) => isLoop(n) && !isLoweredLoop(n)) ||
-            between.some((n) => n.type === 'SwitchStatement');
+            between.some((n) => n.type === 'SwitchStatement') ||
+            between.some((n, i) => n.type === 'TryStatement' && n.finalizer === between[i + 1]);
           targets.set(node, { target, crossesNative });
         }
       }

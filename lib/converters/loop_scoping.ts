@@ -20,6 +20,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   walk(fn.body as ESTree.Node, {
     leave(node) {
       if (node.type !== 'ForStatement' || node.init?.type !== 'VariableDeclaration' || node.init.kind !== 'let') return;
+      // Destructuring heads keep one binding for all iterations (a documented limit).
+      if (node.init.declarations.some((declarator) => declarator.id.type !== 'Identifier')) return;
       const headScope = scopes.scopeOf.get(node);
       if (!headScope) return;
       const captured = new Set<Binding>();

@@ -16,7 +16,15 @@
 import type * as ESTree from 'estree';
 import { assign, call, expressionStatement, identifier, member, returnStatement } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { canStopLoop, containsNode, flagTrue, isLoweredLoop, lowerList } from './jumps.js';
+import {
+  canStopLoop,
+  containsNode,
+  flagTrue,
+  inFinally,
+  isLoweredLoop,
+  lowerList,
+  splitDeclarations,
+} from './jumps.js';
 
 const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';
 const NATIVE = new Set(['SwitchStatement']);
@@ -44,16 +52,17 @@ function moveRestIntoBranches(list: ESTree.Statement[]): ESTree.Statement[] {
   const out: ESTree.Statement[] = [];
   for (let i = 0; i < list.length; i++) {
     const statement = list[i]!;
-    const rest = list.slice(i + 1);
-    if (statement.type === 'IfStatement' && rest.length > 0) {
-      if (alwaysExits(statement.consequent)) {
-        statement.alternate = { type: 'BlockStatement', body: [...asList(statement.alternate), ...rest] };
-        out.push(nested(statement));
-        return out;
-      }
-      if (statement.alternate && alwaysExits(statement.alternate)) {
-        statement.consequent = { type: 'BlockStatement', body: [...asList(statement.consequent), ...rest] };
-        out.push(nested(statement));
+    const following = list.slice(i + 1);
+    if (statement.type === 'IfStatement' && following.length > 0) {
+      const exitsFirst = alwaysExits(statement.consequent);
+      if (exitsFirst || (statement.alternate && alwaysExits(statement.alternate))) {
+        const { declared, rest } = splitDeclarations(following);
+        if (exitsFirst) {
+          statement.alternate = { type: 'BlockStatement', body: [...asList(statement.alternate), ...rest] };
+        } else {
+          statement.consequent = { type: 'BlockStatement', body: [...asList(statement.consequent), ...rest] };
+        }
+        out.push(...declared, nested(statement));
         return out;
       }
     }
@@ -92,7 +101,9 @@ function nested(statement: ESTree.Statement): ESTree.Statement {
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const body = fn.body.body;
   const nestedReturn = body.some((statement) => !isReturn(statement) && containsNode(statement, isReturn));
+  // A return in a finally block also discards an exception in flight, which a flag cannot do.
   const blocked =
+    containsNode(fn.body as ESTree.Node, (node, ancestors) => isReturn(node) && inFinally(ancestors)) ||
     containsNode(
       fn.body as ESTree.Node,
       (node, ancestors) => isReturn(node) && ancestors.some((a) => NATIVE.has(a.type)),

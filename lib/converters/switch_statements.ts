@@ -17,7 +17,7 @@
 import type * as ESTree from 'estree';
 import { block, identifier, literal } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { containsNode, flagTrue, jumpTargets, lowerList, not, type Jump } from './jumps.js';
+import { canStopLoop, containsNode, flagTrue, isLoweredLoop, jumpTargets, lowerList, not, type Jump } from './jumps.js';
 
 const or = (left: ESTree.Expression, right: ESTree.Expression): ESTree.LogicalExpression => ({
   type: 'LogicalExpression',
@@ -53,12 +53,23 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const matched = ctx.namer.fresh('matched_');
     const flag = ctx.namer.fresh('break_');
     const breaksHere = (n: ESTree.Node) => n.type === 'BreakStatement' && targets.get(n as Jump)?.target === node;
+    // A labeled break from a loop inside a case must stop that loop too, whose update then moves into its
+    // body: not possible while the loop still holds a native continue (continues are lowered later).
+    const crossedLoops = node.cases.some((switchCase) =>
+      switchCase.consequent.some((statement) =>
+        containsNode(statement, (n, ancestors) => breaksHere(n) && ancestors.some(isLoweredLoop)),
+      ),
+    );
+    const blocked = node.cases.some((switchCase) =>
+      switchCase.consequent.some((statement) => containsNode(statement, (n) => isLoweredLoop(n) && !canStopLoop(n))),
+    );
+    if (crossedLoops && blocked) return [node];
     const lowering = {
       flag,
       stopFlags: ctx.loopStopFlags,
       replace: (s: ESTree.Statement) => (breaksHere(s) ? [flagTrue(flag)] : undefined),
       contains: (s: ESTree.Statement) => containsNode(s, breaksHere),
-      stopsLoop: () => false,
+      stopsLoop: (loop: ESTree.Node) => containsNode((loop as ESTree.WhileStatement).body, breaksHere),
     };
     const defaultIndex = node.cases.findIndex((switchCase) => switchCase.test === null);
     const casesAfterDefault = defaultIndex >= 0 && node.cases.slice(defaultIndex + 1).length > 0;

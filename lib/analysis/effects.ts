@@ -27,6 +27,16 @@ const TF_EFFECTS = new Set([
 const PURE_GLOBAL_CALLS = new Set(['Number', 'Boolean', 'String', 'parseInt', 'parseFloat', 'isNaN', 'isFinite']);
 const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug']);
 
+function containsMember(pattern: ESTree.Node): boolean {
+  let found = false;
+  walk(pattern, {
+    enter(node) {
+      if (node.type === 'MemberExpression') found = true;
+    },
+  });
+  return found;
+}
+
 /**
  * Whether `fn` can be abandoned part-way and run again from the start with no difference outside it:
  * it assigns only its own variables, calls only tf's functions (not those that dispose, keep or configure),
@@ -52,7 +62,8 @@ export function isRestartable(fn: ESTree.Function, scopes: ScopeInfo): boolean {
           restartable = false;
           return;
         case 'AssignmentExpression':
-          if (node.left.type === 'MemberExpression') restartable = false;
+          // Also `[o.n] = ...` and `({ k: o.n } = ...)`: a member anywhere in the target.
+          if (containsMember(node.left)) restartable = false;
           return;
         case 'UpdateExpression':
           if (node.argument.type === 'MemberExpression') restartable = false;

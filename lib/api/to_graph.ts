@@ -31,6 +31,9 @@ export interface GraphFunction<F extends AnyFunction = AnyFunction> {
   readonly original: F;
 }
 
+const isIterator = (value: unknown) =>
+  typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function';
+
 /** Parsing and conversion happen once per function; loading once per set of bound values. */
 interface Conversion {
   parsed: ParsedFunction;
@@ -99,9 +102,10 @@ export function toGraph<F extends AnyFunction>(fn: F, options?: ConvertOptions):
   const name = conversion.parsed.name;
   const located = { parsed: conversion.parsed, mappings: conversion.loaded.mappings, url: conversion.loaded.url };
   const graph = function (this: unknown, ...args: unknown[]) {
-    // With tensor arguments the plain clone would almost surely hand over; go staged at once.
+    // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
+    // argument is used up by one run, so a restart would see it empty: no clone then either.
     const run =
-      plainClone && !args.some(isTensor)
+      plainClone && !args.some((arg) => isTensor(arg) || isIterator(arg))
         ? runPlainFirst(plainClone, converted, this, args, name)
         : drive(converted.apply(this, args), name);
     return run.catch((error: unknown) => Promise.reject(locateError(error, located)));

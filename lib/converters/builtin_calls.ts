@@ -50,7 +50,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return;
       }
       const method = globalMethod(node.callee, 'console');
-      const inConvertedBody = ctx.converted.has(functions[functions.length - 1]!);
+      // The plain clone buffers every print, nested callbacks' too, so that a restart prints nothing twice.
+      const inConvertedBody = ctx.plainClone || ctx.converted.has(functions[functions.length - 1]!);
       if (method !== undefined && CONSOLE.has(method) && inConvertedBody) {
         const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
         const printArgs = [consoleId, literal(method), array(args)];

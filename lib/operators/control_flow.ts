@@ -244,13 +244,23 @@ export function* forOfStmt(
       }
       return Boolean(go);
     };
-    for (const item of iterable as Iterable<unknown>) {
-      if (extraTest && !(yield* keepsGoing())) return;
-      yield* body(item);
+    // Iterated by hand, as for-of does: the stop flags are tested before the next item is pulled (also
+    // after the last one), and an iterator left early is closed with return().
+    const iterator = (iterable as Iterable<unknown>)[Symbol.iterator]();
+    let exhausted = false;
+    try {
+      for (;;) {
+        if (extraTest && !(yield* keepsGoing())) return;
+        const step = iterator.next();
+        if (step.done) {
+          exhausted = true;
+          return;
+        }
+        yield* body(step.value);
+      }
+    } finally {
+      if (!exhausted) iterator.return?.();
     }
-    // Checked once more after the last item, so the error does not depend on how many items there are.
-    if (extraTest) yield* keepsGoing();
-    return;
   }
   const construct = 'a for-of loop over a tensor';
   if (iterable.rank === 0) {

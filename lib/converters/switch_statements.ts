@@ -2,16 +2,15 @@
 //
 //   switch (x) { case 1: a(); case 2: b(); break; default: c(); }
 // becomes
-//   {
-//     const switch_ = x;
-//     let matched_ = false, break_ = false;
-//     if (!break_ && (matched_ || switch_ === 1)) { matched_ = true; a(); }
-//     if (!break_ && (matched_ || switch_ === 2)) { matched_ = true; b(); break_ = true; }
-//     if (!break_) { matched_ = true; c(); }
-//   }
+//   const switch_ = x;
+//   let entry_ = 0, break_ = false;
+//   if (switch_ === 1) { entry_ = 0; } else if (switch_ === 2) { entry_ = 1; } else { entry_ = 2; }
+//   if (entry_ <= 0) { a(); }
+//   if (!break_ && entry_ <= 1) { b(); break_ = true; }
+//   if (!break_ && entry_ <= 2) { c(); }
 //
-// Fallthrough carries on through `matched_`; a default before other cases runs only when no case
-// matches. A switch whose cases declare block-scoped names, or that a jump from inside a nested
+// The case tests run once, lazily and in order, as JavaScript runs them; a default anywhere is where
+// execution enters when no case matches, and fallthrough is `entry_ <= k`. A switch whose cases declare block-scoped names, or that a jump from inside a nested
 // function targets, stays as written.
 
 import type * as ESTree from 'estree';
@@ -19,12 +18,6 @@ import { block, identifier, literal } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 import { canStopLoop, containsNode, flagTrue, isLoweredLoop, jumpTargets, lowerList, not, type Jump } from './jumps.js';
 
-const or = (left: ESTree.Expression, right: ESTree.Expression): ESTree.LogicalExpression => ({
-  type: 'LogicalExpression',
-  operator: '||',
-  left,
-  right,
-});
 const and = (left: ESTree.Expression, right: ESTree.Expression): ESTree.LogicalExpression => ({
   type: 'LogicalExpression',
   operator: '&&',
@@ -50,7 +43,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const lower = (node: ESTree.SwitchStatement): ESTree.Statement[] => {
     if (node.cases.some((switchCase) => switchCase.consequent.some(declaresNames))) return [node];
     const value = ctx.namer.fresh('switch_');
-    const matched = ctx.namer.fresh('matched_');
+    const entry = ctx.namer.fresh('entry_');
     const flag = ctx.namer.fresh('break_');
     const breaksHere = (n: ESTree.Node) => n.type === 'BreakStatement' && targets.get(n as Jump)?.target === node;
     // A labeled break from a loop inside a case must stop that loop too, whose update then moves into its
@@ -71,9 +64,30 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       contains: (s: ESTree.Statement) => containsNode(s, breaksHere),
       stopsLoop: (loop: ESTree.Node) => containsNode((loop as ESTree.WhileStatement).body, breaksHere),
     };
+    // Where execution enters: the first case, in source order, whose test matches (tests are evaluated
+    // lazily, once, as JavaScript does), else the default, else past the end. Then case k runs when
+    // entry_ <= k, which is fallthrough, until a break sets the flag.
     const defaultIndex = node.cases.findIndex((switchCase) => switchCase.test === null);
-    const casesAfterDefault = defaultIndex >= 0 && node.cases.slice(defaultIndex + 1).length > 0;
-    const found = ctx.namer.fresh('case_found');
+    const setEntry = (index: number): ESTree.Statement =>
+      block([
+        {
+          type: 'ExpressionStatement',
+          expression: { type: 'AssignmentExpression', operator: '=', left: identifier(entry), right: literal(index) },
+        },
+      ]);
+    const lookup = node.cases.reduceRight<ESTree.Statement>(
+      (otherwise, switchCase, index) =>
+        switchCase.test
+          ? {
+              type: 'IfStatement',
+              test: strictEqual(identifier(value), switchCase.test),
+              consequent: setEntry(index),
+              alternate: otherwise,
+              loc: switchCase.loc,
+            }
+          : otherwise,
+      setEntry(defaultIndex >= 0 ? defaultIndex : node.cases.length),
+    );
     const statements: ESTree.Statement[] = [
       {
         type: 'VariableDeclaration',
@@ -84,54 +98,28 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         type: 'VariableDeclaration',
         kind: 'let',
         declarations: [
-          { type: 'VariableDeclarator', id: identifier(matched), init: literal(false) },
+          { type: 'VariableDeclarator', id: identifier(entry), init: literal(0) },
           { type: 'VariableDeclarator', id: identifier(flag), init: literal(false) },
         ],
       },
+      lookup,
     ];
-    if (casesAfterDefault) {
-      // The default runs only when no case matches, including the cases written after it.
-      const tests = node.cases.flatMap((switchCase) =>
-        switchCase.test ? [strictEqual(identifier(value), switchCase.test)] : [],
-      );
-      statements.push({
-        type: 'VariableDeclaration',
-        kind: 'const',
-        declarations: [
-          {
-            type: 'VariableDeclarator',
-            id: identifier(found),
-            init: tests.slice(1).reduce<ESTree.Expression>((all, next) => or(all, next), tests[0]!),
-          },
-        ],
-      });
-    }
-    for (const switchCase of node.cases) {
-      const entered: ESTree.Expression = switchCase.test
-        ? or(identifier(matched), strictEqual(identifier(value), switchCase.test))
-        : casesAfterDefault
-          ? or(identifier(matched), not(identifier(found)))
-          : literal(true);
-      const test = entered.type === 'Literal' ? not(identifier(flag)) : and(not(identifier(flag)), entered);
+    node.cases.forEach((switchCase, index) => {
+      const entered: ESTree.BinaryExpression = {
+        type: 'BinaryExpression',
+        operator: '<=',
+        left: identifier(entry),
+        right: literal(index),
+      };
       statements.push({
         type: 'IfStatement',
-        test,
-        consequent: block([
-          {
-            type: 'ExpressionStatement',
-            expression: {
-              type: 'AssignmentExpression',
-              operator: '=',
-              left: identifier(matched),
-              right: literal(true),
-            },
-          },
-          ...lowerList(switchCase.consequent, lowering),
-        ]),
+        // Nothing can have broken out before the first case.
+        test: index === 0 ? entered : and(not(identifier(flag)), entered),
+        consequent: block(lowerList(switchCase.consequent, lowering)),
         alternate: null,
         loc: switchCase.loc,
       });
-    }
+    });
     return statements;
   };
 

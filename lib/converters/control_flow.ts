@@ -378,6 +378,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         if (node.finalizer) node.finalizer.body = convertList(node.finalizer.body);
         return [node];
       case 'SwitchStatement':
+        // A switch still here stayed native (its cases declare names): a tensor discriminant is an error.
+        node.discriminant = call(runtime('nativeSwitch'), [node.discriminant], node.discriminant.loc);
         for (const switchCase of node.cases) switchCase.consequent = convertList(switchCase.consequent);
         return [node];
       default:

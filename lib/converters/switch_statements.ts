@@ -151,7 +151,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         if (statement.finalizer) statement.finalizer.body = visitList(statement.finalizer.body);
         return [statement];
       case 'SwitchStatement':
-        for (const switchCase of statement.cases) switchCase.consequent = visitList(switchCase.consequent);
+        // A lowered switch inside a case stays in a block: its declarations would otherwise land in the
+        // outer switch's shared case scope and keep that switch native.
+        for (const switchCase of statement.cases) {
+          switchCase.consequent = switchCase.consequent.flatMap((inner) => {
+            const out = visit(inner);
+            return out.length > 1 ? [block(out)] : out;
+          });
+        }
         return lower(statement);
       default:
         return [statement];

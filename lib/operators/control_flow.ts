@@ -305,3 +305,13 @@ export function unstagedCondition(condition: unknown, construct: string, jump: s
 export function* keysOf(object: unknown): Generator<string, void, unknown> {
   for (const key in object as object) yield key;
 }
+
+/** The discriminant of a switch that stays native JavaScript: plain values pass, a tensor is an error. */
+export function nativeSwitch(discriminant: unknown): unknown {
+  if (!isTensor(discriminant)) return discriminant;
+  throw new StagingError(
+    'The discriminant of a switch statement is a tensor, but this switch stays native JavaScript because ' +
+      'its cases declare let, const, class or function names, which a chain of ifs would split. Wrap each ' +
+      "case's statements in braces { ... }, or switch on a plain value.",
+  );
+}

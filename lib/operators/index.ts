@@ -3,7 +3,16 @@
 export * from './arithmetic.js';
 export * from './comparison.js';
 export { floor, trunc, abs } from './math.js';
-export { ifStmt, whileStmt, doWhileStmt, forStmt, forOfStmt, keysOf, unstagedCondition } from './control_flow.js';
+export {
+  ifStmt,
+  whileStmt,
+  doWhileStmt,
+  forStmt,
+  forOfStmt,
+  keysOf,
+  nativeSwitch,
+  unstagedCondition,
+} from './control_flow.js';
 export { consoleCall } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';

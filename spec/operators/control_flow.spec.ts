@@ -176,6 +176,17 @@ describeWithBackends('staged control flow', () => {
     }
   });
 
+  it('a switch that stays native (its cases declare names) rejects a tensor discriminant clearly', async () => {
+    const g = toGraph(fixtures.switchWithDeclarations);
+    expect(await g(1)).to.equal(2);
+    expect(await g(3)).to.equal(-1);
+    const x = tf.scalar(1, 'int32');
+    const error = await rejection(expectNoLeaks(() => g(x)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain("Wrap each case's statements in braces");
+    x.dispose();
+  });
+
   it('a while condition that starts plain and becomes a tensor is an error', async () => {
     const error = await rejection(toGraph(fixtures.becomesTensor)(3));
     expect(error).to.be.instanceOf(StagingError);

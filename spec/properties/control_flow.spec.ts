@@ -53,6 +53,26 @@ function statements(depth: number): fc.Arbitrary<string> {
         ([bound, s, early]) =>
           `for (let i${depth} = 0; i${depth} < ${bound} && i${depth} < 4; i${depth}++) {\n${s}\n${early && bound !== '3' ? `if (a > 20) break;` : ''}\n}`,
       ),
+    // A switch on an expression, with fallthrough (a case without break) and a default anywhere.
+    fc
+      .tuple(
+        expression,
+        fc.array(fc.tuple(fc.integer({ min: -2, max: 3 }), inner, fc.boolean()), { minLength: 1, maxLength: 3 }),
+        fc.nat(3),
+        inner,
+      )
+      .map(([discriminant, cases, defaultAt, fallback]) => {
+        const clauses = cases.map(([value, body, breaks]) => `case ${value}:\n${body}\n${breaks ? 'break;' : ''}`);
+        clauses.splice(Math.min(defaultAt, clauses.length), 0, `default:\n${fallback}\nbreak;`);
+        return `switch (${discriminant} % 4) {\n${clauses.join('\n')}\n}`;
+      }),
+    // A while loop with its own counter, bounded by a parameter.
+    fc
+      .tuple(fc.constantFrom('x', 'y'), inner)
+      .map(
+        ([bound, s]) =>
+          `{\nlet w${depth} = 0;\nwhile (w${depth} < ${bound} && w${depth} < 3) {\nw${depth} = w${depth} + 1;\n${s}\n}\n}`,
+      ),
   );
   return fc.array(compound, { minLength: 1, maxLength: 3 }).map((lines) => lines.join('\n'));
 }

@@ -33,6 +33,29 @@ export const expressionStatement = (
   loc?: ESTree.SourceLocation | null,
 ): ESTree.ExpressionStatement => ({ type: 'ExpressionStatement', expression, loc });
 
+export const not = (argument: ESTree.Expression): ESTree.UnaryExpression => ({
+  type: 'UnaryExpression',
+  operator: '!',
+  prefix: true,
+  argument,
+});
+
+export const logical = (
+  operator: ESTree.LogicalOperator,
+  left: ESTree.Expression,
+  right: ESTree.Expression,
+): ESTree.LogicalExpression => ({ type: 'LogicalExpression', operator, left, right });
+
+/** `a && b && ...` over one or more expressions. */
+export const allOf = (expressions: ESTree.Expression[]): ESTree.Expression =>
+  expressions.slice(1).reduce((all, next) => logical('&&', all, next), expressions[0]!);
+
+export const binary = (
+  operator: ESTree.BinaryOperator,
+  left: ESTree.Expression,
+  right: ESTree.Expression,
+): ESTree.BinaryExpression => ({ type: 'BinaryExpression', operator, left, right });
+
 export const assign = (left: ESTree.Pattern, right: ESTree.Expression): ESTree.AssignmentExpression => ({
   type: 'AssignmentExpression',
   operator: '=',

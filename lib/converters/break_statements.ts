@@ -5,62 +5,43 @@
 //   let break_ = false;
 //   while (!break_ && x < n) { if (x == 3) { break_ = true; } if (!break_) { x++; } }
 //
-// A labeled break out of nested loops stops each loop in between too. A break that must cross a loop or
-// switch that stays native (for-of, for-in, switch) stays as written.
+// A labeled break out of nested loops stops each loop in between too. A break that must cross a switch
+// that stays native, or leave a finally block, stays as written.
 
 import type * as ESTree from 'estree';
-import { letDeclaration, literal } from '../codegen/builders.js';
+import { block } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 import {
   canStopLoop,
   containsNode,
-  flagTrue,
+  flagDeclaration,
+  flagLowering,
+  innerLoopsCanStop,
   isLoweredLoop,
   jumpTargets,
+  jumpsTo,
   lowerList,
   stopLoop,
-  type Jump,
 } from './jumps.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const targets = jumpTargets(fn as ESTree.Node);
-  const lowerable = (node: ESTree.Node, loop: ESTree.Node) => {
-    const info = node.type === 'BreakStatement' ? targets.get(node as Jump) : undefined;
-    return info !== undefined && info.target === loop && !info.crossesNative;
-  };
 
   /** Lowers the breaks out of each loop in `list`, declaring each loop's flag just before it. */
   const visitList = (list: ESTree.Statement[]): ESTree.Statement[] =>
     list.flatMap((statement) => {
       const loop = statement.type === 'LabeledStatement' ? statement.body : statement;
       visitChildren(loop);
-      if (!isLoweredLoop(loop) || !containsNode(loop.body, (node) => lowerable(node, loop))) return [statement];
-      const crossesLoops = containsNode(
-        loop.body,
-        (node, ancestors) => lowerable(node, loop) && ancestors.some(isLoweredLoop),
-      );
-      if (
-        !canStopLoop(loop) ||
-        (crossesLoops && containsNode(loop.body, (node) => isLoweredLoop(node) && !canStopLoop(node)))
-      ) {
+      if (!isLoweredLoop(loop)) return [statement];
+      const breaks = jumpsTo(targets, 'BreakStatement', loop);
+      if (!containsNode(loop.body, breaks) || !canStopLoop(loop) || !innerLoopsCanStop([loop.body], breaks)) {
         return [statement];
       }
       const flag = ctx.namer.fresh('break_');
-      const declaration = letDeclaration([flag]);
-      declaration.declarations[0]!.init = literal(false);
       const body = loop.body.type === 'BlockStatement' ? loop.body.body : [loop.body];
-      loop.body = {
-        type: 'BlockStatement',
-        body: lowerList(body, {
-          flag,
-          replace: (s) => (lowerable(s, loop) ? [flagTrue(flag)] : undefined),
-          contains: (s) => containsNode(s, (node) => lowerable(node, loop)),
-          stopFlags: ctx.loopStopFlags,
-          stopsLoop: (inner) => containsNode(inner.body, (node) => lowerable(node, loop)),
-        }),
-      };
+      loop.body = block(lowerList(body, flagLowering(flag, breaks, ctx.loopStopFlags)));
       stopLoop(loop, flag, ctx.loopStopFlags);
-      return [declaration, statement];
+      return [flagDeclaration(flag), statement];
     });
 
   const visitChildren = (node: ESTree.Statement): void => {

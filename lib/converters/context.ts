@@ -14,6 +14,9 @@ export interface ConversionContext {
   converted: WeakSet<ESTree.Node>;
   /** The flags that stop each for-of loop, recorded by the jump passes for control_flow's extra test. */
   loopStopFlags: WeakMap<ESTree.Node, string[]>;
+  /** The inline number fast paths the operators pass made in the plain clone, whose runtime side alone
+   * the clone's guards wrap. */
+  numberFastPaths: WeakSet<ESTree.Node>;
   /** True while building the plain clone, the synchronous copy for plain values. */
   plainClone?: boolean;
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
@@ -31,6 +34,7 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     runtime: namer.fresh('ag__'),
     converted: new WeakSet(),
     loopStopFlags: new WeakMap(),
+    numberFastPaths: new WeakSet(),
     error(problem, node, fix) {
       return new ConversionError(problem, {
         functionName: parsed.name,

@@ -8,43 +8,30 @@
 // stops the inner loop. A continue that must cross a native loop or switch stays as written.
 
 import type * as ESTree from 'estree';
-import { letDeclaration, literal } from '../codegen/builders.js';
+import { block } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { canStopLoop, containsNode, flagTrue, isLoweredLoop, jumpTargets, lowerList, type Jump } from './jumps.js';
+import {
+  containsNode,
+  flagDeclaration,
+  flagLowering,
+  innerLoopsCanStop,
+  isLoweredLoop,
+  jumpTargets,
+  jumpsTo,
+  lowerList,
+} from './jumps.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const targets = jumpTargets(fn as ESTree.Node);
-  const lowerable = (node: ESTree.Node, loop: ESTree.Node) => {
-    const info = node.type === 'ContinueStatement' ? targets.get(node as Jump) : undefined;
-    return info !== undefined && info.target === loop && !info.crossesNative;
-  };
 
   const visit = (node: ESTree.Node): void => {
     for (const child of childStatements(node)) visit(child);
-    if (!isLoweredLoop(node) || !containsNode(node.body, (inner) => lowerable(inner, node))) return;
-    // A labeled continue that leaves inner loops stops them, which needs their updates movable.
-    const stopsInner = containsNode(
-      node.body,
-      (inner, ancestors) => lowerable(inner, node) && ancestors.some(isLoweredLoop),
-    );
-    if (stopsInner && containsNode(node.body, (inner) => isLoweredLoop(inner) && !canStopLoop(inner))) return;
+    if (!isLoweredLoop(node)) return;
+    const continues = jumpsTo(targets, 'ContinueStatement', node);
+    if (!containsNode(node.body, continues) || !innerLoopsCanStop([node.body], continues)) return;
     const flag = ctx.namer.fresh('continue_');
-    const declaration = letDeclaration([flag]);
-    declaration.declarations[0]!.init = literal(false);
     const body = node.body.type === 'BlockStatement' ? node.body.body : [node.body];
-    node.body = {
-      type: 'BlockStatement',
-      body: [
-        declaration,
-        ...lowerList(body, {
-          flag,
-          replace: (s) => (lowerable(s, node) ? [flagTrue(flag)] : undefined),
-          contains: (s) => containsNode(s, (inner) => lowerable(inner, node)),
-          stopFlags: ctx.loopStopFlags,
-          stopsLoop: (inner) => containsNode(inner.body, (n) => lowerable(n, node)),
-        }),
-      ],
-    };
+    node.body = block([flagDeclaration(flag), ...lowerList(body, flagLowering(flag, continues, ctx.loopStopFlags))]);
   };
 
   visit(fn.body as ESTree.Node);

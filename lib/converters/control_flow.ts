@@ -18,6 +18,7 @@ import { analyze, carriedState, type Analysis } from '../analysis/index.js';
 import { definitelyAssigns } from '../analysis/definite_assignment.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
+  allOf,
   array,
   arrayPattern,
   assign,
@@ -28,6 +29,7 @@ import {
   identifier,
   literal,
   member,
+  not,
   returnStatement,
   yieldDelegate,
 } from '../codegen/builders.js';
@@ -282,16 +284,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const stopFlags = ctx.loopStopFlags.get(node) ?? [];
     const test = stopFlags.length
       ? generator(ctx.namer.fresh('loop_test'), () => [
-          returnStatement(
-            stopFlags
-              .map((flag): ESTree.Expression => ({
-                type: 'UnaryExpression',
-                operator: '!',
-                prefix: true,
-                argument: identifier(flag),
-              }))
-              .reduce((all, next) => ({ type: 'LogicalExpression', operator: '&&', left: all, right: next })),
-          ),
+          returnStatement(allOf(stopFlags.map((flag) => not(identifier(flag))))),
         ])
       : null;
     const bodyName = ctx.namer.fresh('loop_body');
@@ -366,7 +359,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       case 'ForStatement':
         return convertFor(node);
       case 'ForOfStatement':
-        return convertForOf(node);
       case 'ForInStatement':
         return convertForOf(node);
       case 'LabeledStatement':

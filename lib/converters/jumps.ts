@@ -7,7 +7,7 @@
 import type * as ESTree from 'estree';
 import { walk } from 'estree-walker';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
-import { block } from '../codegen/builders.js';
+import { block, identifier, logical, not } from '../codegen/builders.js';
 
 export interface JumpLowering {
   /** The statements that replace `statement` when it is a jump this pass lowers. */
@@ -22,22 +22,6 @@ export interface JumpLowering {
   stopFlags: WeakMap<ESTree.Node, string[]>;
 }
 
-export const not = (argument: ESTree.Expression): ESTree.UnaryExpression => ({
-  type: 'UnaryExpression',
-  operator: '!',
-  prefix: true,
-  argument,
-});
-
-export const and = (left: ESTree.Expression, right: ESTree.Expression): ESTree.LogicalExpression => ({
-  type: 'LogicalExpression',
-  operator: '&&',
-  left,
-  right,
-});
-
-const identifier = (name: string): ESTree.Identifier => ({ type: 'Identifier', name });
-
 export const flagTrue = (flag: string): ESTree.ExpressionStatement => ({
   type: 'ExpressionStatement',
   expression: {
@@ -47,6 +31,55 @@ export const flagTrue = (flag: string): ESTree.ExpressionStatement => ({
     right: { type: 'Literal', value: true },
   },
 });
+
+/** `let flag = false;`, the declaration of a jump's flag. */
+export const flagDeclaration = (flag: string): ESTree.VariableDeclaration => ({
+  type: 'VariableDeclaration',
+  kind: 'let',
+  declarations: [{ type: 'VariableDeclarator', id: identifier(flag), init: { type: 'Literal', value: false } }],
+});
+
+/** The jumps of `kind` that leave for `target` and can become flags (no native construct in between). */
+export function jumpsTo(
+  targets: ReturnType<typeof jumpTargets>,
+  kind: Jump['type'],
+  target: ESTree.Node,
+): (node: ESTree.Node) => boolean {
+  return (node) => {
+    if (node.type !== kind) return false;
+    const info = targets.get(node as Jump);
+    return info !== undefined && info.target === target && !info.crossesNative;
+  };
+}
+
+/**
+ * Whether the jumps `jumps` selects under `roots` can become a flag: a jump that leaves inner loops
+ * stops them, which moves a for loop's update into its body, and that is unsound while the loop still
+ * holds a native continue.
+ */
+export function innerLoopsCanStop(roots: ESTree.Node[], jumps: (node: ESTree.Node) => boolean): boolean {
+  const crossesLoops = roots.some((root) =>
+    containsNode(root, (node, ancestors) => jumps(node) && ancestors.some(isLoweredLoop)),
+  );
+  return (
+    !crossesLoops || !roots.some((root) => containsNode(root, (node) => isLoweredLoop(node) && !canStopLoop(node)))
+  );
+}
+
+/** The lowering of the jumps `jumps` selects into `flag = true`, stopping the inner loops they leave. */
+export function flagLowering(
+  flag: string,
+  jumps: (node: ESTree.Node) => boolean,
+  stopFlags: WeakMap<ESTree.Node, string[]>,
+): JumpLowering {
+  return {
+    flag,
+    stopFlags,
+    replace: (statement) => (jumps(statement) ? [flagTrue(flag)] : undefined),
+    contains: (statement) => containsNode(statement, jumps),
+    stopsLoop: (loop) => containsNode(loop.body, jumps),
+  };
+}
 
 /** Whether `ancestors` (outermost first) put a node inside the finally block of a try statement. */
 export const inFinally = (ancestors: ESTree.Node[]) =>
@@ -203,7 +236,7 @@ export function stopLoop(loop: LoweredLoop, flag: string, stopFlags: WeakMap<EST
     stopFlags.set(loop, [...(stopFlags.get(loop) ?? []), flag]);
     return;
   }
-  loop.test = loop.test ? and(not(identifier(flag)), loop.test) : not(identifier(flag));
+  loop.test = loop.test ? logical('&&', not(identifier(flag)), loop.test) : not(identifier(flag));
   if (loop.type === 'ForStatement' && loop.update) {
     const update: ESTree.Statement = { type: 'ExpressionStatement', expression: loop.update, loc: loop.update.loc };
     loop.body = block([
@@ -241,8 +274,9 @@ export type Jump = ESTree.BreakStatement | ESTree.ContinueStatement;
 
 /**
  * The statement each break and continue in `fn` leaves: the loop (or switch, or labeled statement) it
- * targets, and whether a loop or switch that stays native lies between the jump and its target, in which
- * case the jump cannot become a flag (the native construct could not see it).
+ * targets, and whether a loop or switch that stays native, or a finally block, lies between the jump and
+ * its target, in which case the jump cannot become a flag. Whether the target itself can take a flag is
+ * for each pass to say.
  */
 export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; crossesNative: boolean }> {
   const targets = new Map<Jump, { target: ESTree.Node; crossesNative: boolean }>();
@@ -268,7 +302,6 @@ export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; c
           const between = enclosing.slice(enclosing.indexOf(target) + 1);
           // A jump out of a finally block also discards an exception in flight; a flag cannot.
           const crossesNative =
-            !isLoweredLoop(target) ||
             between.some((n) => isLoop(n) && !isLoweredLoop(n)) ||
             between.some((n) => n.type === 'SwitchStatement') ||
             between.some((n, i) => n.type === 'TryStatement' && n.finalizer === between[i + 1]);

@@ -12,13 +12,12 @@ import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
 import { call, identifier, member } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { numberFastPaths } from './operators.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const guard = (value: ESTree.Expression) => call(member(identifier(ctx.runtime), 'plain'), [value], value.loc);
   // A number fast path's native side gives a boolean or number already: only its runtime side needs the guard.
   const plain = (value: ESTree.Expression): ESTree.Expression => {
-    if (value.type === 'ConditionalExpression' && numberFastPaths.has(value)) {
+    if (value.type === 'ConditionalExpression' && ctx.numberFastPaths.has(value)) {
       value.alternate = guard(value.alternate);
       return value;
     }
@@ -27,7 +26,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   walk(fn.body as ESTree.Node, {
     enter(node) {
       // Nested functions run as written in both versions; a number fast path holds no decisions.
-      if (isFunctionNode(node) || numberFastPaths.has(node)) this.skip();
+      if (isFunctionNode(node) || ctx.numberFastPaths.has(node)) this.skip();
     },
     leave(node) {
       switch (node.type) {

@@ -14,22 +14,10 @@
 // function targets, stays as written.
 
 import type * as ESTree from 'estree';
-import { block, identifier, literal } from '../codegen/builders.js';
+import { binary, block, identifier, literal, logical, not } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { canStopLoop, containsNode, flagTrue, isLoweredLoop, jumpTargets, lowerList, not, type Jump } from './jumps.js';
+import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpTargets, jumpsTo, lowerList } from './jumps.js';
 
-const and = (left: ESTree.Expression, right: ESTree.Expression): ESTree.LogicalExpression => ({
-  type: 'LogicalExpression',
-  operator: '&&',
-  left,
-  right,
-});
-const strictEqual = (left: ESTree.Expression, right: ESTree.Expression): ESTree.BinaryExpression => ({
-  type: 'BinaryExpression',
-  operator: '===',
-  left,
-  right,
-});
 const declaresNames = (statement: ESTree.Statement) =>
   (statement.type === 'VariableDeclaration' && statement.kind !== 'var') ||
   statement.type === 'ClassDeclaration' ||
@@ -45,25 +33,17 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const value = ctx.namer.fresh('switch_');
     const entry = ctx.namer.fresh('entry_');
     const flag = ctx.namer.fresh('break_');
-    const breaksHere = (n: ESTree.Node) => n.type === 'BreakStatement' && targets.get(n as Jump)?.target === node;
-    // A labeled break from a loop inside a case must stop that loop too, whose update then moves into its
-    // body: not possible while the loop still holds a native continue (continues are lowered later).
-    const crossedLoops = node.cases.some((switchCase) =>
-      switchCase.consequent.some((statement) =>
-        containsNode(statement, (n, ancestors) => breaksHere(n) && ancestors.some(isLoweredLoop)),
-      ),
-    );
-    const blocked = node.cases.some((switchCase) =>
-      switchCase.consequent.some((statement) => containsNode(statement, (n) => isLoweredLoop(n) && !canStopLoop(n))),
-    );
-    if (crossedLoops && blocked) return [node];
-    const lowering = {
-      flag,
-      stopFlags: ctx.loopStopFlags,
-      replace: (s: ESTree.Statement) => (breaksHere(s) ? [flagTrue(flag)] : undefined),
-      contains: (s: ESTree.Statement) => containsNode(s, breaksHere),
-      stopsLoop: (loop: ESTree.Node) => containsNode((loop as ESTree.WhileStatement).body, breaksHere),
-    };
+    // Breaks that leave the switch from a loop in a case stop that loop too (continues are lowered later,
+    // so such a loop must not hold one).
+    const breaks = jumpsTo(targets, 'BreakStatement', node);
+    if (
+      !innerLoopsCanStop(
+        node.cases.flatMap((switchCase) => switchCase.consequent),
+        breaks,
+      )
+    )
+      return [node];
+    const lowering = flagLowering(flag, breaks, ctx.loopStopFlags);
     // Where execution enters: the first case, in source order, whose test matches (tests are evaluated
     // lazily, once, as JavaScript does), else the default, else past the end. Then case k runs when
     // entry_ <= k, which is fallthrough, until a break sets the flag.
@@ -80,7 +60,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         switchCase.test
           ? {
               type: 'IfStatement',
-              test: strictEqual(identifier(value), switchCase.test),
+              test: binary('===', identifier(value), switchCase.test),
               consequent: setEntry(index),
               alternate: otherwise,
               loc: switchCase.loc,
@@ -97,24 +77,17 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       {
         type: 'VariableDeclaration',
         kind: 'let',
-        declarations: [
-          { type: 'VariableDeclarator', id: identifier(entry), init: literal(0) },
-          { type: 'VariableDeclarator', id: identifier(flag), init: literal(false) },
-        ],
+        declarations: [{ type: 'VariableDeclarator', id: identifier(entry), init: literal(0) }],
       },
+      flagDeclaration(flag),
       lookup,
     ];
     node.cases.forEach((switchCase, index) => {
-      const entered: ESTree.BinaryExpression = {
-        type: 'BinaryExpression',
-        operator: '<=',
-        left: identifier(entry),
-        right: literal(index),
-      };
+      const entered = binary('<=', identifier(entry), literal(index));
       statements.push({
         type: 'IfStatement',
         // Nothing can have broken out before the first case.
-        test: index === 0 ? entered : and(not(identifier(flag)), entered),
+        test: index === 0 ? entered : logical('&&', not(identifier(flag)), entered),
         consequent: block(lowerList(switchCase.consequent, lowering)),
         alternate: null,
         loc: switchCase.loc,

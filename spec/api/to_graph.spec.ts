@@ -150,6 +150,24 @@ describeWithBackends('convert', () => {
     x.dispose();
   });
 
+  it('also works as a legacy (experimentalDecorators) method decorator', async () => {
+    const target = {
+      weight: 3,
+      step(x: number) {
+        let y = x;
+        if (y > 0) {
+          y = y * this.weight;
+        }
+        return y;
+      },
+    };
+    const decorate = convert() as unknown as (t: object, key: string, d: PropertyDescriptor) => PropertyDescriptor;
+    const descriptor = decorate(target, 'step', Object.getOwnPropertyDescriptor(target, 'step')!);
+    Object.defineProperty(target, 'step', descriptor);
+    expect(await target.step(2)).to.equal(6);
+    expect(() => decorate(target, 'weight', { get: () => 1 })).to.throw(ConversionError, 'decorates methods');
+  });
+
   it('rejects decorating anything but a method', () => {
     const decorate = convert() as (value: unknown, context: unknown) => unknown;
     expect(() => decorate(undefined, { kind: 'field', name: 'x' })).to.throw(ConversionError, 'applied to a field');

@@ -72,7 +72,10 @@ describeWithBackends('arithmetic and comparison operators', () => {
   it('== with a value that is not a number, boolean or tensor stays an identity check', () => {
     expect(ag.equal(a, undefined)).to.equal(false);
     expect(ag.notEqual(a, null)).to.equal(true);
-    expect(ag.strictEqual(a, a)).to.not.equal(false);
+    const other = { shape: [4] };
+    expect(ag.strictEqual(a, other)).to.equal(false);
+    expect(ag.strictNotEqual(a, 'x')).to.equal(true);
+    expect(ag.strictEqual(a, [7, -7, 7, -7])).to.equal(false);
   });
 
   it('a bool tensor in arithmetic acts as int32 0 or 1', async () => {

@@ -1,5 +1,6 @@
 // The public entry points: toGraph, toCode and the convert() decorator, with the conversion cache.
 
+import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import { generate } from '../codegen/generate.js';
 import { load, type LoadedCode } from '../codegen/loader.js';
@@ -39,7 +40,9 @@ interface Conversion {
   parsed: ParsedFunction;
   scopes: ScopeInfo;
   loaded: LoadedCode;
-  code: string;
+  /** The converted function, and its readable text once toCode asked for it. */
+  node: ESTree.FunctionExpression;
+  code?: string;
   instances: { values: unknown[]; graph: GraphFunction }[];
 }
 
@@ -56,12 +59,12 @@ function conversionOf(fn: unknown): Conversion {
   // Free names are read off the function as written, before passes add names of their own.
   const scopes = analyzeScopes(parsed.node);
   checkFreeWrites(parsed, scopes);
-  const converted = convertFunction(parsed);
+  const converted = convertFunction(parsed, scopes);
   const conversion: Conversion = {
     parsed,
     scopes,
     loaded: load(converted.node, converted.plainNode, converted.runtime, [...scopes.free.keys()], parsed.name),
-    code: generate(converted.node).code,
+    node: converted.node,
     instances: [],
   };
   conversions.set(fn as object, conversion);
@@ -120,7 +123,10 @@ export function toGraph<F extends AnyFunction>(fn: F, options?: ConvertOptions):
 /** The converted source of `fn`, as readable JavaScript. Free names need not be bound to read it. */
 export function toCode(fn: AnyFunction, options?: ConvertOptions): string {
   checkOptions(options, 'toCode');
-  return conversionOf(fn).code;
+  // Generated on first request only: toGraph alone never needs the readable text.
+  const conversion = conversionOf(fn);
+  conversion.code ??= generate(conversion.node).code;
+  return conversion.code;
 }
 
 interface DecoratorContext {

@@ -3,7 +3,7 @@
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { isRestartable } from '../analysis/effects.js';
-import { analyzeScopes } from '../analysis/scopes.js';
+import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { ParsedFunction } from '../parse/parse_function.js';
 import * as breakStatements from './break_statements.js';
 import * as builtinCalls from './builtin_calls.js';
@@ -69,7 +69,11 @@ export interface ConvertedFunction {
   runtime: string;
 }
 
-export function convertFunction(parsed: ParsedFunction): ConvertedFunction {
+/** Converts `parsed`; `scopes` is the scope analysis of the function as written, which callers have. */
+export function convertFunction(
+  parsed: ParsedFunction,
+  scopes: ScopeInfo = analyzeScopes(parsed.node),
+): ConvertedFunction {
   const used = new Set<string>();
   walk(parsed.node as ESTree.Node, {
     enter(node) {
@@ -77,7 +81,7 @@ export function convertFunction(parsed: ParsedFunction): ConvertedFunction {
     },
   });
   const ctx = createContext(parsed, used);
-  const restartable = isRestartable(parsed.node, analyzeScopes(parsed.node));
+  const restartable = isRestartable(parsed.node, scopes);
   let node = functions.transform(parsed.node, ctx);
   // The plain clone branches off before any staging pass: native control flow, guarded conditions.
   let plainNode: ESTree.FunctionExpression | undefined;

@@ -34,7 +34,7 @@ async function measure(run: () => unknown, repeats: number): Promise<number> {
 
 async function main(): Promise<void> {
   const n = Number(process.env.BENCH_N ?? 1e6);
-  const repeats = Number(process.env.BENCH_REPEATS ?? 7);
+  const repeats = Number(process.env.BENCH_REPEATS ?? 31);
   const converted = toGraph(sumLoop);
   if ((await converted(1000)) !== sumLoop(1000)) throw new Error('the converted sumLoop disagrees with the original');
   // Warm both up so that the JIT has settled before the timed runs.

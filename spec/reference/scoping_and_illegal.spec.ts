@@ -5,6 +5,7 @@ import { StagingError, toGraph } from '../../lib/index.js';
 import { describeWithBackends, expectNoLeaks } from '../helpers/backends.js';
 import { referenceCases, type Kind, type ReferenceCase } from './harness.js';
 import * as illegal from './illegal_cases.js';
+import * as created from './loop_created_variables.js';
 import * as scoping from './loop_scoping.js';
 
 const KINDS: Kind[] = ['plain', 'tensor'];
@@ -30,6 +31,18 @@ referenceCases('loop_scoping', [
     error: "'x' must be defined before the loop",
   })),
 ]);
+
+// TensorFlow gives a loop-created variable a value when the loop runs at least once; this library asks for
+// a value before the loop, as AutoGraph's message says, so the tensor runs fail with that message.
+referenceCases(
+  'loop_created_variables',
+  Object.values(created).flatMap((fn) =>
+    [0, 1, 2].flatMap((n): ReferenceCase[] => [
+      plainOnly(fn, [n]),
+      { fn, args: [n], kinds: ['tensor'], error: "'v' must be defined before the loop" },
+    ]),
+  ),
+);
 
 describeWithBackends('reference: illegal loop cases', () => {
   const rejects = async (fn: (...args: never[]) => unknown, args: unknown[], message: string) => {

@@ -17,6 +17,8 @@ export interface ConversionContext {
   /** The inline number fast paths the operators pass made in the plain clone, whose runtime side alone
    * the clone's guards wrap. */
   numberFastPaths: WeakSet<ESTree.Node>;
+  /** The user's name for each variable a pass renamed, for the names that errors show. */
+  userNames: Map<string, string>;
   /** True while building the plain clone, the synchronous copy for plain values. */
   plainClone?: boolean;
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
@@ -35,6 +37,7 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     converted: new WeakSet(),
     loopStopFlags: new WeakMap(),
     numberFastPaths: new WeakSet(),
+    userNames: new Map(),
     error(problem, node, fix) {
       return new ConversionError(problem, {
         functionName: parsed.name,

@@ -79,6 +79,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const analysis: Analysis = analyze(fn);
   const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const varsName = ctx.namer.fresh('vars_');
+  // Errors name variables as the user wrote them, not as a pass renamed them.
+  const userName = (name: string) => ctx.userNames.get(name) ?? name;
 
   // Names are taken before the bodies are converted, so outer constructs get the plainer names.
   const generator = (name: string, body: () => ESTree.Statement[], loc?: ESTree.SourceLocation | null) => {
@@ -149,7 +151,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           orelse ? orelse.id! : literal(null),
           getState.id!,
           setState.id!,
-          array(names.map(literal)),
+          array(names.map((name) => literal(userName(name)))),
           ...(uninitialized ? [uninitialized] : []),
         ],
         node.loc,
@@ -175,7 +177,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       const missing = inBody ? 'else' : inOrelse ? 'if' : 'both';
       properties.push({
         type: 'Property',
-        key: identifier(binding.name),
+        key: identifier(userName(binding.name)),
         value: literal(missing),
         kind: 'init',
         method: false,
@@ -221,7 +223,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       setState,
       stage(
         doWhile ? 'doWhileStmt' : 'whileStmt',
-        [test.id!, body.id!, getState.id!, setState.id!, array(names.map(literal))],
+        [test.id!, body.id!, getState.id!, setState.id!, array(names.map((name) => literal(userName(name))))],
         node.loc,
       ),
     ];
@@ -263,7 +265,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           body.id!,
           getState.id!,
           setState.id!,
-          array(names.map(literal)),
+          array(names.map((name) => literal(userName(name)))),
         ],
         node.loc,
       ),
@@ -334,7 +336,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           body.id!,
           getState.id!,
           setState.id!,
-          array(names.map(literal)),
+          array(names.map((name) => literal(userName(name)))),
         ],
         node.loc,
       ),

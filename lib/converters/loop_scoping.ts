@@ -11,7 +11,7 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
-import { analyzeScopes, isFunctionNode, type Binding } from '../analysis/scopes.js';
+import { analyzeScopes, isFunctionNode, patternIdentifiers, type Binding } from '../analysis/scopes.js';
 import { assign, block, expressionStatement, identifier } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
@@ -20,8 +20,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   walk(fn.body as ESTree.Node, {
     leave(node) {
       if (node.type !== 'ForStatement' || node.init?.type !== 'VariableDeclaration' || node.init.kind !== 'let') return;
-      // Destructuring heads keep one binding for all iterations (a documented limit).
-      if (node.init.declarations.some((declarator) => declarator.id.type !== 'Identifier')) return;
       const headScope = scopes.scopeOf.get(node);
       if (!headScope) return;
       const captured = new Set<Binding>();
@@ -39,6 +37,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       });
       if (captured.size === 0) return;
       const renamed = new Map([...captured].map((binding) => [binding, ctx.namer.fresh(binding.name)]));
+      for (const [binding, name] of renamed) ctx.userNames.set(name, binding.name);
       const rename = (root: ESTree.Node | null | undefined) => {
         if (!root) return;
         walk(root, {
@@ -52,11 +51,21 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       };
       for (const declarator of node.init.declarations) {
         rename(declarator.init);
-        if (declarator.id.type === 'Identifier') {
-          const binding = headScope.bindings.get(declarator.id.name);
+        // Default values in a destructuring head may read names bound before them in the same head.
+        rename(declarator.id);
+        for (const id of patternIdentifiers(declarator.id)) {
+          const binding = headScope.bindings.get(id.name);
           const name = binding && renamed.get(binding);
-          if (name) declarator.id = identifier(name);
+          if (name) id.name = name;
         }
+        // `{ a }` printed with a renamed value would read property `a_1`: spell the key out.
+        walk(declarator.id, {
+          enter(property) {
+            if (property.type !== 'Property' || !property.shorthand || property.key.type !== 'Identifier') return;
+            const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value;
+            if (value.type === 'Identifier' && value.name !== property.key.name) property.shorthand = false;
+          },
+        });
       }
       rename(node.test);
       rename(node.update);

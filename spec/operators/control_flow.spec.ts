@@ -44,6 +44,14 @@ describeWithBackends('staged control flow', () => {
     n.dispose();
   });
 
+  it('the error names a per-iteration loop variable as the user wrote it', async () => {
+    const n = tf.scalar(2, 'int32');
+    const error = await rejection(expectNoLeaks(() => toGraph(fixtures.capturedCounterChangesDtype)(n)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain("'i' is int32").and.not.contain('i_1');
+    n.dispose();
+  });
+
   it("a staged if's output is checked against the variable's dtype before it", async () => {
     const c = tf.scalar(1);
     const error = await rejection(expectNoLeaks(() => toGraph(fixtures.branchChangesDtype)(c)));

@@ -62,7 +62,8 @@ export function innerLoopsCanStop(roots: ESTree.Node[], jumps: (node: ESTree.Nod
     containsNode(root, (node, ancestors) => jumps(node) && ancestors.some(isLoweredLoop)),
   );
   return (
-    !crossesLoops || !roots.some((root) => containsNode(root, (node) => isLoweredLoop(node) && !canStopLoop(node)))
+    !crossesLoops ||
+    !roots.some((root) => containsNode(root, (node) => isLoweredLoop(node) && !canStopLoop(node, jumps)))
   );
 }
 
@@ -247,12 +248,15 @@ export function stopLoop(loop: LoweredLoop, flag: string, stopFlags: WeakMap<EST
   }
 }
 
-/** A for loop whose body still holds a native continue cannot have its update moved into the body. */
-export function canStopLoop(loop: ESTree.Node): boolean {
+/**
+ * A for loop whose body still holds a native continue cannot have its update moved into the body. The
+ * jumps `lowered` selects are becoming flags now, so they do not count.
+ */
+export function canStopLoop(loop: ESTree.Node, lowered: (node: ESTree.Node) => boolean = () => false): boolean {
   return (
     loop.type !== 'ForStatement' ||
     !loop.update ||
-    !containsNode(loop.body, (node) => node.type === 'ContinueStatement')
+    !containsNode(loop.body, (node) => node.type === 'ContinueStatement' && !lowered(node))
   );
 }
 

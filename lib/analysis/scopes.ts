@@ -94,6 +94,14 @@ export function patternIdentifiers(pattern: ESTree.Pattern, out: ESTree.Identifi
   return out;
 }
 
+/** The variable under a chain of computed members, as `m` in `m[j][i]`: the one an element update rebinds. */
+export function elementRoot(target: ESTree.Node): ESTree.Identifier | undefined {
+  if (target.type !== 'MemberExpression' || !target.computed) return undefined;
+  let object: ESTree.Node = target.object;
+  while (object.type === 'MemberExpression' && object.computed) object = object.object;
+  return object.type === 'Identifier' ? object : undefined;
+}
+
 function opensScope(node: ESTree.Node, parent: ESTree.Node | null): boolean {
   switch (node.type) {
     case 'BlockStatement':
@@ -146,8 +154,13 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       declaring.add(id);
     }
   };
+  // `x[i] = v` on a tensor binds a new tensor to `x` (see converters/element_access.ts), so it reads and
+  // writes `x`, unless `x` is const; pass 2 knows the binding.
+  const elementWrites = new WeakSet<ESTree.Identifier>();
   const markWrites = (pattern: ESTree.Pattern, mode: 'write' | 'readwrite') => {
     for (const id of patternIdentifiers(pattern)) written.set(id, mode);
+    const root = elementRoot(pattern);
+    if (root) elementWrites.add(root);
   };
 
   // Pass 1: scopes and declarations (hoisting means uses may precede declarations, so resolution waits).
@@ -189,6 +202,8 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
         markWrites(node.left, node.operator === '=' ? 'write' : 'readwrite');
       } else if (node.type === 'UpdateExpression' && node.argument.type === 'Identifier') {
         written.set(node.argument, 'readwrite');
+      } else if (node.type === 'UpdateExpression') {
+        markWrites(node.argument as ESTree.Pattern, 'readwrite');
       } else if (
         (node.type === 'ForInStatement' || node.type === 'ForOfStatement') &&
         node.left.type !== 'VariableDeclaration'
@@ -219,8 +234,9 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') regularDepth++;
       if (node.type === 'ThisExpression' && regularDepth <= ownThisDepth) thisExpressions.push(node);
       if (node.type !== 'Identifier' || declaring.has(node) || !isNameUse(parent, key) || !current) return;
-      const mode = written.get(node);
       const binding = current.lookup(node.name);
+      const mode =
+        written.get(node) ?? (elementWrites.has(node) && binding?.kind !== 'const' ? 'readwrite' : undefined);
       const reference: Reference = {
         id: node,
         binding,

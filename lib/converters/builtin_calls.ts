@@ -1,10 +1,12 @@
-// Calls to JavaScript built-ins that must also work on tensors: Math functions and console methods.
+// Calls to JavaScript built-ins that must also work on tensors: Math functions, Number and Boolean, and
+// console methods.
 //
 //   Math.floor(a / 2)        becomes   ag__.floorDiv(a, 2)
-//   Math.abs(x)              becomes   ag__.abs(x)
+//   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
+//   Number(t)                becomes   ag__.toNumber(t)
 //   console.log("n", n);     becomes   yield* ag__.consoleCall(console, "log", ["n", n]);
 //
-// `Math` and `console` are recognised only when the function does not declare those names itself.
+// `Math`, `Number`, `Boolean` and `console` are recognised only when the function does not declare those names itself.
 // console calls become `yield*` only in converted bodies; in nested user functions they stay as written.
 
 import { walk } from 'estree-walker';
@@ -13,7 +15,39 @@ import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
-const MATH: Record<string, string> = { floor: 'floor', trunc: 'trunc', abs: 'abs' };
+/** The Math functions that also work on tensors; each has a runtime function of the same name. */
+const MATH = new Set([
+  'abs',
+  'sign',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'sqrt',
+  'cbrt',
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'log2',
+  'log10',
+  'pow',
+  'min',
+  'max',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'atan2',
+  'sinh',
+  'cosh',
+  'tanh',
+  'hypot',
+]);
+/** Global conversion functions that also work on tensors, and their runtime names. */
+const CONVERSIONS: Record<string, string> = { Number: 'toNumber', Boolean: 'toBoolean' };
 /** Math functions whose argument, when it is a division, is computed as one integer-preserving division. */
 const MATH_OF_QUOTIENT: Record<string, string> = { floor: 'floorDiv', trunc: 'truncDiv' };
 const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug']);
@@ -39,13 +73,20 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (node.type !== 'CallExpression') return;
       const args = node.arguments;
       const math = globalMethod(node.callee, 'Math');
-      if (math !== undefined && args.length === 1 && args[0]!.type !== 'SpreadElement') {
-        const [arg] = args as ESTree.Expression[];
+      if (math !== undefined && MATH.has(math)) {
+        const [arg] = args;
         const quotient = MATH_OF_QUOTIENT[math];
-        if (quotient && arg!.type === 'BinaryExpression' && arg!.operator === '/') {
+        if (quotient && args.length === 1 && arg!.type === 'BinaryExpression' && arg!.operator === '/') {
           this.replace(call(runtime(quotient), [arg!.left as ESTree.Expression, arg!.right], node.loc));
-        } else if (MATH[math]) {
-          this.replace(call(runtime(MATH[math]), [arg!], node.loc));
+        } else {
+          this.replace(call(runtime(math), args, node.loc));
+        }
+        return;
+      }
+      if (node.callee.type === 'Identifier' && CONVERSIONS[node.callee.name] !== undefined) {
+        const reference = scopes.referenceOf.get(node.callee);
+        if (reference && reference.binding === null) {
+          this.replace(call(runtime(CONVERSIONS[node.callee.name]!), args, node.loc));
         }
         return;
       }

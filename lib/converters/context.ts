@@ -17,6 +17,9 @@ export interface ConversionContext {
   /** The inline number fast paths the operators pass made in the plain clone, whose runtime side alone
    * the clone's guards wrap. */
   numberFastPaths: WeakSet<ESTree.Node>;
+  /** Inline type guards (`typeof i === "number" && ag__.isArray(x) ? x[i] : ag__.getItem(x, i)`) whose
+   * tests later passes leave as written: they only choose the native path for plain values. */
+  typeGuards: WeakSet<ESTree.Node>;
   /** The user's name for each variable a pass renamed, for the names that errors show. */
   userNames: Map<string, string>;
   /** True while building the plain clone, the synchronous copy for plain values. */
@@ -38,6 +41,7 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     loopStopFlags: new WeakMap(),
     numberFastPaths: new WeakSet(),
     userNames: new Map(),
+    typeGuards: new WeakSet(),
     error(problem, node, fix) {
       return new ConversionError(problem, {
         functionName: parsed.name,

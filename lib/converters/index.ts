@@ -10,6 +10,7 @@ import * as builtinCalls from './builtin_calls.js';
 import * as conditionalExpressions from './conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
 import * as continueStatements from './continue_statements.js';
+import * as elementAccess from './element_access.js';
 import * as controlFlow from './control_flow.js';
 import * as functions from './functions.js';
 import * as logicalExpressions from './logical_expressions.js';
@@ -37,8 +38,10 @@ import * as switchStatements from './switch_statements.js';
  * 6. conditional_expressions and logical_expressions: after control_flow, whose analysis would
  *    otherwise see their generator thunks as closures; they turn `?:`, `&&`, `||` and `??` into lazy
  *    operator calls that can wait on a staged read.
- * 7. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
- * 8. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 7. element_access: `x[i]`, `x.length` and member updates become runtime calls with inline guards for
+ *    arrays; after control_flow, whose analysis counts `x[i] = v` as a write of `x`.
+ * 8. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
+ * 9. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
@@ -50,6 +53,7 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
   controlFlow.transform,
   conditionalExpressions.transform,
   logicalExpressions.transform,
+  elementAccess.transform,
   builtinCalls.transform,
   operators.transform,
 ];
@@ -58,7 +62,12 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
  * The passes of the plain clone: the same built-ins and operators (with inline number fast paths), then
  * guards on every decision a tensor would stage, which wrap only the runtime side of a fast path.
  */
-const PLAIN_PASSES: typeof PASSES = [builtinCalls.transform, operators.transform, plainConditions.transform];
+const PLAIN_PASSES: typeof PASSES = [
+  elementAccess.transform,
+  builtinCalls.transform,
+  operators.transform,
+  plainConditions.transform,
+];
 
 export interface ConvertedFunction {
   /** The converted generator function. */

@@ -25,7 +25,16 @@ const BINARY: Partial<Record<ESTree.BinaryOperator, string>> = {
   '!=': 'notEqual',
   '===': 'strictEqual',
   '!==': 'strictNotEqual',
+  '&': 'bitAnd',
+  '|': 'bitOr',
+  '^': 'bitXor',
+  '<<': 'shiftLeft',
+  '>>': 'shiftRight',
+  '>>>': 'shiftRightUnsigned',
+  in: 'inOperator',
 };
+
+const UNARY: Partial<Record<ESTree.UnaryOperator, string>> = { '-': 'neg', '+': 'pos', '~': 'bitNot' };
 
 const COMPOUND: Partial<Record<ESTree.AssignmentOperator, string>> = {
   '+=': 'add',
@@ -34,6 +43,12 @@ const COMPOUND: Partial<Record<ESTree.AssignmentOperator, string>> = {
   '/=': 'div',
   '%=': 'mod',
   '**=': 'pow',
+  '&=': 'bitAnd',
+  '|=': 'bitOr',
+  '^=': 'bitXor',
+  '<<=': 'shiftLeft',
+  '>>=': 'shiftRight',
+  '>>>=': 'shiftRightUnsigned',
 };
 
 const isLiteral = (node: ESTree.Node) =>
@@ -75,7 +90,12 @@ const typeofExpression = (argument: ESTree.Expression): ESTree.UnaryExpression =
 function numberLeaves(node: ESTree.Node, out = new Set<string>()): Set<string> | undefined {
   if (node.type === 'Identifier') return out.add(node.name);
   if (node.type === 'Literal') return typeof node.value === 'number' ? out : undefined;
-  if (node.type !== 'BinaryExpression' || !BINARY[node.operator] || node.left.type === 'PrivateIdentifier') {
+  if (
+    node.type !== 'BinaryExpression' ||
+    !BINARY[node.operator] ||
+    node.operator === 'in' ||
+    node.left.type === 'PrivateIdentifier'
+  ) {
     return undefined;
   }
   return numberLeaves(node.left, out) && numberLeaves(node.right, out);
@@ -96,7 +116,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return tree ? guardedTree(tree.native, tree.leaves, viaRuntime, ctx.numberFastPaths) : viaRuntime;
   };
   walk(fn as ESTree.Node, {
-    enter(node, parent) {
+    enter(node, parent, key) {
+      // An inline type guard's test is plain JavaScript by construction.
+      if (parent && ctx.typeGuards.has(parent) && key === 'test') return this.skip();
       if (!ctx.plainClone) return;
       if (node.type === 'BinaryExpression' && !(parent && numberLeaves(parent))) keepNative(node, node);
       const compound =
@@ -115,22 +137,26 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const operator = BINARY[node.operator];
         if (!operator || (isLiteral(node.left) && isLiteral(node.right))) return;
         this.replace(fastPath(node, call(runtime(operator), [node.left as ESTree.Expression, node.right], node.loc)));
-      } else if (node.type === 'UnaryExpression' && node.operator === '-' && node.argument.type !== 'Literal') {
-        this.replace(call(runtime('neg'), [node.argument], node.loc));
+      } else if (node.type === 'UnaryExpression' && UNARY[node.operator] && node.argument.type !== 'Literal') {
+        this.replace(call(runtime(UNARY[node.operator]!), [node.argument], node.loc));
       } else if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier') {
         const operator = COMPOUND[node.operator];
         if (!operator) return;
         const viaRuntime = call(runtime(operator), [identifier(node.left.name), node.right], node.loc);
         this.replace({ ...assign(node.left, fastPath(node, viaRuntime)), loc: node.loc });
       } else if (node.type === 'UpdateExpression' && node.argument.type === 'Identifier') {
-        // The old value of `x++` is only needed when the expression's value is used; that case comes
-        // with the rest of the increment forms.
         const valueUnused =
           parent?.type === 'ExpressionStatement' || (parent?.type === 'ForStatement' && key === 'update');
-        if (!node.prefix && !valueUnused) return;
         const operator = node.operator === '++' ? 'increment' : 'decrement';
         const viaRuntime = call(runtime(operator), [identifier(node.argument.name)], node.loc);
-        this.replace({ ...assign(node.argument, fastPath(node, viaRuntime)), loc: node.loc });
+        const update = { ...assign(node.argument, fastPath(node, viaRuntime)), loc: node.loc };
+        // `x++` used as a value is the old value, as a number: `ag__.postfix(x, x = ag__.increment(x))`
+        // reads it before the update, in argument order.
+        this.replace(
+          node.prefix || valueUnused
+            ? update
+            : call(runtime('postfix'), [identifier(node.argument.name), update], node.loc),
+        );
       }
     },
   });

@@ -24,11 +24,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return guard(value);
   };
   walk(fn.body as ESTree.Node, {
-    enter(node) {
-      // Nested functions run as written in both versions; a number fast path holds no decisions.
+    enter(node, parent, key) {
+      // Nested functions run as written in both versions; a number fast path holds no decisions, nor
+      // does the test of an inline type guard.
       if (isFunctionNode(node) || ctx.numberFastPaths.has(node)) this.skip();
+      if (parent && ctx.typeGuards.has(parent) && key === 'test') this.skip();
     },
     leave(node) {
+      if (ctx.typeGuards.has(node)) return;
       switch (node.type) {
         case 'IfStatement':
         case 'ConditionalExpression':

@@ -1,6 +1,6 @@
 // Arithmetic operators: JavaScript's meaning on plain values, the same meaning elementwise on tensors.
 
-import { isTensor, numeric, tf, unify } from './tensors.js';
+import { isTensor, numeric, tf, toOperand, unify } from './tensors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plain paths are JavaScript's own operators on any values. */
 
@@ -38,9 +38,53 @@ export function mod(a: any, b: any): any {
   });
 }
 
+/**
+ * `a ** b`, also Math.pow. int32 stays int32 where the result is whole, and is exact: tf.pow computes in
+ * float32 on some backends (5 ** 2 gives 24 on WebGPU), so a whole number exponent multiplies by
+ * squaring, and an int32 tensor exponent rounds the float32 power (exact while it fits in 24 bits). A
+ * negative number exponent makes the result float32, as JavaScript's value is a fraction; where an int32
+ * tensor exponent is negative, the result is JavaScript's value truncated (0, or ±1 for a base of ±1).
+ */
 export function pow(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a ** b;
-  return tf.pow(...unify(a, b, '**'));
+  const [x, y] = unify(a, b, '**');
+  if (x.dtype !== 'int32') return tf.pow(x, y);
+  if (!isTensor(b)) {
+    const exponent = b as number;
+    if (exponent < 0) return tf.pow(tf.cast(x, 'float32'), tf.cast(y, 'float32'));
+    return exponent <= 64 ? tf.tidy(() => powBySquaring(x, exponent)) : tf.pow(x, y);
+  }
+  return tf.tidy(() => {
+    const negative = tf.less(y, 0);
+    const power = tf.pow(tf.cast(x, 'float32'), tf.cast(tf.where(negative, tf.zerosLike(y), y), 'float32'));
+    const whole = tf.cast(tf.round(power), 'int32');
+    const oddExponent = tf.notEqual(mod(y, 2), 0);
+    const minusOne = tf.where(oddExponent, tf.fill(x.shape, -1, 'int32'), tf.onesLike(x));
+    const fraction = tf.where(tf.equal(x, 1), tf.onesLike(x), tf.where(tf.equal(x, -1), minusOne, tf.zerosLike(x)));
+    return tf.where(negative, fraction, whole);
+  });
+}
+
+/** x ** n for a whole number n, by int32 multiplications: exact, and wrapping as int32 products do. */
+function powBySquaring(x: tf.Tensor, n: number): tf.Tensor {
+  let result: tf.Tensor | undefined;
+  let square = x;
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 2)) {
+    if (rest % 2 === 1) result = result ? tf.mul(result, square) : square;
+    if (rest > 1) square = tf.mul(square, square);
+  }
+  return result ? (result === x ? tf.clone(x) : result) : tf.onesLike(x);
+}
+
+/** The value of `x++` and `x--`: the old value as a number; the second argument is the update itself. */
+export function postfix(old: any, _updated: unknown): any {
+  return pos(old);
+}
+
+/** Unary plus: JavaScript's ToNumber, which makes a bool tensor int32 and leaves a numeric one as it is. */
+export function pos(a: any): any {
+  if (!isTensor(a)) return +a;
+  return numeric(toOperand(a, 'unary +') as tf.Tensor);
 }
 
 /** Unary minus. */

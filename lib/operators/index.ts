@@ -2,7 +2,9 @@
 
 export * from './arithmetic.js';
 export * from './comparison.js';
-export { floor, trunc, abs } from './math.js';
+export * from './math.js';
+export * from './bitwise.js';
+export { isArray, getItem, lengthOf, setItem, updateItem, assignMember } from './indexing.js';
 export {
   ifStmt,
   whileStmt,

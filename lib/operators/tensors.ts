@@ -68,7 +68,8 @@ function scalarBeside(
   return tensorOnRight ? [scalar, tensor] : [tensor, scalar];
 }
 
-function toOperand(value: unknown, op: string): tf.Tensor | number | boolean {
+/** An operand as the operators accept it: a live, non-string tensor, a number or a boolean; else a clear error. */
+export function toOperand(value: unknown, op: string): tf.Tensor | number | boolean {
   if (isTensor(value)) {
     if (value.isDisposed) {
       throw new StagingError(

@@ -61,7 +61,7 @@ function position(x: Tensor, index: number | Tensor, access: string): number | T
         'Cast it with tf.cast(i, "int32"), or gather several rows with tf.gather(x, indices).',
     );
   }
-  return tf.where(tf.less(t, 0), tf.add(t, length), t);
+  return tf.where(tf.less(t, 0), tf.add(t, tf.scalar(length, 'int32')), t);
 }
 
 function plainIndexedByTensor(key: unknown): void {
@@ -80,7 +80,10 @@ export function getItem(x: any, key: any): any {
   }
   if (!isIndex(key)) return (x as any)[key];
   const tensor = toOperand(x, 'x[i]') as Tensor;
-  return tf.tidy(() => tf.gather(tensor, position(tensor, key, 'x[i]')));
+  return tf.tidy(() => {
+    const at = position(tensor, key, 'x[i]');
+    return tf.gather(tensor, typeof at === 'number' ? tf.scalar(at, 'int32') : at);
+  });
 }
 
 /** `x.length`: the size of a tensor's axis 0. */

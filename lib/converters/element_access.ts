@@ -182,7 +182,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
             node.loc,
           );
       }
-      if (replacement) this.replace({ ...replacement, loc: node.loc });
+      if (replacement) {
+        replacement.loc = node.loc;
+        this.replace(replacement);
+      }
     },
   });
 

@@ -21,6 +21,12 @@ describeWithBackends('the plain clone', () => {
     expect(log).to.deep.equal(['ran']);
   });
 
+  it('writes to arrays the function made itself do not stop the plain clone, and a restart redoes them', async () => {
+    const g = toGraph(fixtures.localArrayThenStages);
+    expect(await expectNoLeaks(async () => valueOf(await g(3)))).to.equal(41);
+    expect(await expectNoLeaks(async () => valueOf(await g(1)))).to.equal(31);
+  });
+
   it('plain runs keep program order between prints and the result', async () => {
     const g = toGraph(fixtures.printsThenStages);
     const { lines } = await captureLog(async () => {

@@ -34,7 +34,8 @@ const BINARY: Partial<Record<ESTree.BinaryOperator, string>> = {
   in: 'inOperator',
 };
 
-const UNARY: Partial<Record<ESTree.UnaryOperator, string>> = { '-': 'neg', '+': 'pos', '~': 'bitNot' };
+/** `!` in converted bodies is logical_expressions' already; here it is the `!` of nested functions. */
+const UNARY: Partial<Record<ESTree.UnaryOperator, string>> = { '-': 'neg', '+': 'pos', '~': 'bitNot', '!': 'not' };
 
 const COMPOUND: Partial<Record<ESTree.AssignmentOperator, string>> = {
   '+=': 'add',
@@ -137,6 +138,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const operator = BINARY[node.operator];
         if (!operator || (isLiteral(node.left) && isLiteral(node.right))) return;
         this.replace(fastPath(node, call(runtime(operator), [node.left as ESTree.Expression, node.right], node.loc)));
+      } else if (node.type === 'TemplateLiteral' && parent?.type !== 'TaggedTemplateExpression') {
+        // A tensor in a template would be read synchronously by its toString: `ag__.text` refuses it.
+        node.expressions = node.expressions.map((expression) => call(runtime('text'), [expression], expression.loc));
       } else if (node.type === 'UnaryExpression' && UNARY[node.operator] && node.argument.type !== 'Literal') {
         this.replace(call(runtime(UNARY[node.operator]!), [node.argument], node.loc));
       } else if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier') {

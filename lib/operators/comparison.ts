@@ -42,14 +42,27 @@ export function notEqual(a: any, b: any): any {
   return tf.notEqual(...unify(a, b, '!=', true));
 }
 
+/** Whether a value is a boolean or a bool tensor, whose elements `===` never finds equal to numbers. */
+const isBoolean = (value: unknown) => typeof value === 'boolean' || (isTensor(value) && value.dtype === 'bool');
+
+/** Elementwise `===`: a boolean element is never strictly equal to a number, as in JavaScript. */
+function strictlyEqual(a: any, b: any, op: string): tf.Tensor {
+  if (isBoolean(a) === isBoolean(b)) return tf.equal(...unify(a, b, op, true));
+  const shape =
+    isTensor(a) && isTensor(b)
+      ? tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape)
+      : (isTensor(a) ? a : b).shape;
+  return tf.fill(shape, 0, 'bool');
+}
+
 export function strictEqual(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a === b;
   if (!comparesElementwise(a, b)) return a === b;
-  return tf.equal(...unify(a, b, '===', true));
+  return strictlyEqual(a, b, '===');
 }
 
 export function strictNotEqual(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a !== b;
   if (!comparesElementwise(a, b)) return a !== b;
-  return tf.notEqual(...unify(a, b, '!==', true));
+  return tf.tidy(() => tf.logicalNot(strictlyEqual(a, b, '!==')));
 }

@@ -2,6 +2,7 @@
 
 export * from './arithmetic.js';
 export * from './comparison.js';
+export { text } from './tensors.js';
 export * from './math.js';
 export * from './bitwise.js';
 export { isArray, getItem, lengthOf, setItem, updateItem, assignMember } from './indexing.js';

@@ -95,6 +95,15 @@ export function toOperand(value: unknown, op: string): tf.Tensor | number | bool
   );
 }
 
+/** A template literal's part: itself, unless it is a tensor, whose text needs an asynchronous read. */
+export function text(value: unknown): unknown {
+  if (!isTensor(value)) return value;
+  throw new StagingError(
+    'A template literal contains a tensor, whose value cannot be turned into text without reading it. To print it, ' +
+      'use the template as a console.log argument, or pass the tensor as its own argument: console.log("x =", x).',
+  );
+}
+
 /** The JavaScript value of a tensor: a number or boolean for a scalar, nested arrays otherwise. Never reads synchronously. */
 export async function tensorValue(t: tf.Tensor): Promise<unknown> {
   const value = t.rank === 0 ? (await t.data())[0] : await t.array();

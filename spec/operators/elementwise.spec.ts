@@ -2,7 +2,7 @@
 // run on each element as a plain number; on plain values it gives exactly the original's result.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { toGraph } from '../../lib/index.js';
+import { StagingError, toGraph } from '../../lib/index.js';
 import * as ops from '../fixtures/operators.js';
 import { describeWithBackends, expectNoLeaks } from '../helpers/backends.js';
 
@@ -163,6 +163,60 @@ describe('operators and Math on plain values', () => {
     for (const [name, fn] of Object.entries({ ...ops.unary, ...ops.transcendental } as Record<string, Fn>)) {
       const converted = toGraph(fn);
       for (const a of values) expect(await converted(a), `${name}(${String(a)})`).to.deep.equal(fn(a));
+    }
+  });
+});
+
+describeWithBackends('operators on tensors: wrapping, callbacks and unsupported operators', (backend) => {
+  it('int32 arithmetic wraps as Int32Array does on cpu; WebGPU is exact within 2^24', async () => {
+    // tfjs's WebGPU backend computes int32 arithmetic in float32 (docs/operators.md says so).
+    const inputs = backend === 'webgpu' ? [16777215, -16777216, 5] : [2147483647, -2147483648, 5];
+    const a = tf.tensor1d(inputs, 'int32');
+    const sum = (await toGraph(ops.special.wraps)(a)) as tf.Tensor;
+    expect(Array.from(await sum.data())).to.deep.equal(Array.from(new Int32Array(inputs.map((v) => v + 1))));
+    tf.dispose([a, sum]);
+  });
+
+  it('callbacks passed to other code get operator conversion and stay synchronous', async () => {
+    const xs = [tf.scalar(1, 'int32'), tf.scalar(2, 'int32')];
+    const y = tf.scalar(10, 'int32');
+    const [doubled, total] = (await toGraph(ops.special.callbacks)(xs, y)) as [tf.Tensor[], tf.Tensor];
+    expect(await Promise.all(doubled.map(async (t) => (await t.data())[0]))).to.deep.equal([12, 14]);
+    expect((await total.data())[0]).to.equal(26);
+    tf.dispose([...xs, y, ...doubled, total]);
+  });
+
+  it('bitwise operators, in, and strings with tensors are errors that name the operator and the fix', async () => {
+    const t = tf.scalar(3, 'int32');
+    const cases: [(...args: never[]) => unknown, unknown[], string][] = [
+      [ops.special.bitAnd, [t, 1], "'&' does not work on tensors"],
+      [ops.special.bitOr, [1, t], 'tf.logicalOr'],
+      [ops.special.bitXor, [t, t], 'tf.logicalXor'],
+      [ops.special.bitNot, [t], "'~'"],
+      [ops.special.shiftLeft, [t, 1], 'a * 2 ** k'],
+      [ops.special.shiftRight, [t, 1], "'>>'"],
+      [ops.special.shiftRightUnsigned, [t, 1], "'>>>'"],
+      [ops.special.inObject, [0, t], "'in'"],
+      [ops.special.template, [t], 'template literal contains a tensor'],
+      [ops.special.concat, [t], 'pass the tensor as its own console.log argument'],
+    ];
+    for (const [fn, args, message] of cases) {
+      const error = await expectNoLeaks(() =>
+        toGraph(fn as (...a: unknown[]) => unknown)(...args).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        ),
+      );
+      expect(error, fn.name).to.be.instanceOf(StagingError);
+      expect(error!.message, fn.name).to.contain(message);
+    }
+    t.dispose();
+    // On plain values each is JavaScript's own operator.
+    for (const [fn, args] of cases) {
+      const plainArgs = args.map((a) => (a === t ? 3 : a));
+      if (fn === ops.special.inObject) plainArgs[1] = [5];
+      const call = fn as (...a: unknown[]) => unknown;
+      expect(await toGraph(call)(...plainArgs), fn.name).to.deep.equal(call(...plainArgs));
     }
   });
 });

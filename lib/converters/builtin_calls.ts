@@ -5,6 +5,7 @@
 //   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
 //   Number(t)                becomes   ag__.toNumber(t)
 //   console.log("n", n);     becomes   yield* ag__.consoleCall(console, "log", ["n", n]);
+//   console.log(`n = ${n}`)  becomes   yield* ag__.consoleCall(console, "log", [ag__.printTemplate(["n = ", ""], [n])]);
 //
 // `Math`, `Number`, `Boolean` and `console` are recognised only when the function does not declare those names itself.
 // console calls become `yield*` only in converted bodies; in nested user functions they stay as written.
@@ -63,6 +64,20 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return reference && reference.binding === null ? node.property.name : undefined;
   };
   const functions: ESTree.Node[] = [];
+  /**
+   * A console argument whose `+` and template literals may meet tensors: `"x = " + t` prints t's value,
+   * as it would print a number's.
+   */
+  const printable = <T extends ESTree.Expression | ESTree.SpreadElement>(arg: T): T | ESTree.CallExpression => {
+    if (arg.type === 'BinaryExpression' && arg.operator === '+' && arg.left.type !== 'PrivateIdentifier') {
+      return call(runtime('printAdd'), [printable(arg.left), printable(arg.right)], arg.loc);
+    }
+    if (arg.type === 'TemplateLiteral') {
+      const strings = array(arg.quasis.map((quasi) => literal(quasi.value.cooked ?? quasi.value.raw)));
+      return call(runtime('printTemplate'), [strings, array(arg.expressions.map((e) => printable(e)))], arg.loc);
+    }
+    return arg;
+  };
 
   walk(fn as ESTree.Node, {
     enter(node) {
@@ -95,7 +110,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       const inConvertedBody = ctx.plainClone || ctx.converted.has(functions[functions.length - 1]!);
       if (method !== undefined && CONSOLE.has(method) && inConvertedBody) {
         const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
-        const printArgs = [consoleId, literal(method), array(args)];
+        const printArgs = [consoleId, literal(method), array(args.map(printable))];
         // The plain clone prints synchronously, into the runtime's buffer.
         this.replace(
           ctx.plainClone

@@ -16,7 +16,7 @@ export {
   nativeSwitch,
   unstagedCondition,
 } from './control_flow.js';
-export { consoleCall } from './printing.js';
+export { consoleCall, printAdd, printTemplate } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
 export { plain, consoleNow } from './plain.js';

@@ -1,5 +1,6 @@
 // The plain clone's runtime: guards that hand a run over to the staged function, and buffered printing.
 
+import { needsRead } from './printing.js';
 import { isTensor } from './tensors.js';
 
 /** Thrown by the plain clone when a tensor needs staging; the runtime catches it and restarts staged. */
@@ -30,7 +31,7 @@ export function endPrintBuffer(flush: boolean): void {
 
 /** `console.log(...)` in the plain clone: buffered; a tensor argument needs an asynchronous read, so it restages. */
 export function consoleNow(target: unknown, method: string, args: unknown[]): void {
-  if (args.some(isTensor)) throw RESTAGE;
+  if (needsRead(args)) throw RESTAGE;
   if (printed) printed.push({ target, method, args });
   else (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
 }

@@ -1,6 +1,55 @@
 // console methods called from converted code: tensors print as their JavaScript values, in program order.
 
-import { isTensor, tensorValue } from './tensors.js';
+import { add } from './arithmetic.js';
+import { isTensor, tensorValue, type Tensor } from './tensors.js';
+
+/**
+ * Text that holds tensors, built by `+` and template literals inside console arguments: the tensors'
+ * values are filled in when the line is printed, as JavaScript's `+` would turn them into text.
+ */
+export class PendingText {
+  constructor(readonly parts: readonly unknown[]) {}
+
+  /** The text, with each tensor's JavaScript value turned into a string as `+` does. */
+  async resolve(): Promise<string> {
+    const values = await Promise.all(this.parts.map((part) => (isTensor(part) ? tensorValue(part) : part)));
+    return values.map((value) => String(value)).join('');
+  }
+}
+
+const holdsTensor = (value: unknown) => isTensor(value) || value instanceof PendingText;
+
+/**
+ * `a + b` inside a console argument: JavaScript's `+` (an operator on tensors), except that text meeting
+ * a tensor makes pending text rather than an error.
+ */
+export function printAdd(a: unknown, b: unknown): unknown {
+  const text = (v: unknown) => typeof v === 'string' || v instanceof PendingText;
+  if (!(text(a) && holdsTensor(b)) && !(holdsTensor(a) && text(b))) return add(a, b);
+  const parts = (v: unknown) => (v instanceof PendingText ? v.parts : [v]);
+  return new PendingText([...parts(a), ...parts(b)]);
+}
+
+/** A template literal inside a console argument: a string, or pending text when a part is a tensor. */
+export function printTemplate(strings: readonly string[], values: readonly unknown[]): unknown {
+  if (!values.some(holdsTensor))
+    return strings.reduce((out, piece, i) => out + piece + (i < values.length ? String(values[i]) : ''), '');
+  const parts: unknown[] = [];
+  strings.forEach((piece, i) => {
+    parts.push(piece);
+    if (i < values.length)
+      parts.push(...(values[i] instanceof PendingText ? (values[i] as PendingText).parts : [values[i]]));
+  });
+  return new PendingText(parts);
+}
+
+/** Whether printing `args` needs a read first. */
+export const needsRead = (args: readonly unknown[]) => args.some(holdsTensor);
+
+async function printable(arg: unknown): Promise<unknown> {
+  if (arg instanceof PendingText) return arg.resolve();
+  return isTensor(arg) ? tensorValue(arg as Tensor) : arg;
+}
 
 /**
  * Calls `target[method](...args)`. When an argument is a tensor, its value is read asynchronously first
@@ -8,7 +57,7 @@ import { isTensor, tensorValue } from './tensors.js';
  */
 export function* consoleCall(target: unknown, method: string, args: unknown[]): Generator<unknown, unknown, unknown> {
   const fn = (target as Record<string, (...values: unknown[]) => unknown>)[method]!;
-  if (!args.some(isTensor)) return fn.apply(target, args);
-  const values = (yield Promise.all(args.map((arg) => (isTensor(arg) ? tensorValue(arg) : arg)))) as unknown[];
+  if (!needsRead(args)) return fn.apply(target, args);
+  const values = (yield Promise.all(args.map(printable))) as unknown[];
   return fn.apply(target, values);
 }

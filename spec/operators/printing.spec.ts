@@ -11,7 +11,7 @@ describeWithBackends('printing text with tensors', () => {
   async function printsAlike(fn: (...args: never[]) => unknown, plain: unknown, tensor: tf.Tensor): Promise<void> {
     const call = fn as (...args: unknown[]) => unknown;
     const expected = await captureLog(async () => call(plain));
-    expect(expected.lines, `${fn.name} prints`).to.not.be.empty;
+    expect(expected.lines, `${fn.name} prints`).to.have.length.above(0);
     const converted = toGraph(call);
     expect((await captureLog(async () => converted(plain))).lines, `${fn.name} on plain values`).to.deep.equal(
       expected.lines,

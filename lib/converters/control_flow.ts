@@ -14,7 +14,7 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
-import { analyze, carriedState, type Analysis } from '../analysis/index.js';
+import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
 import { definitelyAssigns } from '../analysis/definite_assignment.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
@@ -96,10 +96,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   ): [ESTree.FunctionDeclaration, ESTree.FunctionDeclaration, string[]] => {
     const carried = carriedState(analysis, node).map((binding) => binding.name);
     const names = [...carried, ...extra.filter((name) => !carried.includes(name))];
+    // A loop's get_state also returns, after what it carries, the objects it stores into, which set_state
+    // leaves alone: the runtime keeps the tensors they reach when it frees an iteration's temporaries.
+    const roots = node.type === 'IfStatement' ? [] : storeRoots(analysis, node).map((binding) => binding.name);
     const getState = functionDeclaration(
       ctx.namer.fresh('get_state'),
       [],
-      [returnStatement(array(names.map(identifier)))],
+      [returnStatement(array([...names, ...roots.filter((name) => !names.includes(name))].map(identifier)))],
       false,
     );
     const setState = functionDeclaration(

@@ -184,6 +184,10 @@ function* stagedLoop(
   iterations: Iterations,
 ): Generator<unknown, void, unknown> {
   const scope = currentCallScope();
+  // After the carried variables, get_state returns the objects the loop stores into (a list it pushes
+  // to, `self` whose properties it sets): their tensors stay alive too.
+  const withRoots = getState;
+  getState = () => withRoots().slice(0, names.length);
   const entry = getState();
   entry.forEach((value, i) => {
     if (value !== undefined) return;
@@ -213,10 +217,10 @@ function* stagedLoop(
     });
     weak = weak.map(() => false);
     setState(state);
-    scope?.freeUnreachable(mark, state);
+    scope?.freeUnreachable(mark, withRoots());
     yield* iterations.advance();
   }
-  scope?.freeUnreachable(mark, getState());
+  scope?.freeUnreachable(mark, withRoots());
 }
 
 /**

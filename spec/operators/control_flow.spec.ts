@@ -35,6 +35,18 @@ describeWithBackends('staged control flow', () => {
     n.dispose();
   });
 
+  it('tensors a staged loop stores into objects made before it stay alive, and nothing else leaks', async () => {
+    const n = tf.scalar(4, 'int32');
+    const [squares, last] = await expectNoLeaks(async () => {
+      const [list, value] = (await toGraph(fixtures.storesInLoop)(n)) as [tf.Tensor[], tf.Tensor];
+      const read = [await Promise.all(list.map(valueOf)), await valueOf(value)];
+      return read;
+    });
+    expect(squares).to.deep.equal([0, 1, 4, 9]);
+    expect(last).to.equal(3);
+    n.dispose();
+  });
+
   it('a dtype that changes across iterations is an error naming the variable and both dtypes', async () => {
     const n = tf.scalar(2, 'int32');
     const error = await rejection(expectNoLeaks(() => toGraph(fixtures.changesDtype)(n)));

@@ -39,7 +39,7 @@ describeWithBackends('staged control flow', () => {
     const n = tf.scalar(4, 'int32');
     const [squares, last] = await expectNoLeaks(async () => {
       const [list, value] = (await toGraph(fixtures.storesInLoop)(n)) as [tf.Tensor[], tf.Tensor];
-      const read = [await Promise.all(list.map(valueOf)), await valueOf(value)];
+      const read = [await Promise.all(list.map((t) => valueOf(t))), await valueOf(value)];
       return read;
     });
     expect(squares).to.deep.equal([0, 1, 4, 9]);

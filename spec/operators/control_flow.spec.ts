@@ -38,7 +38,7 @@ describeWithBackends('staged control flow', () => {
   it('tensors a staged loop stores into objects made before it stay alive, and nothing else leaks', async () => {
     const n = tf.scalar(4, 'int32');
     const [squares, last] = await expectNoLeaks(async () => {
-      const [list, value] = (await toGraph(fixtures.storesInLoop)(n)) as [tf.Tensor[], tf.Tensor];
+      const [list, value] = (await toGraph(fixtures.storesInLoop)(n)) as unknown as [tf.Tensor[], tf.Tensor];
       const read = [await Promise.all(list.map((t) => valueOf(t))), await valueOf(value)];
       return read;
     });

@@ -78,3 +78,20 @@ export class StagingError extends Error {
     this.name = 'StagingError';
   }
 }
+
+/**
+ * Raised by `autograph.assert` when its condition is false (on a tensor, once the value is read). The
+ * message is the user's; the runtime adds the user's line.
+ */
+export class AssertionError extends Error {
+  line: number | undefined;
+  column: number | undefined;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'AssertionError';
+  }
+}
+
+/** Errors raised by the runtime for the user's code, which get the user's line: see api/locate_errors.ts. */
+export const locatableErrors = new WeakSet<Error>();

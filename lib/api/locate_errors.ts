@@ -1,6 +1,6 @@
 // Points errors raised while converted code runs at the user's line, through the code's source mappings.
 
-import { codeFrame, StagingError } from '../errors.js';
+import { AssertionError, codeFrame, locatableErrors, StagingError } from '../errors.js';
 import { originalPosition, type Mapping } from '../codegen/generate.js';
 import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
 
@@ -15,11 +15,22 @@ export interface LocatedCode {
 }
 
 /**
- * Adds the user's line and a code frame to a StagingError raised in converted code: the innermost stack
- * frame in that code is mapped back to the function's own source. Other errors are left as they are.
+ * Adds the user's line and a code frame to a StagingError or a failed assert raised in converted code:
+ * the innermost stack frame in that code is mapped back to the function's own source. Other errors are
+ * left as they are.
  */
 export function locateError(error: unknown, code: LocatedCode): unknown {
-  if (!(error instanceof StagingError) || error.line !== undefined || typeof error.stack !== 'string') return error;
+  const ours =
+    error instanceof StagingError ||
+    error instanceof AssertionError ||
+    (error instanceof Error && locatableErrors.has(error));
+  if (!ours) return error;
+  const located = error as Error & { line?: number; column?: number };
+  if (located.line !== undefined || typeof located.stack !== 'string') return error;
+  return locate(located as typeof located & { stack: string }, code);
+}
+
+function locate(error: Error & { line?: number; column?: number; stack: string }, code: LocatedCode): Error {
   const escaped = code.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(error.stack);
   if (!frame) return error;

@@ -3,10 +3,16 @@
 import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import { generate } from '../codegen/generate.js';
-import { load, type LoadedCode } from '../codegen/loader.js';
+import { load, type GeneratorFunctionLike, type LoadedCode, type PlainFunctionLike } from '../codegen/loader.js';
 import { convertFunction } from '../converters/index.js';
 import { ConversionError } from '../errors.js';
 import * as operators from '../operators/index.js';
+import {
+  registerGeneratedCode,
+  setCalleeConverter,
+  type CallContext,
+  type ConvertedCallee,
+} from '../operators/calls.js';
 import { drive, runPlainFirst } from '../operators/driver.js';
 import { isTensor, tf } from '../operators/tensors.js';
 import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
@@ -20,6 +26,11 @@ export interface ConvertOptions {
    * `tf` and `autograph` default to the library's own modules; a name given here overrides them.
    */
   scope?: Readonly<Record<string, unknown>>;
+  /**
+   * When converted code calls a function that cannot be converted, throw the ConversionError instead of
+   * warning once and running the function as it is.
+   */
+  strict?: boolean;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- a GraphFunction mirrors any user function's signature. */
@@ -40,16 +51,27 @@ interface Conversion {
   parsed: ParsedFunction;
   scopes: ScopeInfo;
   loaded: LoadedCode;
+  /** Whether the plain clone may run first (see analysis/effects.ts). */
+  restartable: boolean;
   /** The converted function, and its readable text once toCode asked for it. */
   node: ESTree.FunctionExpression;
   code?: string;
-  instances: { values: unknown[]; graph: GraphFunction }[];
+  instances: Instance[];
+}
+
+/** A conversion loaded with one set of bound values and options. */
+interface Instance {
+  values: unknown[];
+  strict: boolean;
+  graph: GraphFunction;
+  staged: GeneratorFunctionLike;
+  plain: PlainFunctionLike | undefined;
 }
 
 const MAX_INSTANCES = 32;
 /** The runtime as a plain object: V8 inlines calls through it better than through a module namespace. */
 const RUNTIME = Object.freeze({ ...operators });
-const OPTION_KEYS = new Set(['scope']);
+const OPTION_KEYS = new Set(['scope', 'strict']);
 const conversions = new WeakMap<object, Conversion>();
 
 function conversionOf(fn: unknown): Conversion {
@@ -63,10 +85,20 @@ function conversionOf(fn: unknown): Conversion {
   const conversion: Conversion = {
     parsed,
     scopes,
-    loaded: load(converted.node, converted.plainNode, converted.runtime, [...scopes.free.keys()], parsed.name),
+    loaded: load(
+      converted.node,
+      converted.plainNode,
+      converted.runtime,
+      converted.callContext,
+      [...scopes.free.keys()],
+      parsed.name,
+    ),
+    restartable: converted.restartable,
     node: converted.node,
     instances: [],
   };
+  // Functions defined in this code (callbacks, local helpers) are converted with it: calls run them as they are.
+  registerGeneratedCode(conversion.loaded.code);
   conversions.set(fn as object, conversion);
   return conversion;
 }
@@ -81,9 +113,12 @@ function checkOptions(options: unknown, entry: string): ConvertOptions {
       throw new TypeError(`${entry}: unknown option '${key}'. Known options: ${[...OPTION_KEYS].join(', ')}.`);
     }
   }
-  const { scope } = options as ConvertOptions;
+  const { scope, strict } = options as ConvertOptions;
   if (scope !== undefined && (scope === null || typeof scope !== 'object' || Array.isArray(scope))) {
     throw new TypeError(`${entry}: options.scope must be an object mapping names to values, such as { delta: 1 }.`);
+  }
+  if (strict !== undefined && typeof strict !== 'boolean') {
+    throw new TypeError(`${entry}: options.strict must be true or false.`);
   }
   return options as ConvertOptions;
 }
@@ -93,32 +128,67 @@ function checkOptions(options: unknown, entry: string): ConvertOptions {
  * like `fn` (with the same `this`) and returns a promise: staged conditions are read asynchronously.
  */
 export function toGraph<F extends AnyFunction>(fn: F, options?: ConvertOptions): GraphFunction<F> {
-  const { scope } = checkOptions(options, 'toGraph');
-  const conversion = conversionOf(fn);
-  const values = bindFreeNames(conversion.parsed, conversion.scopes, scope, { tf, autograph });
-  const hit = conversion.instances.find(
-    (instance) => instance.values.length === values.length && instance.values.every((v, i) => Object.is(v, values[i])),
-  );
-  if (hit) return hit.graph as GraphFunction<F>;
+  return instanceOf(fn, checkOptions(options, 'toGraph')).graph as GraphFunction<F>;
+}
 
-  const [converted, plainClone] = conversion.loaded.factory(RUNTIME, ...values);
+const instancesByGraph = new WeakMap<object, Instance>();
+
+function instanceOf(fn: AnyFunction, { scope, strict = false }: ConvertOptions): Instance {
+  const conversion = conversionOf(fn);
   const name = conversion.parsed.name;
+  // A function's own name means the function itself, as it does for a declaration that calls itself.
+  const own = conversion.scopes.free.has(name) ? { [name]: fn } : {};
+  const values = bindFreeNames(conversion.parsed, conversion.scopes, scope, { tf, autograph, ...own });
+  const hit = conversion.instances.find(
+    (instance) =>
+      instance.strict === strict &&
+      instance.values.length === values.length &&
+      instance.values.every((v, i) => Object.is(v, values[i])),
+  );
+  if (hit) return hit;
+
+  const context: CallContext = { caller: name, scope, strict };
+  const [converted, plainClone] = conversion.loaded.factory(RUNTIME, context, ...values);
+  const firstPlain = conversion.restartable ? plainClone : undefined;
   const located = { parsed: conversion.parsed, mappings: conversion.loaded.mappings, url: conversion.loaded.url };
   const graph = function (this: unknown, ...args: unknown[]) {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.
     const run =
-      plainClone && !args.some((arg) => isTensor(arg) || isIterator(arg))
-        ? runPlainFirst(plainClone, converted, this, args, name)
+      firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
+        ? runPlainFirst(firstPlain, converted, this, args, name)
         : drive(converted.apply(this, args), name);
     return run.catch((error: unknown) => Promise.reject(locateError(error, located)));
   };
   Object.defineProperty(graph, 'name', { value: name });
   Object.defineProperty(graph, 'original', { value: fn });
-  conversion.instances.push({ values, graph: graph as unknown as GraphFunction });
+  const instance: Instance = {
+    values,
+    strict,
+    graph: graph as unknown as GraphFunction,
+    staged: converted,
+    plain: plainClone,
+  };
+  instancesByGraph.set(graph, instance);
+  conversion.instances.push(instance);
   if (conversion.instances.length > MAX_INSTANCES) conversion.instances.shift();
-  return graph as unknown as GraphFunction<F>;
+  return instance;
 }
+
+/**
+ * How converted code converts the functions it calls: with the caller's options, or, for a function
+ * toGraph already returned, with that one's own. Async functions run through their promise.
+ */
+setCalleeConverter((fn, context): ConvertedCallee => {
+  const instance = instancesByGraph.get(fn) ?? instanceOf(fn, { scope: context.scope, strict: context.strict });
+  const async = conversions.get(instance.graph.original as object)?.parsed.node.async ?? false;
+  return {
+    name: instance.graph.name,
+    staged: async ? undefined : instance.staged,
+    plain: instance.plain,
+    promised: instance.graph,
+  };
+});
 
 /** The converted source of `fn`, as readable JavaScript. Free names need not be bound to read it. */
 export function toCode(fn: AnyFunction, options?: ConvertOptions): string {

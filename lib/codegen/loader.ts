@@ -10,10 +10,14 @@ export type PlainFunctionLike = (...args: unknown[]) => unknown;
 
 export interface LoadedCode {
   /**
-   * Called with the runtime namespace and the values of the free names, in order; returns the converted
+   * Called with the runtime namespace, the call context and the values of the free names, in order; returns the converted
    * function and, where there is one, its plain clone.
    */
-  factory: (runtime: unknown, ...bindings: unknown[]) => [GeneratorFunctionLike, PlainFunctionLike | undefined];
+  factory: (
+    runtime: unknown,
+    callContext: unknown,
+    ...bindings: unknown[]
+  ) => [GeneratorFunctionLike, PlainFunctionLike | undefined];
   /** The code as evaluated, and its mappings to the original source. */
   code: string;
   mappings: Mapping[];
@@ -30,6 +34,7 @@ export function load(
   node: ESTree.FunctionExpression,
   plainNode: ESTree.FunctionExpression | undefined,
   runtime: string,
+  callContext: string,
   freeNames: readonly string[],
   name: string,
 ): LoadedCode {
@@ -43,6 +48,11 @@ export function load(
   };
   const { code, mappings } = generate(program);
   const url = `autograph:///${encodeURIComponent(name)}.js`;
-  const factory = new Function(runtime, ...freeNames, `${code}\n//# sourceURL=${url}`) as LoadedCode['factory'];
+  const factory = new Function(
+    runtime,
+    callContext,
+    ...freeNames,
+    `${code}\n//# sourceURL=${url}`,
+  ) as LoadedCode['factory'];
   return { factory, code, mappings, url };
 }

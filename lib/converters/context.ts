@@ -10,6 +10,8 @@ export interface ConversionContext {
   namer: Namer;
   /** The name through which generated code reaches the runtime operators. */
   runtime: string;
+  /** The name of the call context (the caller's options, which callees inherit) that calls pass on. */
+  callContext: string;
   /** Functions whose bodies run as converted code: the function itself and the bodies the converter made. */
   converted: WeakSet<ESTree.Node>;
   /** The flags that stop each for-of loop, recorded by the jump passes for control_flow's extra test. */
@@ -37,6 +39,7 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     parsed,
     namer,
     runtime: namer.fresh('ag__'),
+    callContext: namer.fresh('ag_ctx__'),
     converted: new WeakSet(),
     loopStopFlags: new WeakMap(),
     numberFastPaths: new WeakSet(),

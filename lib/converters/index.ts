@@ -7,6 +7,7 @@ import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { ParsedFunction } from '../parse/parse_function.js';
 import * as breakStatements from './break_statements.js';
 import * as builtinCalls from './builtin_calls.js';
+import * as callTrees from './call_trees.js';
 import * as conditionalExpressions from './conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
 import * as continueStatements from './continue_statements.js';
@@ -41,7 +42,9 @@ import * as switchStatements from './switch_statements.js';
  * 7. element_access: `x[i]`, `x.length` and member updates become runtime calls with inline guards for
  *    arrays; after control_flow, whose analysis counts `x[i] = v` as a write of `x`.
  * 8. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
- * 9. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 9. call_trees: other calls go through the runtime, which converts user functions; after builtin_calls,
+ *    whose runtime calls it leaves alone.
+ * 10. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
@@ -55,6 +58,7 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
   logicalExpressions.transform,
   elementAccess.transform,
   builtinCalls.transform,
+  callTrees.transform,
   operators.transform,
 ];
 
@@ -65,6 +69,7 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
 const PLAIN_PASSES: typeof PASSES = [
   elementAccess.transform,
   builtinCalls.transform,
+  callTrees.transform,
   operators.transform,
   plainConditions.transform,
 ];
@@ -72,10 +77,17 @@ const PLAIN_PASSES: typeof PASSES = [
 export interface ConvertedFunction {
   /** The converted generator function. */
   node: ESTree.FunctionExpression;
-  /** The plain clone: a synchronous copy for plain values, when a run can be abandoned without a trace. */
+  /**
+   * The plain clone: a synchronous copy with native control flow and guarded decisions, for every
+   * function that is neither async nor a generator. Calls from synchronous callbacks run it.
+   */
   plainNode?: ESTree.FunctionExpression;
+  /** Whether a run of the plain clone can be abandoned without a trace, so that it may run first. */
+  restartable: boolean;
   /** The name generated code uses for the runtime namespace. */
   runtime: string;
+  /** The name generated code uses for the call context. */
+  callContext: string;
 }
 
 /** Converts `parsed`; `scopes` is the scope analysis of the function as written, which callers have. */
@@ -91,14 +103,15 @@ export function convertFunction(
   });
   const ctx = createContext(parsed, used);
   const restartable = isRestartable(parsed.node, scopes);
+  const synchronous = !parsed.node.async && !parsed.node.generator;
   let node = functions.transform(parsed.node, ctx);
   // The plain clone branches off before any staging pass: native control flow, guarded conditions.
   let plainNode: ESTree.FunctionExpression | undefined;
-  if (restartable) {
+  if (synchronous) {
     plainNode = { ...structuredClone(node), generator: false };
     const plainCtx: ConversionContext = { ...ctx, plainClone: true, converted: new WeakSet([plainNode]) };
     for (const pass of PLAIN_PASSES) plainNode = pass(plainNode, plainCtx);
   }
   for (const pass of PASSES) node = pass(node, ctx);
-  return { node, plainNode, runtime: ctx.runtime };
+  return { node, plainNode, restartable, runtime: ctx.runtime, callContext: ctx.callContext };
 }

@@ -196,8 +196,29 @@ function* stagedLoop(
         `one iteration to the next and past the loop, so give '${names[i]}' a value before ${construct}.`,
     );
   });
-  let weak = entry.map((value) => typeof value === 'number' || typeof value === 'boolean');
+  const weak = entry.map((value) => typeof value === 'number' || typeof value === 'boolean');
   setState(entry.map((value, i) => stagedValue(value, undefined, names[i]!, construct)));
+  if (scope) scope.stagedLoops++;
+  try {
+    yield* iterate(getState, setState, withRoots, names, construct, mark, iterations, entry, weak);
+  } finally {
+    if (scope) scope.stagedLoops--;
+  }
+}
+
+/** The iterations of a staged loop, with the dtype checks and the freeing of each one's temporaries. */
+function* iterate(
+  getState: GetState,
+  setState: SetState,
+  withRoots: GetState,
+  names: string[],
+  construct: string,
+  mark: number,
+  iterations: Iterations,
+  entry: unknown[],
+  weak: boolean[],
+): Generator<unknown, void, unknown> {
+  const scope = currentCallScope();
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
   while (yield* iterations.runs()) {
     yield* iterations.body();

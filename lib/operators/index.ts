@@ -20,3 +20,5 @@ export { consoleCall, printAdd, printTemplate } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
 export { plain, consoleNow } from './plain.js';
+export { call, callMethod, callPlain, callMethodPlain, callSync, callMethodSync, callbackCondition } from './calls.js';
+export { consoleAssert, consoleAssertNow } from './asserts.js';

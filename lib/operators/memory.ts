@@ -32,6 +32,8 @@ export function currentCallScope(): CallScope | null {
  */
 export class CallScope {
   private readonly scope: EngineScope;
+  /** How many staged loops are running in this call: lists then allow only push, pop and at. */
+  stagedLoops = 0;
   /** The scope that was active when the call began: its results are tracked there, as tidy does. */
   private readonly outer: EngineScope | null;
 

@@ -51,6 +51,9 @@ async function printable(arg: unknown): Promise<unknown> {
   return isTensor(arg) ? tensorValue(arg as Tensor) : arg;
 }
 
+/** The values console methods print for `args`: tensors and pending text read, everything else as it is. */
+export const printValues = (args: readonly unknown[]): Promise<unknown[]> => Promise.all(args.map(printable));
+
 /**
  * Calls `target[method](...args)`. When an argument is a tensor, its value is read asynchronously first
  * (the driver waits), so output keeps program order and nothing reads synchronously.
@@ -58,6 +61,6 @@ async function printable(arg: unknown): Promise<unknown> {
 export function* consoleCall(target: unknown, method: string, args: unknown[]): Generator<unknown, unknown, unknown> {
   const fn = (target as Record<string, (...values: unknown[]) => unknown>)[method]!;
   if (!needsRead(args)) return fn.apply(target, args);
-  const values = (yield Promise.all(args.map(printable))) as unknown[];
+  const values = (yield printValues(args)) as unknown[];
   return fn.apply(target, values);
 }

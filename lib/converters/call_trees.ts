@@ -1,0 +1,140 @@
+// Call trees: calls to functions that may be the user's go through the runtime, which converts them on
+// their first call (AutoGraph's converted_call).
+//
+//   y = helper(x);           becomes   y = yield* ag__.call(ag_ctx__, helper, undefined, [x]);
+//   this.step(x);            becomes   yield* ag__.callMethod(ag_ctx__, self, "step", [x]);
+//
+// In converted bodies the callee runs inline, so its staged reads are waited on like the caller's. In
+// synchronous code (the plain clone) the call is `ag__.callPlain`, and inside callbacks (nested
+// functions, which the code that calls them expects to return at once) it is `ag__.callSync`. Calls that
+// cannot reach user code stay as written: tf's functions, the standard globals, the runtime's own calls.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
+import { STANDARD_GLOBALS } from '../api/free_names.js';
+import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
+
+/** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
+export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): string {
+  const own = (fn as ESTree.FunctionExpression).id?.name;
+  if (own) return `the callback '${own}'`;
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier')
+    return `the callback '${parent.id.name}'`;
+  if (parent?.type === 'Property' && parent.key.type === 'Identifier') return `the callback '${parent.key.name}'`;
+  if (parent?.type === 'CallExpression' && parent.callee !== fn) {
+    const callee = parent.callee;
+    const name =
+      callee.type === 'Identifier'
+        ? callee.name
+        : callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier'
+          ? callee.property.name
+          : undefined;
+    if (name) return `the callback passed to ${name}`;
+  }
+  return 'a callback';
+}
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const scopes = analyzeScopes(fn);
+  const runtime = (name: string) => member(identifier(ctx.runtime), name);
+  const context = identifier(ctx.callContext);
+  /** The root of `a.b.c`, when it is a name the function does not declare. */
+  const freeRoot = (node: ESTree.Node): string | undefined => {
+    let root = node;
+    while (root.type === 'MemberExpression') root = root.object;
+    if (root.type !== 'Identifier') return undefined;
+    const reference = scopes.referenceOf.get(root);
+    return reference && reference.binding === null ? root.name : undefined;
+  };
+  /**
+   * Functions the function defines itself (`function helper() {}`, `const f = (x) => ...`): nested
+   * functions, converted with it (their operators are), whose closures a separate conversion would lose.
+   */
+  const isLocalFunction = (callee: ESTree.Node): boolean => {
+    if (callee.type !== 'Identifier') return false;
+    const binding = scopes.referenceOf.get(callee)?.binding;
+    if (!binding) return false;
+    if (binding.kind === 'function') return true;
+    const declarator = declarators.get(binding.id);
+    return (
+      binding.kind === 'const' &&
+      declarator?.init != null &&
+      isFunctionNode(declarator.init) &&
+      declarator.id === binding.id
+    );
+  };
+  const declarators = new WeakMap<ESTree.Node, ESTree.VariableDeclarator>();
+  walk(fn as ESTree.Node, {
+    enter(node) {
+      if (node.type === 'VariableDeclarator') declarators.set(node.id, node);
+    },
+  });
+  /** Callees that cannot be the user's functions from elsewhere: tf's, the standard globals', local ones. */
+  const staysNative = (callee: ESTree.Node): boolean => {
+    if (callee.type === 'Super' || isFunctionNode(callee) || isLocalFunction(callee)) return true;
+    if (
+      callee.type === 'MemberExpression' &&
+      callee.object.type === 'Identifier' &&
+      callee.object.name === ctx.runtime
+    ) {
+      return true;
+    }
+    const root = freeRoot(callee);
+    return root !== undefined && (root === 'tf' || STANDARD_GLOBALS.has(root));
+  };
+
+  // Each function on the way down, with what it is: converted body, the plain clone, or a callback.
+  const functions: { node: ESTree.Node; callback?: string }[] = [];
+  walk(fn as ESTree.Node, {
+    enter(node, parent) {
+      if (!isFunctionNode(node)) return;
+      const converted = ctx.converted.has(node);
+      functions.push({ node, callback: converted ? undefined : callbackName(node, parent) });
+    },
+    leave(node, parent) {
+      if (isFunctionNode(node)) {
+        functions.pop();
+        return;
+      }
+      if (node.type !== 'CallExpression' || node.optional || parent?.type === 'ChainExpression') return;
+      if (staysNative(node.callee)) return;
+      const callback = functions[functions.length - 1]?.callback;
+      const args = array(node.arguments);
+      const { callee } = node;
+      const method =
+        callee.type === 'MemberExpression' &&
+        callee.object.type !== 'Super' &&
+        callee.property.type !== 'PrivateIdentifier'
+          ? callee
+          : undefined;
+      const key = method
+        ? method.computed
+          ? (method.property as ESTree.Expression)
+          : literal((method.property as ESTree.Identifier).name)
+        : undefined;
+      const suffix = callback !== undefined ? 'Sync' : ctx.plainClone ? 'Plain' : '';
+      const extra = callback !== undefined ? [literal(callback)] : [];
+      const replacement = method
+        ? call(
+            runtime(`callMethod${suffix}`),
+            [context, method.object as ESTree.Expression, key!, args, ...extra],
+            node.loc,
+          )
+        : call(
+            runtime(`call${suffix}`),
+            [
+              context,
+              callee as ESTree.Expression,
+              identifier('undefined'),
+              args,
+              ...(callback !== undefined ? extra : callee.type === 'Identifier' ? [literal(callee.name)] : []),
+            ],
+            node.loc,
+          );
+      this.replace(suffix === '' ? yieldDelegate(replacement) : replacement);
+    },
+  });
+  return fn;
+}

@@ -25,7 +25,9 @@ const TF_EFFECTS = new Set([
   'loadGraphModel',
 ]);
 const PURE_GLOBAL_CALLS = new Set(['Number', 'Boolean', 'String', 'parseInt', 'parseFloat', 'isNaN', 'isFinite']);
-const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug']);
+const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'assert']);
+/** autograph's functions whose calls a second run may repeat: lists and asserts. */
+const AUTOGRAPH_PURE = new Set(['assert', 'setElementType', 'stack']);
 
 /** Global constructors whose new objects hold nothing from outside, and what they make. */
 const FRESH_CONSTRUCTORS: Record<string, FreshKind> = {
@@ -238,6 +240,7 @@ export function isRestartable(fn: ESTree.Function, scopes: ScopeInfo): boolean {
           }
           const pure =
             (isFree(callee.object, 'tf') && !TF_EFFECTS.has(method)) ||
+            (isFree(callee.object, 'autograph') && AUTOGRAPH_PURE.has(method)) ||
             isFree(callee.object, 'Math') ||
             (isFree(callee.object, 'console') && CONSOLE_METHODS.has(method));
           if (!pure) restartable = false;

@@ -8,7 +8,8 @@
 //   console.log(`n = ${n}`)  becomes   yield* ag__.consoleCall(console, "log", [ag__.printTemplate(["n = ", ""], [n])]);
 //
 // `Math`, `Number`, `Boolean` and `console` are recognised only when the function does not declare those names itself.
-// console calls become `yield*` only in converted bodies; in nested user functions they stay as written.
+// console calls become `yield*` only in converted bodies; in callbacks, which cannot wait for a read, a
+// tensor argument is an error instead.
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
@@ -106,18 +107,24 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return;
       }
       const method = globalMethod(node.callee, 'console');
+      if (method === undefined || (!CONSOLE.has(method) && method !== 'assert')) return;
+      const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
       // The plain clone buffers every print, nested callbacks' too, so that a restart prints nothing twice.
       const inConvertedBody = ctx.plainClone || ctx.converted.has(functions[functions.length - 1]!);
-      if (method !== undefined && CONSOLE.has(method) && inConvertedBody) {
-        const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
-        const printArgs = [consoleId, literal(method), array(args.map(printable))];
-        // The plain clone prints synchronously, into the runtime's buffer.
-        this.replace(
-          ctx.plainClone
-            ? call(runtime('consoleNow'), printArgs, node.loc)
-            : yieldDelegate(call(runtime('consoleCall'), printArgs, node.loc)),
-        );
+      if (method === 'assert') {
+        const assertArgs = [consoleId, array(args.map(printable))];
+        // The plain clone's prints, this one too, are buffered until the run is known to finish.
+        if (ctx.plainClone)
+          this.replace(call(runtime('consoleNow'), [consoleId, literal('assert'), assertArgs[1]!], node.loc));
+        else if (inConvertedBody) this.replace(yieldDelegate(call(runtime('consoleAssert'), assertArgs, node.loc)));
+        else this.replace(call(runtime('consoleAssertSync'), assertArgs, node.loc));
+        return;
       }
+      const printArgs = [consoleId, literal(method), array(args.map(printable))];
+      // The plain clone prints synchronously, into the runtime's buffer; a callback cannot wait for a read.
+      if (ctx.plainClone) this.replace(call(runtime('consoleNow'), printArgs, node.loc));
+      else if (inConvertedBody) this.replace(yieldDelegate(call(runtime('consoleCall'), printArgs, node.loc)));
+      else this.replace(call(runtime('consoleSync'), printArgs, node.loc));
     },
   });
   return fn;

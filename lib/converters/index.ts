@@ -8,6 +8,7 @@ import type { ParsedFunction } from '../parse/parse_function.js';
 import * as breakStatements from './break_statements.js';
 import * as builtinCalls from './builtin_calls.js';
 import * as callTrees from './call_trees.js';
+import * as callbackConditions from './callback_conditions.js';
 import * as conditionalExpressions from './conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
 import * as continueStatements from './continue_statements.js';
@@ -44,7 +45,9 @@ import * as switchStatements from './switch_statements.js';
  * 8. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
  * 9. call_trees: other calls go through the runtime, which converts user functions; after builtin_calls,
  *    whose runtime calls it leaves alone.
- * 10. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 10. callback_conditions: control flow inside callbacks stays native; a tensor condition there is an
+ *     error. After call_trees, which names the callbacks the same way.
+ * 11. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
@@ -59,6 +62,7 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
   elementAccess.transform,
   builtinCalls.transform,
   callTrees.transform,
+  callbackConditions.transform,
   operators.transform,
 ];
 
@@ -70,6 +74,7 @@ const PLAIN_PASSES: typeof PASSES = [
   elementAccess.transform,
   builtinCalls.transform,
   callTrees.transform,
+  callbackConditions.transform,
   operators.transform,
   plainConditions.transform,
 ];

@@ -3,7 +3,7 @@
 
 import { AssertionError, locatableErrors, StagingError } from '../errors.js';
 import { readCondition } from './conditions.js';
-import { needsRead, printValues } from './printing.js';
+import { needsRead, printValues, syncPrintError } from './printing.js';
 import { RESTAGE } from './plain.js';
 import { isTensor, type Tensor } from './tensors.js';
 
@@ -93,8 +93,8 @@ export function* consoleAssert(target: unknown, args: unknown[]): Generator<unkn
   (target as { assert: (...a: unknown[]) => void }).assert(value, ...values);
 }
 
-/** console.assert in synchronous code: plain values at once; a tensor needs a read, so the run restages. */
-export function consoleAssertNow(target: unknown, args: unknown[]): void {
-  if (isTensor(args[0]) || needsRead(args.slice(1))) throw RESTAGE;
+/** console.assert inside a callback, which cannot wait: a tensor is an error. */
+export function consoleAssertSync(target: unknown, args: unknown[]): void {
+  if (isTensor(args[0]) || needsRead(args.slice(1))) throw syncPrintError('assert');
   (target as { assert: (...a: unknown[]) => void }).assert(...args);
 }

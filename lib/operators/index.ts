@@ -16,9 +16,9 @@ export {
   nativeSwitch,
   unstagedCondition,
 } from './control_flow.js';
-export { consoleCall, printAdd, printTemplate } from './printing.js';
+export { consoleCall, consoleSync, printAdd, printTemplate } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
 export { plain, consoleNow } from './plain.js';
 export { call, callMethod, callPlain, callMethodPlain, callSync, callMethodSync, callbackCondition } from './calls.js';
-export { consoleAssert, consoleAssertNow } from './asserts.js';
+export { consoleAssert, consoleAssertSync } from './asserts.js';

@@ -1,5 +1,6 @@
 // console methods called from converted code: tensors print as their JavaScript values, in program order.
 
+import { StagingError } from '../errors.js';
 import { add } from './arithmetic.js';
 import { isTensor, tensorValue, type Tensor } from './tensors.js';
 
@@ -63,4 +64,18 @@ export function* consoleCall(target: unknown, method: string, args: unknown[]): 
   if (!needsRead(args)) return fn.apply(target, args);
   const values = (yield printValues(args)) as unknown[];
   return fn.apply(target, values);
+}
+
+/** A console call inside a callback, which cannot wait: plain values print at once, a tensor is an error. */
+export function consoleSync(target: unknown, method: string, args: unknown[]): unknown {
+  if (needsRead(args)) throw syncPrintError(method);
+  return (target as Record<string, (...values: unknown[]) => unknown>)[method]!(...args);
+}
+
+export function syncPrintError(method: string): StagingError {
+  return new StagingError(
+    `console.${method} inside a callback gets a tensor, whose value needs an asynchronous read, but the ` +
+      'callback runs synchronously because the code that calls it expects a value at once. Print the ' +
+      'tensor outside the callback (return it, or collect it in a list), or use tensor.print().',
+  );
 }

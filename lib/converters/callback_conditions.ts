@@ -1,0 +1,54 @@
+// Callback conditions: control flow inside nested functions (callbacks) stays native, since the code that
+// calls them expects a value at once; a tensor condition there would be an always-true object, so it is
+// guarded into a clear error instead.
+//
+//   xs.map((x) => (x > 0 ? x : 0))   becomes   xs.map((x) => (ag__.callbackCondition(ag__.greater(x, 0), "...") ? x : 0))
+//
+// Runs on both the staged function and the plain clone, before operators.
+
+import { walk } from 'estree-walker';
+import type * as ESTree from 'estree';
+import { isFunctionNode } from '../analysis/scopes.js';
+import { call, identifier, literal, member } from '../codegen/builders.js';
+import { callbackName } from './call_trees.js';
+import type { ConversionContext } from './context.js';
+
+export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
+  const callbacks: (string | undefined)[] = [];
+  const guard = (test: ESTree.Expression, name: string) =>
+    call(member(identifier(ctx.runtime), 'callbackCondition'), [test, literal(name)], test.loc);
+  walk(fn as ESTree.Node, {
+    enter(node, parent, key) {
+      if (parent && ctx.typeGuards.has(parent) && key === 'test') return this.skip();
+      if (isFunctionNode(node)) callbacks.push(ctx.converted.has(node) ? undefined : callbackName(node, parent));
+    },
+    leave(node) {
+      if (isFunctionNode(node)) {
+        callbacks.pop();
+        return;
+      }
+      const callback = callbacks[callbacks.length - 1];
+      if (callback === undefined || ctx.typeGuards.has(node)) return;
+      switch (node.type) {
+        case 'IfStatement':
+        case 'ConditionalExpression':
+        case 'WhileStatement':
+        case 'DoWhileStatement':
+          node.test = guard(node.test, callback);
+          break;
+        case 'ForStatement':
+          if (node.test) node.test = guard(node.test, callback);
+          break;
+        case 'SwitchStatement':
+          node.discriminant = guard(node.discriminant, callback);
+          break;
+        case 'LogicalExpression':
+          if (node.operator !== '??') node.left = guard(node.left, callback);
+          break;
+        default:
+          break;
+      }
+    },
+  });
+  return fn;
+}

@@ -90,7 +90,7 @@ function conversionOf(fn: unknown): Conversion {
       converted.plainNode,
       converted.runtime,
       converted.callContext,
-      [...scopes.free.keys()],
+      [...scopes.free.keys(), ...selfName(parsed, scopes)],
       parsed.name,
     ),
     restartable: converted.restartable,
@@ -101,6 +101,15 @@ function conversionOf(fn: unknown): Conversion {
   registerGeneratedCode(conversion.loaded.code);
   conversions.set(fn as object, conversion);
   return conversion;
+}
+
+/**
+ * The function's own name when its body uses it (`fib` calling `fib`): the converted function is
+ * anonymous, so the name is bound as a parameter, to the original function, whose calls convert it.
+ */
+function selfName(parsed: ParsedFunction, scopes: ScopeInfo): string[] {
+  const used = scopes.references.some((reference) => reference.binding?.kind === 'self');
+  return used && !scopes.free.has(parsed.name) ? [parsed.name] : [];
 }
 
 function checkOptions(options: unknown, entry: string): ConvertOptions {
@@ -138,7 +147,10 @@ function instanceOf(fn: AnyFunction, { scope, strict = false }: ConvertOptions):
   const name = conversion.parsed.name;
   // A function's own name means the function itself, as it does for a declaration that calls itself.
   const own = conversion.scopes.free.has(name) ? { [name]: fn } : {};
-  const values = bindFreeNames(conversion.parsed, conversion.scopes, scope, { tf, autograph, ...own });
+  const values = [
+    ...bindFreeNames(conversion.parsed, conversion.scopes, scope, { tf, autograph, ...own }),
+    ...selfName(conversion.parsed, conversion.scopes).map(() => fn),
+  ];
   const hit = conversion.instances.find(
     (instance) =>
       instance.strict === strict &&

@@ -91,7 +91,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     enter(node, parent) {
       if (!isFunctionNode(node)) return;
       const converted = ctx.converted.has(node);
-      functions.push({ node, callback: converted ? undefined : callbackName(node, parent) });
+      const callback = converted ? undefined : callbackName(node, parent);
+      // Named now, while the call it is passed to is still as written: callback_conditions reuses it.
+      if (callback !== undefined) ctx.callbackNames.set(node, callback);
+      functions.push({ node, callback });
     },
     leave(node, parent) {
       if (isFunctionNode(node)) {

@@ -20,7 +20,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   walk(fn as ESTree.Node, {
     enter(node, parent, key) {
       if (parent && ctx.typeGuards.has(parent) && key === 'test') return this.skip();
-      if (isFunctionNode(node)) callbacks.push(ctx.converted.has(node) ? undefined : callbackName(node, parent));
+      if (isFunctionNode(node)) {
+        callbacks.push(
+          ctx.converted.has(node) ? undefined : (ctx.callbackNames.get(node) ?? callbackName(node, parent)),
+        );
+      }
     },
     leave(node) {
       if (isFunctionNode(node)) {

@@ -22,6 +22,8 @@ export interface ConversionContext {
   /** Inline type guards (`typeof i === "number" && ag__.isArray(x) ? x[i] : ag__.getItem(x, i)`) whose
    * tests later passes leave as written: they only choose the native path for plain values. */
   typeGuards: WeakSet<ESTree.Node>;
+  /** The name each callback (a nested function that is not converted code) is known by in messages. */
+  callbackNames: WeakMap<ESTree.Node, string>;
   /** The user's name for each variable a pass renamed, for the names that errors show. */
   userNames: Map<string, string>;
   /** True while building the plain clone, the synchronous copy for plain values. */
@@ -44,6 +46,7 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     loopStopFlags: new WeakMap(),
     numberFastPaths: new WeakSet(),
     userNames: new Map(),
+    callbackNames: new WeakMap(),
     typeGuards: new WeakSet(),
     error(problem, node, fix) {
       return new ConversionError(problem, {

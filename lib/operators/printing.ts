@@ -13,12 +13,24 @@ export class PendingText {
 
   /** The text, with each tensor's JavaScript value turned into a string as `+` does. */
   async resolve(): Promise<string> {
-    const values = await Promise.all(this.parts.map((part) => (isTensor(part) ? tensorValue(part) : part)));
+    const values = await Promise.all(this.parts.map(printable));
     return values.map((value) => String(value)).join('');
   }
 }
 
-const holdsTensor = (value: unknown) => isTensor(value) || value instanceof PendingText;
+/** Whether printing `value` needs a read: a tensor, pending text, or either inside arrays and plain objects. */
+function holdsTensor(value: unknown, seen = new Set<object>()): boolean {
+  if (isTensor(value) || value instanceof PendingText) return true;
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) return value.some((item) => holdsTensor(item, seen));
+  return isPlainObject(value) && Object.values(value).some((item) => holdsTensor(item, seen));
+}
+
+const isPlainObject = (value: object) => {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
 
 /**
  * `a + b` inside a console argument: JavaScript's `+` (an operator on tensors), except that text meeting
@@ -33,7 +45,7 @@ export function printAdd(a: unknown, b: unknown): unknown {
 
 /** A template literal inside a console argument: a string, or pending text when a part is a tensor. */
 export function printTemplate(strings: readonly string[], values: readonly unknown[]): unknown {
-  if (!values.some(holdsTensor))
+  if (!values.some((value) => holdsTensor(value)))
     return strings.reduce((out, piece, i) => out + piece + (i < values.length ? String(values[i]) : ''), '');
   const parts: unknown[] = [];
   strings.forEach((piece, i) => {
@@ -45,11 +57,18 @@ export function printTemplate(strings: readonly string[], values: readonly unkno
 }
 
 /** Whether printing `args` needs a read first. */
-export const needsRead = (args: readonly unknown[]) => args.some(holdsTensor);
+export const needsRead = (args: readonly unknown[]) => args.some((arg) => holdsTensor(arg));
 
+/** What a console method prints for `arg`: tensors become their values, also inside arrays and plain objects. */
 async function printable(arg: unknown): Promise<unknown> {
   if (arg instanceof PendingText) return arg.resolve();
-  return isTensor(arg) ? tensorValue(arg as Tensor) : arg;
+  if (isTensor(arg)) return tensorValue(arg as Tensor);
+  if (!holdsTensor(arg)) return arg;
+  if (Array.isArray(arg)) return Promise.all(arg.map(printable));
+  const entries = await Promise.all(
+    Object.entries(arg as object).map(async ([key, value]) => [key, await printable(value)] as const),
+  );
+  return Object.fromEntries(entries);
 }
 
 /** The values console methods print for `args`: tensors and pending text read, everything else as it is. */

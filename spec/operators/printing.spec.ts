@@ -54,3 +54,31 @@ describeWithBackends('printing text with tensors', () => {
     await printsAlike(fx.matrixText, true, tf.scalar(true, 'bool'));
   });
 });
+
+describeWithBackends('printing with every console method', () => {
+  it('log, info, warn, error and debug print tensor values in program order, once', async () => {
+    const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+    const capture = async (run: () => unknown): Promise<unknown[][]> => {
+      const lines: unknown[][] = [];
+      const originals = methods.map((method) => console[method]);
+      methods.forEach((method) => {
+        console[method] = (...args: unknown[]) => void lines.push([method, ...args]);
+      });
+      try {
+        await run();
+      } finally {
+        methods.forEach((method, i) => {
+          console[method] = originals[i]!;
+        });
+      }
+      return lines;
+    };
+    const expected = await capture(() => fx.everyMethod(3));
+    expect(expected).to.have.length(5);
+    const g = toGraph(fx.everyMethod);
+    expect(await capture(() => g(3))).to.deep.equal(expected);
+    const t = tf.scalar(3, 'int32');
+    expect(await capture(() => expectNoLeaks(() => g(t)))).to.deep.equal(expected);
+    t.dispose();
+  });
+});

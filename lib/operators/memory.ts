@@ -100,11 +100,14 @@ export class CallScope {
   }
 }
 
-/** The tensors reachable from `root` through arrays and plain objects. */
+/**
+ * The tensors reachable from `root` through arrays and plain objects, and through the own properties of
+ * the objects `root` lists directly (such as `self` among a loop's roots, whose properties the loop sets).
+ */
 export function reachableTensors(root: unknown): Set<tf.Tensor> {
   const found = new Set<tf.Tensor>();
   const seen = new Set<object>();
-  const visit = (value: unknown): void => {
+  const visit = (value: unknown, depth: number): void => {
     if (value === null || typeof value !== 'object') return;
     if (isTensor(value)) {
       found.add(value);
@@ -113,14 +116,14 @@ export function reachableTensors(root: unknown): Set<tf.Tensor> {
     if (seen.has(value)) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+      for (const item of value) visit(item, depth + 1);
       return;
     }
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) {
-      for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key]);
+    if (proto === Object.prototype || proto === null || depth <= 1) {
+      for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
     }
   };
-  visit(root);
+  visit(root, 0);
   return found;
 }

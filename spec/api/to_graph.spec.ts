@@ -150,6 +150,32 @@ describeWithBackends('convert', () => {
     x.dispose();
   });
 
+  class Accumulator {
+    total: unknown = 0;
+    count = 0;
+
+    @convert()
+    run(n: unknown) {
+      for (let i = 0; (i as number) < (n as number); i++) {
+        this.total = (this.total as number) + i;
+        this.count++;
+      }
+      // Tensors stored on this live until the call ends; one kept with tf.keep outlives it.
+      this.total = tf.keep(this.total as tf.Tensor);
+      return this.count;
+    }
+  }
+
+  it('decorated methods read and assign this properties inside staged loops', async () => {
+    const accumulator = new Accumulator();
+    const n = tf.scalar(4, 'int32');
+    const before = tf.memory().numTensors;
+    expect(await accumulator.run(n)).to.equal(4);
+    expect(await (accumulator.total as tf.Tensor).data()).to.deep.equal(new Int32Array([6]));
+    expect(tf.memory().numTensors).to.equal(before + 1);
+    tf.dispose([accumulator.total as tf.Tensor, n]);
+  });
+
   it('also works as a legacy (experimentalDecorators) method decorator', async () => {
     const target = {
       weight: 3,

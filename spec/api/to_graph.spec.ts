@@ -155,7 +155,7 @@ describeWithBackends('convert', () => {
     count = 0;
 
     @convert()
-    run(n: unknown) {
+    run(n: unknown): unknown {
       for (let i = 0; (i as number) < (n as number); i++) {
         this.total = (this.total as number) + i;
         this.count++;

@@ -33,3 +33,26 @@ export function f(n) {
   }
   return n;
 }
+
+// A small network (one tanh layer of 8 units) learns y = sin(x) on [-2, 2] with plain gradient descent, in
+// one call: the loop runs over a tensor step count, and the loss is printed every 20 steps.
+export function trainSine(steps) {
+  const xs = tf.linspace(-2, 2, 32).reshape([32, 1]);
+  const ys = tf.sin(xs);
+  const w1 = tf.variable(tf.randomNormal([1, 8], 0, 1, 'float32', 1));
+  const b1 = tf.variable(tf.zeros([8]));
+  const w2 = tf.variable(tf.randomNormal([8, 1], 0, 0.5, 'float32', 2));
+  const b2 = tf.variable(tf.zeros([1]));
+  const optimizer = tf.train.sgd(0.1);
+  const predict = (x) => tf.matMul(tf.tanh(tf.matMul(x, w1) + b1), w2) + b2;
+  let loss = 0;
+  for (let step = 0; step < steps; step++) {
+    loss = optimizer.minimize(() => tf.mean(tf.square(predict(xs) - ys)), true);
+    if (step % 20 == 0) {
+      console.log('step', step, 'loss', loss);
+    }
+  }
+  tf.dispose([w1, b1, w2, b2]);
+  optimizer.dispose();
+  return loss;
+}

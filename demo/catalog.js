@@ -1,6 +1,6 @@
 // The examples the demo offers: the function as users write it, its inputs, and a hand-written eager version.
-import { collatz, f, huberLoss } from './announcement.js';
-import { collatzEager, fEager, huberLossEager } from './eager.js';
+import { collatz, f, huberLoss, trainSine } from './announcement.js';
+import { collatzEager, fEager, huberLossEager, trainSineEager } from './eager.js';
 
 export const EXAMPLES = [
   {
@@ -35,5 +35,20 @@ export const EXAMPLES = [
     expected: { "tf.scalar(2, 'int32')": 5, "tf.scalar(-1, 'int32')": -1, 2: 5 },
     eager: fEager,
     plainOnNumbers: true,
+  },
+  {
+    id: 'training',
+    title: 'Training loop',
+    blurb:
+      'A small network learns sin(x) by gradient descent in one call: a staged loop over a tensor step count, ' +
+      'printing the loss every 20 steps.',
+    fn: trainSine,
+    scope: {},
+    inputs: ["tf.scalar(60, 'int32')", '60'],
+    expected: { "tf.scalar(60, 'int32')": 0.0036858, 60: 0.0036858 },
+    // Float32 tanh, sin and sixty steps of gradient descent round differently on each backend.
+    tolerance: 1e-3,
+    eager: trainSineEager,
+    plainOnNumbers: false,
   },
 ];

@@ -44,3 +44,29 @@ export async function fEager(n) {
   }
   return n;
 }
+
+// trainSine without autograph: the step count is read first, and the loss is printed with an explicit read.
+export async function trainSineEager(steps) {
+  const count = typeof steps === 'number' ? steps : (await steps.data())[0];
+  const [xs, ys] = tf.tidy(() => {
+    const x = tf.linspace(-2, 2, 32).reshape([32, 1]);
+    return [x, tf.sin(x)];
+  });
+  const [w1, b1, w2, b2] = tf.tidy(() => [
+    tf.variable(tf.randomNormal([1, 8], 0, 1, 'float32', 1)),
+    tf.variable(tf.zeros([8])),
+    tf.variable(tf.randomNormal([8, 1], 0, 0.5, 'float32', 2)),
+    tf.variable(tf.zeros([1])),
+  ]);
+  const optimizer = tf.train.sgd(0.1);
+  const predict = (x) => tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2);
+  let loss = tf.scalar(0);
+  for (let step = 0; step < count; step++) {
+    loss.dispose();
+    loss = optimizer.minimize(() => tf.mean(tf.square(tf.sub(predict(xs), ys))), true);
+    if (step % 20 === 0) console.log('step', step, 'loss', (await loss.data())[0]);
+  }
+  tf.dispose([w1, b1, w2, b2, xs, ys]);
+  optimizer.dispose();
+  return loss;
+}

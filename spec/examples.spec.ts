@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { toCode, toGraph } from '../lib/index.js';
-import { collatz, f, huberLoss } from './fixtures/examples.js';
+import { collatz, f, huberLoss, trainSine } from './fixtures/examples.js';
+import { train } from './fixtures/training.js';
 import { captureLog } from './helpers/console.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from './helpers/backends.js';
 
@@ -102,5 +103,47 @@ describeWithBackends('examples', (backend) => {
     expect(code).to.contain('function* if_body()');
     expect(code).to.contain('function* else_body()');
     expect(code).to.contain('yield* ag__.ifStmt(ag__.lessEqual(tf.abs(a), delta), if_body, else_body');
+  });
+});
+
+describeWithBackends('a training loop in one call', (backend) => {
+  it('trains a small network over a tensor step count, prints the loss, and the loss goes down', async function () {
+    this.timeout(120_000);
+    const before = tf.memory().numTensors;
+    // Variables outlive tf.tidy; the tensors they were made from do not.
+    const model = tf.tidy(() => ({
+      w1: tf.variable(tf.randomNormal([1, 8], 0, 1, 'float32', 1)),
+      b1: tf.variable(tf.zeros([8])),
+      w2: tf.variable(tf.randomNormal([8, 1], 0, 0.5, 'float32', 2)),
+      b2: tf.variable(tf.zeros([1])),
+    }));
+    const optimizer = tf.train.sgd(0.1);
+    const xs = tf.tidy(() => tf.linspace(-2, 2, 16).reshape([16, 1]));
+    const ys = tf.sin(xs);
+    const steps = tf.scalar(backend === 'webgpu' ? 30 : 60, 'int32');
+    const { result, lines } = await captureLog(async () => {
+      const [first, last] = (await toGraph(train)(steps, model, optimizer, xs, ys)) as unknown as tf.Tensor[];
+      return [await valueOf(first), await valueOf(last)] as number[];
+    });
+    const [first, last] = result;
+    expect(last).to.be.below(first! / 10);
+    expect(lines.length).to.equal(backend === 'webgpu' ? 3 : 6);
+    expect(String(lines[0]![0])).to.match(/^step 0: loss \d/);
+    tf.dispose([...Object.values(model), xs, ys, steps]);
+    optimizer.dispose();
+    expect(tf.memory().numTensors).to.equal(before);
+  });
+
+  it("the demo's trainSine frees everything it made, its variables included", async function () {
+    this.timeout(120_000);
+    const steps = tf.scalar(backend === 'webgpu' ? 21 : 41, 'int32');
+    const { result, lines } = await captureLog(() =>
+      expectNoLeaks(async () => valueOf(await toGraph(trainSine)(steps))),
+    );
+    expect(result as number).to.be.below(0.05);
+    expect(lines.map((line) => line.slice(0, 2))).to.deep.equal(
+      (backend === 'webgpu' ? [0, 20] : [0, 20, 40]).map((step) => ['step', step]),
+    );
+    steps.dispose();
   });
 });

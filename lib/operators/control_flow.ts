@@ -22,8 +22,21 @@ export function stagedValue(value: unknown, dtype: DataType | undefined, name: s
         `Give '${name}' one dtype throughout, for example with tf.cast(${name}, 'float32') before ${construct}.`,
     );
   }
-  return tf.scalar(target === 'bool' ? value : Number(value), target);
+  const tensor = tf.scalar(target === 'bool' ? value : Number(value), target);
+  if (dtype === undefined) weakTensors.set(tensor, value);
+  return tensor;
 }
+
+/**
+ * Tensors made from a JavaScript number or boolean whose dtype nothing dictated, with that value. Until
+ * the variable holding one is assigned a tensor, its dtype is weak: `let first = 0` that gets a float32
+ * loss inside a staged loop or if becomes float32, as a number meeting a tensor does.
+ */
+const weakTensors = new WeakMap<object, number | boolean>();
+
+/** Whether `before`, a weakly typed tensor, may take `dtype` without changing its value. */
+export const adoptsDtype = (before: unknown, dtype: DataType) =>
+  isTensor(before) && weakTensors.has(before) && fitsDtype(weakTensors.get(before)!, dtype);
 
 /** `if (test) body else orelse`. Staged when `condition` is a tensor: the taken branch runs after the condition is read. */
 export function* ifStmt(
@@ -51,7 +64,7 @@ export function* ifStmt(
     after.map((value, i) => {
       const previous = before[i];
       const dtype = isTensor(previous) ? previous.dtype : undefined;
-      if (isTensor(value) && dtype !== undefined && value.dtype !== dtype) {
+      if (isTensor(value) && dtype !== undefined && value.dtype !== dtype && !adoptsDtype(previous, value.dtype)) {
         throw new StagingError(
           `'${names[i]}' is ${dtype} before ${construct} whose condition is a tensor, but ${value.dtype} after it. ` +
             `A staged if keeps each variable's dtype: cast the new value, for example tf.cast(value, '${dtype}').`,
@@ -221,11 +234,14 @@ function* iterate(
   const scope = currentCallScope();
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
   while (yield* iterations.runs()) {
+    const start = getState();
     yield* iterations.body();
     const state = getState().map((value, i) => {
       if (!isTensor(value)) return stagedValue(value, dtypes[i], names[i]!, construct);
       const dtype = dtypes[i];
-      if (dtype === undefined || (weak[i] && fitsDtype(entry[i] as number | boolean, value.dtype))) {
+      const adopts =
+        (weak[i] && fitsDtype(entry[i] as number | boolean, value.dtype)) || adoptsDtype(start[i], value.dtype);
+      if (dtype === undefined || adopts) {
         dtypes[i] = value.dtype;
       } else if (value.dtype !== dtype) {
         throw new StagingError(

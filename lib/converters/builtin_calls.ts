@@ -15,39 +15,11 @@ import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
+import { MATH_FUNCTIONS } from '../operators/math.js';
 import type { ConversionContext } from './context.js';
 
 /** The Math functions that also work on tensors; each has a runtime function of the same name. */
-const MATH = new Set([
-  'abs',
-  'sign',
-  'floor',
-  'ceil',
-  'round',
-  'trunc',
-  'sqrt',
-  'cbrt',
-  'exp',
-  'expm1',
-  'log',
-  'log1p',
-  'log2',
-  'log10',
-  'pow',
-  'min',
-  'max',
-  'sin',
-  'cos',
-  'tan',
-  'asin',
-  'acos',
-  'atan',
-  'atan2',
-  'sinh',
-  'cosh',
-  'tanh',
-  'hypot',
-]);
+const MATH = new Set<string>([...MATH_FUNCTIONS, 'pow']);
 /** Global conversion functions that also work on tensors, and their runtime names. */
 const CONVERSIONS: Record<string, string> = { Number: 'toNumber', Boolean: 'toBoolean' };
 /** Math functions whose argument, when it is a division, is computed as one integer-preserving division. */

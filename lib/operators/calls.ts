@@ -4,7 +4,10 @@
 
 import { ConversionError, StagingError } from '../errors.js';
 import { assertNow, assertPlain, assertStmt, isNodeAssert } from './asserts.js';
+import { pow } from './arithmetic.js';
 import { checkListMethod } from './lists.js';
+import * as math from './math.js';
+import { MATH_FUNCTIONS } from './math.js';
 import { currentCallScope } from './memory.js';
 import { RESTAGE } from './plain.js';
 import { isTensor, tf } from './tensors.js';
@@ -31,7 +34,23 @@ export interface ConvertedCallee {
   promised: (...args: any[]) => Promise<unknown>;
 }
 
-type Target = { kind: 'native' } | { kind: 'assert' } | { kind: 'converted'; callee: ConvertedCallee };
+type Target =
+  | { kind: 'native'; replacement?: (...args: any[]) => unknown }
+  | { kind: 'assert' }
+  | { kind: 'converted'; callee: ConvertedCallee };
+
+/**
+ * Built-ins that work on tensors when written as calls (`Math.abs(x)`), for when they are passed around as
+ * values (`xs.map(Math.abs)`, `fn = Math.max`): the runtime's versions take their place.
+ */
+const BUILTIN_REPLACEMENTS = new Map<unknown, (...args: any[]) => unknown>([
+  ...MATH_FUNCTIONS.map(
+    (name) => [(Math as unknown as Record<string, unknown>)[name], (math as Record<string, any>)[name]] as const,
+  ),
+  [Math.pow, pow],
+  [Number, math.toNumber],
+  [Boolean, math.toBoolean],
+]);
 
 let convertCallee: ((fn: (...args: any[]) => any, context: CallContext) => ConvertedCallee) | undefined;
 
@@ -112,6 +131,8 @@ function targetOf(fn: any, context: CallContext): Target {
 
 function classify(fn: any, context: CallContext): Target {
   if (isNodeAssert(fn) || fn === assertNow) return { kind: 'assert' };
+  const replacement = BUILTIN_REPLACEMENTS.get(fn);
+  if (replacement) return { kind: 'native', replacement };
   if (neverConverted.has(fn) || isTfFunction(fn) || !convertCallee) return { kind: 'native' };
   const source = Function.prototype.toString.call(fn);
   if (isNativeSource(source) || isGenerated(source)) return { kind: 'native' };
@@ -150,7 +171,7 @@ export function* call(
 ): Generator<unknown, unknown, unknown> {
   if (typeof fn !== 'function') notAFunction(fn, label);
   const target = targetOf(fn, context);
-  if (target.kind === 'native') return fn.apply(thisArg, args);
+  if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
   const { staged, promised } = target.callee;
   return staged ? yield* staged.apply(thisArg, args) : promised.apply(thisArg, args);
@@ -175,7 +196,7 @@ export function* callMethod(
 export function callPlain(context: CallContext, fn: any, thisArg: unknown, args: unknown[], label = 'callee'): unknown {
   if (typeof fn !== 'function') notAFunction(fn, label);
   const target = targetOf(fn, context);
-  if (target.kind === 'native') return fn.apply(thisArg, args);
+  if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return assertPlain(fn, args[0], args[1]);
   if (!target.callee.plain) throw RESTAGE;
   return target.callee.plain.apply(thisArg, args);

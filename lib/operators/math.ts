@@ -9,6 +9,12 @@ import { isTensor, numeric, tf, toOperand, unify, type Tensor } from './tensors.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plain paths are Math's own functions on any values. */
 
+/** The Math functions that work on tensors; each has a function of the same name here (pow is `**`'s). */
+export const MATH_FUNCTIONS = [
+  'abs', 'sign', 'floor', 'ceil', 'round', 'trunc', 'sqrt', 'cbrt', 'exp', 'expm1', 'log', 'log1p', 'log2',
+  'log10', 'min', 'max', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'hypot',
+] as const; // prettier-ignore
+
 /** The tensor operand of Math.`name`, checked, with bool as int32. */
 const numericOperand = (x: Tensor, name: string) => numeric(toOperand(x, `Math.${name}`) as Tensor);
 const toFloat = (t: Tensor) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));

@@ -14,6 +14,8 @@ export interface ReferenceCase {
   kinds: Kind[];
   /** When set, the tensor run must fail with a message containing this. */
   error?: string;
+  /** The scope option for toGraph: the module functions the case calls. */
+  scope?: Record<string, unknown>;
 }
 
 function asKind(value: unknown, kind: Kind): unknown {
@@ -28,12 +30,23 @@ function asKind(value: unknown, kind: Kind): unknown {
 
 async function plainValue(value: unknown, inputs: unknown[]): Promise<unknown> {
   if (Array.isArray(value)) return Promise.all(value.map((item) => plainValue(item, inputs)));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([key, item]) => [key, await plainValue(item, inputs)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
   return valueOf(value, inputs);
 }
 
 /** int32 has no negative zero: JavaScript's -0 is 0 once it is a tensor. */
-const withoutNegativeZero = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(withoutNegativeZero) : Object.is(value, -0) ? 0 : value;
+const withoutNegativeZero = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutNegativeZero);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutNegativeZero(item)]));
+  }
+  return Object.is(value, -0) ? 0 : value;
+};
 
 const label = (c: ReferenceCase) =>
   `${c.fn.name}(${c.args.map((a) => JSON.stringify(a)).join(', ')}) as ${c.kinds.join(', ')}`;
@@ -44,14 +57,27 @@ export function referenceCases(title: string, cases: ReferenceCase[]): void {
       this.timeout(300_000);
       for (const c of cases) {
         const call = c.fn as (...args: unknown[]) => unknown;
+        const converted = toGraph(call, c.scope ? { scope: c.scope } : undefined);
         // Originals that build tensors themselves return tensors even on plain inputs: compare their values.
-        const { result: expected, lines: expectedLines } = await captureLog(async () =>
-          plainValue(call(...c.args), []),
-        );
-        const converted = toGraph(call);
-        const plainRun = await captureLog(async () => plainValue(await converted(...c.args), []));
-        expect(plainRun.result, `${label(c)}, converted on plain values`).to.deep.equal(expected);
-        expect(plainRun.lines, `${label(c)}, printed on plain values`).to.deep.equal(expectedLines);
+        const original = await captureLog(async () => plainValue(call(...c.args), [])).catch((e: unknown) => e);
+        if (original instanceof Error) {
+          // The original throws on these plain values: so must the converted function, with the same error type.
+          const error = await converted(...c.args).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, `${label(c)}, converted on plain values`).to.be.instanceOf(original.constructor);
+          if (c.kinds.every((kind) => kind === 'plain')) continue;
+        }
+        const { result: expected, lines: expectedLines } =
+          original instanceof Error
+            ? { result: undefined, lines: [] }
+            : (original as { result: unknown; lines: unknown[][] });
+        if (!(original instanceof Error)) {
+          const plainRun = await captureLog(async () => plainValue(await converted(...c.args), []));
+          expect(plainRun.result, `${label(c)}, converted on plain values`).to.deep.equal(expected);
+          expect(plainRun.lines, `${label(c)}, printed on plain values`).to.deep.equal(expectedLines);
+        }
         if (c.kinds.every((kind) => kind === 'plain')) continue;
         const inputs = c.args.map((arg, i) => asKind(arg, c.kinds[i]!));
         const flat = inputs.flatMap((input) => (Array.isArray(input) ? input : [input]));

@@ -17,7 +17,7 @@ import { drive, runPlainFirst } from '../operators/driver.js';
 import { isTensor, tf } from '../operators/tensors.js';
 import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
 import { bindFreeNames, checkFreeWrites } from './free_names.js';
-import { locateError } from './locate_errors.js';
+import { locateError, registerLocatedCode } from './locate_errors.js';
 import * as autograph from '../index.js';
 
 export interface ConvertOptions {
@@ -31,6 +31,11 @@ export interface ConvertOptions {
    * warning once and running the function as it is.
    */
   strict?: boolean;
+  /**
+   * The most iterations a staged loop may run: one that runs longer stops with a StagingError naming the
+   * loop, instead of running forever.
+   */
+  maximumIterations?: number;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- a GraphFunction mirrors any user function's signature. */
@@ -63,6 +68,7 @@ interface Conversion {
 interface Instance {
   values: unknown[];
   strict: boolean;
+  maximumIterations: number | undefined;
   graph: GraphFunction;
   staged: GeneratorFunctionLike;
   plain: PlainFunctionLike | undefined;
@@ -71,7 +77,7 @@ interface Instance {
 const MAX_INSTANCES = 32;
 /** The runtime as a plain object: V8 inlines calls through it better than through a module namespace. */
 const RUNTIME = Object.freeze({ ...operators });
-const OPTION_KEYS = new Set(['scope', 'strict']);
+const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations']);
 const conversions = new WeakMap<object, Conversion>();
 
 function conversionOf(fn: unknown): Conversion {
@@ -99,6 +105,7 @@ function conversionOf(fn: unknown): Conversion {
   };
   // Functions defined in this code (callbacks, local helpers) are converted with it: calls run them as they are.
   registerGeneratedCode(conversion.loaded.code);
+  registerLocatedCode({ parsed, mappings: conversion.loaded.mappings, url: conversion.loaded.url });
   conversions.set(fn as object, conversion);
   return conversion;
 }
@@ -129,6 +136,10 @@ function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (strict !== undefined && typeof strict !== 'boolean') {
     throw new TypeError(`${entry}: options.strict must be true or false.`);
   }
+  const { maximumIterations: max } = options as ConvertOptions;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
+    throw new TypeError(`${entry}: options.maximumIterations must be a whole number of iterations, such as 1000.`);
+  }
   return options as ConvertOptions;
 }
 
@@ -142,7 +153,7 @@ export function toGraph<F extends AnyFunction>(fn: F, options?: ConvertOptions):
 
 const instancesByGraph = new WeakMap<object, Instance>();
 
-function instanceOf(fn: AnyFunction, { scope, strict = false }: ConvertOptions): Instance {
+function instanceOf(fn: AnyFunction, { scope, strict = false, maximumIterations }: ConvertOptions): Instance {
   const conversion = conversionOf(fn);
   const name = conversion.parsed.name;
   // A function's own name means the function itself, as it does for a declaration that calls itself.
@@ -154,6 +165,7 @@ function instanceOf(fn: AnyFunction, { scope, strict = false }: ConvertOptions):
   const hit = conversion.instances.find(
     (instance) =>
       instance.strict === strict &&
+      instance.maximumIterations === maximumIterations &&
       instance.values.length === values.length &&
       instance.values.every((v, i) => Object.is(v, values[i])),
   );
@@ -162,21 +174,21 @@ function instanceOf(fn: AnyFunction, { scope, strict = false }: ConvertOptions):
   const context: CallContext = { caller: name, scope, strict };
   const [converted, plainClone] = conversion.loaded.factory(RUNTIME, context, ...values);
   const firstPlain = conversion.restartable ? plainClone : undefined;
-  const located = { parsed: conversion.parsed, mappings: conversion.loaded.mappings, url: conversion.loaded.url };
   const graph = function (this: unknown, ...args: unknown[]) {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.
     const run =
       firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
-        ? runPlainFirst(firstPlain, converted, this, args, name)
-        : drive(converted.apply(this, args), name);
-    return run.catch((error: unknown) => Promise.reject(locateError(error, located)));
+        ? runPlainFirst(firstPlain, converted, this, args, name, maximumIterations)
+        : drive(converted.apply(this, args), name, maximumIterations);
+    return run.catch((error: unknown) => Promise.reject(locateError(error)));
   };
   Object.defineProperty(graph, 'name', { value: name });
   Object.defineProperty(graph, 'original', { value: fn });
   const instance: Instance = {
     values,
     strict,
+    maximumIterations,
     graph: graph as unknown as GraphFunction,
     staged: converted,
     plain: plainClone,

@@ -25,6 +25,8 @@ export interface LoadedCode {
   url: string;
 }
 
+const loadedNames = new Map<string, number>();
+
 /**
  * Loads `node`. The body runs in strict mode, as module code and class bodies do, so `this` stays
  * `undefined` in a call without a receiver. Only the parameters are in scope besides true globals,
@@ -47,7 +49,10 @@ export function load(
     ],
   };
   const { code, mappings } = generate(program);
-  const url = `autograph:///${encodeURIComponent(name)}.js`;
+  // One URL per loaded function, so that a stack frame names the code it is in.
+  const count = (loadedNames.get(name) ?? 0) + 1;
+  loadedNames.set(name, count);
+  const url = `autograph:///${encodeURIComponent(name)}${count > 1 ? `~${count}` : ''}.js`;
   const factory = new Function(
     runtime,
     callContext,

@@ -50,6 +50,27 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
 
   const hoisted: string[] = [];
   const params = new Set(fn.params.flatMap((param) => patternIdentifiers(param).map((id) => id.name)));
+  // `super` and `new.target` belong to the function's class or constructor call, which converted code,
+  // loaded on its own, does not have. Nested arrow functions share them, so they are checked too.
+  walk(body as ESTree.Node, {
+    enter(node) {
+      if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration') return this.skip();
+      if (node.type === 'Super') {
+        throw ctx.error(
+          'it uses `super`, which works only inside its class, and converted code runs outside it.',
+          node,
+          "call the parent's method through its prototype instead: Parent.prototype.method.call(this, ...).",
+        );
+      }
+      if (node.type === 'MetaProperty' && node.meta.name === 'new') {
+        throw ctx.error(
+          'it uses `new.target`, but converted functions are called, not constructed.',
+          node,
+          'pass what new.target tells apart as an argument.',
+        );
+      }
+    },
+  });
   walk(body as ESTree.Node, {
     enter(node) {
       if (isFunctionNode(node)) return this.skip();

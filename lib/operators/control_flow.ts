@@ -233,7 +233,16 @@ function* iterate(
 ): Generator<unknown, void, unknown> {
   const scope = currentCallScope();
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
+  const limit = scope?.maximumIterations;
+  let count = 0;
   while (yield* iterations.runs()) {
+    if (limit !== undefined && count++ >= limit) {
+      throw new StagingError(
+        `${construct[0]!.toUpperCase()}${construct.slice(1)} whose condition is a tensor ran ${limit} iterations ` +
+          'without ending, the maximumIterations option of toGraph. Check that its condition can become false, or ' +
+          'raise maximumIterations.',
+      );
+    }
     const start = getState();
     yield* iterations.body();
     const state = getState().map((value, i) => {

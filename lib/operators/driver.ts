@@ -15,8 +15,12 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * begin and end, so tensors are attributed to the right call even when calls interleave. A yielded
  * promise is awaited; any other value is sent straight back, with no trip through the microtask queue.
  */
-export function drive<T>(generator: Generator<unknown, T, unknown>, name: string): Promise<T> {
-  const scope = new CallScope(name);
+export function drive<T>(
+  generator: Generator<unknown, T, unknown>,
+  name: string,
+  maximumIterations?: number,
+): Promise<T> {
+  const scope = new CallScope(name, maximumIterations);
   return new Promise<T>((resolve, reject) => {
     const step = (resume: 'next' | 'throw', input: unknown): void => {
       for (;;) {
@@ -63,8 +67,9 @@ export function runPlainFirst<T>(
   thisArg: unknown,
   args: unknown[],
   name: string,
+  maximumIterations?: number,
 ): Promise<T> {
-  const scope = new CallScope(name);
+  const scope = new CallScope(name, maximumIterations);
   let result: unknown;
   startPrintBuffer();
   scope.enter();
@@ -75,7 +80,7 @@ export function runPlainFirst<T>(
     scope.abort();
     if (error === RESTAGE) {
       endPrintBuffer(false);
-      return drive(staged.apply(thisArg, args), name);
+      return drive(staged.apply(thisArg, args), name, maximumIterations);
     }
     endPrintBuffer(true);
     return Promise.reject(error);

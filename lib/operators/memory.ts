@@ -37,7 +37,11 @@ export class CallScope {
   /** The scope that was active when the call began: its results are tracked there, as tidy does. */
   private readonly outer: EngineScope | null;
 
-  constructor(name: string) {
+  /** The `maximumIterations` option of the converted function: a staged loop that runs longer stops. */
+  maximumIterations: number | undefined;
+
+  constructor(name: string, maximumIterations?: number) {
+    this.maximumIterations = maximumIterations;
     const state = engineState();
     this.outer = state.activeScope;
     this.scope = { name: `autograph:${name}`, id: state.nextScopeId++, track: [] };

@@ -55,6 +55,15 @@ function parseError(name: string, source: string, prefix: string): ConversionErr
   } catch (error) {
     const loc = (error as { loc?: ESTree.Position }).loc;
     const message = (error as Error).message.replace(/\s*\(\d+:\d+\)$/, '');
+    if (message.includes("'with' in strict mode")) {
+      // Converted code is strict, as module code is, and strict code has no `with`.
+      return new ConversionError('it uses `with`, which strict code (as converted code is) does not allow.', {
+        functionName: name,
+        source,
+        position: loc ? toSourcePosition({ prefixLength: prefix.length }, loc) : undefined,
+        fix: 'read the properties from the object directly: o.a instead of with (o) { a }.',
+      });
+    }
     return new ConversionError(`its source could not be parsed: ${message}.`, {
       functionName: name,
       source,

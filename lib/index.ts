@@ -5,7 +5,15 @@ import { assertNow } from './operators/asserts.js';
 import { doNotConvert } from './operators/calls.js';
 import { setElementType, stack } from './operators/lists.js';
 
-export { toGraph, toCode, convert, type ConvertOptions, type GraphFunction } from './api/to_graph.js';
+export {
+  toGraph,
+  toCode,
+  convert,
+  type CodeWithSourceMap,
+  type ConvertOptions,
+  type GraphFunction,
+} from './api/to_graph.js';
+export type { SourceMap } from './codegen/source_map.js';
 export { AssertionError, ConversionError, StagingError } from './errors.js';
 export { doNotConvert, setElementType, stack };
 

@@ -2,7 +2,8 @@
 
 import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
-import { generate } from '../codegen/generate.js';
+import { generate, type Mapping } from '../codegen/generate.js';
+import { sourceMap, type SourceMap } from '../codegen/source_map.js';
 import { load, type GeneratorFunctionLike, type LoadedCode, type PlainFunctionLike } from '../codegen/loader.js';
 import { convertFunction } from '../converters/index.js';
 import { ConversionError } from '../errors.js';
@@ -15,7 +16,7 @@ import {
 } from '../operators/calls.js';
 import { drive, runPlainFirst } from '../operators/driver.js';
 import { isTensor, tf } from '../operators/tensors.js';
-import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
+import { parseFunction, toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
 import { bindFreeNames, checkFreeWrites } from './free_names.js';
 import { locateError, registerLocatedCode } from './locate_errors.js';
 import * as autograph from '../index.js';
@@ -58,9 +59,9 @@ interface Conversion {
   loaded: LoadedCode;
   /** Whether the plain clone may run first (see analysis/effects.ts). */
   restartable: boolean;
-  /** The converted function, and its readable text once toCode asked for it. */
+  /** The converted function, and its readable text and mappings once toCode asked for them. */
   node: ESTree.FunctionExpression;
-  code?: string;
+  generated?: { code: string; mappings: Mapping[] };
   instances: Instance[];
 }
 
@@ -214,13 +215,47 @@ setCalleeConverter((fn, context): ConvertedCallee => {
   };
 });
 
-/** The converted source of `fn`, as readable JavaScript. Free names need not be bound to read it. */
-export function toCode(fn: AnyFunction, options?: ConvertOptions): string {
-  checkOptions(options, 'toCode');
+/** The converted code with its source map, as `toCode(fn, { sourceMap: true })` returns them. */
+export interface CodeWithSourceMap {
+  code: string;
+  /** Maps each piece of `code` to the line and column of `fn.toString()` it came from. */
+  map: SourceMap;
+}
+
+/**
+ * The converted source of `fn`, as readable JavaScript. Free names need not be bound to read it. With
+ * `{ sourceMap: true }`, also a source map from the converted code to the function's own source.
+ */
+export function toCode(fn: AnyFunction, options?: ConvertOptions & { sourceMap?: false }): string;
+export function toCode(fn: AnyFunction, options: ConvertOptions & { sourceMap: true }): CodeWithSourceMap;
+export function toCode(
+  fn: AnyFunction,
+  options?: ConvertOptions & { sourceMap?: boolean },
+): string | CodeWithSourceMap {
+  const { sourceMap: withMap, ...rest } = (options ?? {}) as ConvertOptions & { sourceMap?: unknown };
+  if (withMap !== undefined && typeof withMap !== 'boolean') {
+    throw new TypeError('toCode: options.sourceMap must be true or false.');
+  }
+  checkOptions(options === undefined ? undefined : rest, 'toCode');
   // Generated on first request only: toGraph alone never needs the readable text.
   const conversion = conversionOf(fn);
-  conversion.code ??= generate(conversion.node).code;
-  return conversion.code;
+  if (!conversion.generated) {
+    const generated = generate(conversion.node);
+    const { parsed } = conversion;
+    // Original positions are those of the text acorn parsed; the map points into the function's own source.
+    const mappings = generated.mappings.map((mapping) => {
+      const position = toSourcePosition(parsed, { line: mapping.originalLine, column: mapping.originalColumn });
+      return { ...mapping, originalLine: position.line, originalColumn: position.column };
+    });
+    conversion.generated = { code: generated.code, mappings };
+  }
+  const { code, mappings } = conversion.generated;
+  if (!withMap) return code;
+  const name = conversion.parsed.name;
+  return {
+    code,
+    map: sourceMap(mappings, { name: `${name}.js`, content: conversion.parsed.source }, `${name}.converted.js`),
+  };
 }
 
 interface DecoratorContext {

@@ -2,10 +2,11 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
-import type { Binding, ScopeInfo } from './scopes.js';
+import { patternIdentifiers, type Binding, type ScopeInfo } from './scopes.js';
 
 /** tf functions that change state a second run would see: disposing, keeping, variables, settings. */
 const TF_EFFECTS = new Set([
+  'print',
   'dispose',
   'disposeVariables',
   'keep',
@@ -148,12 +149,25 @@ function freshLocals(fn: ESTree.Function, scopes: ScopeInfo): Map<Binding, Fresh
   const declared = new WeakMap<ESTree.Node, Binding>();
   for (const reference of scopes.references)
     if (reference.binding) declared.set(reference.binding.id, reference.binding);
+  /** Names a pattern assigns (`[a] = [p]`, `for (a of ...)`) hold whatever comes in: not fresh. */
+  const spoil = (pattern: ESTree.Node) => {
+    for (const id of patternIdentifiers(pattern as ESTree.Pattern)) note(id, null);
+  };
   walk(fn.body as ESTree.Node, {
     enter(node) {
-      if (node.type === 'VariableDeclarator') note(node.id, node.init);
-      else if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier') {
-        note(node.left, node.operator === '=' ? node.right : null);
+      if (node.type === 'VariableDeclarator') {
+        if (node.id.type === 'Identifier') note(node.id, node.init);
+        else spoil(node.id);
+      } else if (node.type === 'AssignmentExpression') {
+        if (node.left.type === 'Identifier') note(node.left, node.operator === '=' ? node.right : null);
+        else spoil(node.left);
       } else if (node.type === 'UpdateExpression' && node.argument.type === 'Identifier') note(node.argument, null);
+      else if (
+        (node.type === 'ForOfStatement' || node.type === 'ForInStatement') &&
+        node.left.type !== 'VariableDeclaration'
+      ) {
+        spoil(node.left);
+      }
     },
   });
   // Parameters hold what the caller passed.

@@ -236,7 +236,8 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       if (node.type !== 'Identifier' || declaring.has(node) || !isNameUse(parent, key) || !current) return;
       const binding = current.lookup(node.name);
       const mode =
-        written.get(node) ?? (elementWrites.has(node) && binding?.kind !== 'const' ? 'readwrite' : undefined);
+        written.get(node) ??
+        (elementWrites.has(node) && binding !== null && binding.kind !== 'const' ? 'readwrite' : undefined);
       const reference: Reference = {
         id: node,
         binding,

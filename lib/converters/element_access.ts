@@ -17,7 +17,7 @@
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { analyzeScopes } from '../analysis/scopes.js';
-import { assign, binary, call, identifier, literal, logical, member } from '../codegen/builders.js';
+import { array, assign, binary, call, identifier, literal, logical, member } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 /** The runtime operator each compound assignment applies. */
@@ -57,56 +57,70 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const clone = <T extends ESTree.Node>(node: T): T => structuredClone(node);
   /** Member expressions this pass wrote as assignment targets or update receivers: never reads. */
   const targets = new WeakSet<ESTree.Node>();
-  const isConst = (id: ESTree.Identifier) => scopes.referenceOf.get(id)?.binding?.kind === 'const';
-  const keyOf = (target: Member): ESTree.Expression =>
-    target.computed ? target.property : literal((target.property as ESTree.Identifier).name);
+  /** Names an element update cannot rebind: consts, and names the function does not declare. */
+  const fixedName = (id: ESTree.Identifier) => {
+    const binding = scopes.referenceOf.get(id)?.binding;
+    return !binding || binding.kind === 'const';
+  };
 
   /**
-   * The statement that stores `value` where `target` is, rebinding along a chain of computed members:
-   * `m[j] = row` is `m = ag__.setItem(m, j, row)`, so that on a tensor `m` gets the new tensor.
+   * A member target as a root and the keys down to it: `self.w[i]` is `self` and ["w", i]. Undefined
+   * when the target has no computed key (`o.p`, stored natively) or cannot be walked (optional, super).
    */
-  const store = (
-    target: ESTree.Expression,
-    value: ESTree.Expression,
-    loc: ESTree.SourceLocation | null | undefined,
-  ) => {
-    if (target.type === 'Identifier') return assign(target, value);
-    const m = target as Member;
-    if (!m.computed) {
-      targets.add(m);
-      return assign(m, value);
+  const pathOf = (target: Member): { root: ESTree.Expression; keys: ESTree.Expression[] } | undefined => {
+    const keys: ESTree.Expression[] = [];
+    let node: ESTree.Expression = target;
+    let computed = false;
+    while (isMember(node)) {
+      keys.unshift(node.computed ? node.property : literal((node.property as ESTree.Identifier).name));
+      computed ||= node.computed;
+      node = node.object;
     }
-    const updated = call(runtime('setItem'), [readOf(m.object), m.property, value], loc);
-    if (m.object.type === 'Identifier' && isConst(m.object)) {
-      updated.arguments.push(literal(m.object.name));
-      return updated;
-    }
-    return store(m.object, updated, loc);
+    if ((node as ESTree.Node).type === 'Super' || node.type === 'MemberExpression') return undefined;
+    return computed ? { root: node, keys } : undefined;
   };
-  /** A fresh copy of `node` to read, as the reads below will convert it. */
-  const readOf = (node: ESTree.Expression): ESTree.Expression => clone(node);
 
-  /** `target op= value` or `target++` as a statement; undefined when it must go through assignMember. */
-  const updateStatement = (
-    target: Member,
-    op: string,
-    value: ESTree.Expression | undefined,
+  /**
+   * `root = ag__.<fn>(root, ...)` when the root is a variable an update may rebind (on a tensor, the new
+   * tensor); otherwise the call alone, told the root's name so that a tensor there is a clear error.
+   */
+  const rebinding = (
+    root: ESTree.Expression,
+    fn: string,
+    args: ESTree.Expression[],
     loc: ESTree.SourceLocation | null | undefined,
-  ): ESTree.Expression | undefined => {
-    if (!isSimple(target.object)) return undefined;
-    if (!target.computed) {
-      const read = clone(target);
-      return store(target, call(runtime(op), value ? [read, value] : [read], loc), loc);
-    }
-    const args = [readOf(target.object), target.property, literal(op)];
-    if (value) args.push(value);
-    if (target.object.type === 'Identifier' && isConst(target.object)) {
-      if (!value) args.push(identifier('undefined'));
-      args.push(literal(target.object.name));
-      return call(runtime('updateItem'), args, loc);
-    }
-    return store(target.object, call(runtime('updateItem'), args, loc), loc);
+  ): ESTree.Expression => {
+    const rebindable = root.type === 'Identifier' && !fixedName(root);
+    const name =
+      root.type === 'Identifier'
+        ? (ctx.userNames.get(root.name) ?? root.name)
+        : root.type === 'ThisExpression'
+          ? 'this'
+          : 'the object';
+    const updated = call(runtime(fn), rebindable ? args : [...args, literal(name)], loc);
+    return rebindable ? assign(identifier((root as ESTree.Identifier).name), updated) : updated;
   };
+
+  /** `target = value` as a statement. */
+  const storeStatement = (target: Member, value: ESTree.Expression, loc: ESTree.SourceLocation | null | undefined) => {
+    const path = pathOf(target);
+    if (!path) return undefined;
+    const { root, keys } = path;
+    const viaRuntime = rebinding(root, 'setPath', [clone(root), array(keys), value], loc);
+    // The common case, an array and a number index, stores natively behind an inline guard.
+    const [key] = keys;
+    if (root.type !== 'Identifier' || keys.length !== 1 || !target.computed || !isIndexSimple(key!)) return viaRuntime;
+    const native: Member = { ...target, object: identifier(root.name), property: clone(key!) };
+    targets.add(native);
+    return guarded(arrayIndexGuard(root, key!), assign(native, clone(value)), viaRuntime, loc);
+  };
+
+  /**
+   * A reference to `target` that reads its old value before the right-hand side runs, as JavaScript
+   * does: `ag__.pathRef(root, [keys], readOld)`.
+   */
+  const reference = (path: { root: ESTree.Expression; keys: ESTree.Expression[] }, readOld: boolean) =>
+    call(runtime('pathRef'), [clone(path.root), array(path.keys), literal(readOld)]);
 
   const isIndexSimple = (key: ESTree.Node) => key.type === 'Identifier' || key.type === 'Literal';
   /** `typeof i === "number" && ag__.isArray(x)`: where native access has JavaScript's meaning. */
@@ -139,14 +153,37 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return guard;
   };
 
-  /** `x[i] = v` as a statement: arrays store natively, anything else through the runtime. */
-  const assignStatement = (target: Member, value: ESTree.Expression, loc: ESTree.SourceLocation | null | undefined) => {
-    const { object, property } = target;
-    if (!isSimple(object)) return undefined;
-    if (object.type !== 'Identifier' || !isIndexSimple(property)) return store(target, value, loc);
-    const native = clone(target);
-    targets.add(native);
-    return guarded(arrayIndexGuard(object, property), assign(native, clone(value)), store(target, value, loc), loc);
+  /**
+   * An assignment (`op` empty) or update of a member. As a statement it may rebind the root when the
+   * element is a tensor's; as a value it goes through `ag__.assignPath`, which refuses that.
+   */
+  const update = (
+    target: Member,
+    op: string,
+    value: ESTree.Expression | undefined,
+    statement: boolean,
+    prefix: boolean,
+    loc: ESTree.SourceLocation | null | undefined,
+  ): ESTree.Expression | undefined => {
+    const path = pathOf(target);
+    if (!path) {
+      // No computed key: `o.p = v` stays native; `o.p += v` reads o.p first when o can be read twice.
+      if (op === '') return undefined;
+      if (statement && isSimple(target.object)) {
+        const read = clone(target);
+        targets.add(target);
+        return assign(target, call(runtime(op), value ? [read, value] : [read], loc));
+      }
+    }
+    const where = path ?? {
+      root: target.object,
+      keys: [target.computed ? target.property : literal((target.property as ESTree.Identifier).name)],
+    };
+    if (statement && op === '' && path) return storeStatement(target, value!, loc);
+    const args = value ? [literal(op), value] : [literal(op)];
+    if (statement && path) return rebinding(where.root, 'updatePath', [reference(where, true), ...args], loc);
+    const valueArgs = value ? [literal(op), value] : [literal(op), identifier('undefined')];
+    return call(runtime('assignPath'), [reference(where, op !== ''), ...valueArgs, literal(prefix)], loc);
   };
 
   // Pass 1: assignments and updates of members.
@@ -159,28 +196,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (node.type === 'AssignmentExpression' && isMember(node.left)) {
         const target = node.left;
         if (targets.has(target)) return;
-        if (node.operator === '=') {
-          if (!target.computed) return;
-          replacement =
-            (statement ? assignStatement(target, node.right, node.loc) : undefined) ??
-            call(runtime('assignMember'), [target.object, keyOf(target), literal(''), node.right], node.loc);
-        } else {
-          const op = COMPOUND[node.operator];
-          if (!op) return;
-          replacement =
-            (statement ? updateStatement(target, op, node.right, node.loc) : undefined) ??
-            call(runtime('assignMember'), [target.object, keyOf(target), literal(op), node.right], node.loc);
-        }
+        const op = node.operator === '=' ? '' : COMPOUND[node.operator];
+        if (op === undefined) return;
+        replacement = update(target, op, node.right, statement, true, node.loc);
       } else if (node.type === 'UpdateExpression' && isMember(node.argument)) {
-        const target = node.argument;
         const op = node.operator === '++' ? 'increment' : 'decrement';
-        replacement =
-          (statement ? updateStatement(target, op, undefined, node.loc) : undefined) ??
-          call(
-            runtime('assignMember'),
-            [target.object, keyOf(target), literal(op), identifier('undefined'), literal(node.prefix)],
-            node.loc,
-          );
+        replacement = update(node.argument, op, undefined, statement, node.prefix, node.loc);
       }
       if (replacement) {
         replacement.loc = node.loc;
@@ -188,6 +209,24 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       }
     },
   });
+
+  /** `x[i]` or `x.length` as a runtime read, with the inline guard for arrays; undefined for other members. */
+  const readOf = (node: Member): ESTree.Expression | undefined => {
+    const { object, property } = node;
+    if (node.computed) {
+      const viaRuntime = call(runtime('getItem'), [object, property], node.loc);
+      if (object.type !== 'Identifier' || !isIndexSimple(property)) return viaRuntime;
+      const native = { ...node };
+      targets.add(native);
+      return guarded(arrayIndexGuard(object, property), native, viaRuntime, node.loc);
+    }
+    if (property.type !== 'Identifier' || property.name !== 'length') return undefined;
+    const viaRuntime = call(runtime('lengthOf'), [object], node.loc);
+    if (object.type !== 'Identifier') return viaRuntime;
+    const native = { ...node };
+    targets.add(native);
+    return guarded(call(runtime('isArray'), [identifier(object.name)]), native, viaRuntime, node.loc);
+  };
 
   // Pass 2: reads.
   walk(fn as ESTree.Node, {
@@ -203,6 +242,15 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       }
     },
     leave(node, parent, key) {
+      // `x?.[i]` and `x?.length` on a name: `x == null ? undefined : <the read>`.
+      if (node.type === 'ChainExpression') {
+        const inner = node.expression;
+        if (inner.type !== 'MemberExpression' || !inner.optional || inner.object.type !== 'Identifier') return;
+        const read = readOf({ ...inner, optional: false } as Member);
+        if (!read) return;
+        const isNull = binary('==', identifier(inner.object.name), literal(null));
+        return this.replace(guarded(isNull, identifier('undefined'), read, node.loc));
+      }
       if (!isMember(node) || targets.has(node)) return;
       if (parent?.type === 'AssignmentExpression' && key === 'left') return;
       if (parent?.type === 'UpdateExpression') return;
@@ -210,20 +258,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (parent?.type === 'TaggedTemplateExpression' && key === 'tag') return;
       if (parent?.type === 'UnaryExpression' && parent.operator === 'delete') return;
       if (parent?.type === 'ChainExpression') return;
-      const { object, property } = node;
-      if (node.computed) {
-        const viaRuntime = call(runtime('getItem'), [object, property], node.loc);
-        if (object.type !== 'Identifier' || !isIndexSimple(property)) return this.replace(viaRuntime);
-        const native = { ...node };
-        targets.add(native);
-        return this.replace(guarded(arrayIndexGuard(object, property), native, viaRuntime, node.loc));
-      }
-      if (property.type !== 'Identifier' || property.name !== 'length') return;
-      const viaRuntime = call(runtime('lengthOf'), [object], node.loc);
-      if (object.type !== 'Identifier') return this.replace(viaRuntime);
-      const native = { ...node };
-      targets.add(native);
-      return this.replace(guarded(call(runtime('isArray'), [identifier(object.name)]), native, viaRuntime, node.loc));
+      const read = readOf(node);
+      if (read) this.replace(read);
     },
   });
   return fn;

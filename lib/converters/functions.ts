@@ -23,6 +23,13 @@ import type { ConversionContext } from './context.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** A member expression that can be evaluated twice with no effect but a getter's: names and literals. */
+function rereadable(node: ESTree.Node): boolean {
+  if (node.type === 'Identifier' || node.type === 'ThisExpression' || node.type === 'Literal') return true;
+  if (node.type !== 'MemberExpression' || node.optional || node.property.type === 'PrivateIdentifier') return false;
+  return rereadable(node.object) && (!node.computed || rereadable(node.property));
+}
+
 export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
   if (fn.type === 'ArrowFunctionExpression' && scopes.thisExpressions.length > 0) {
@@ -68,6 +75,30 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
           node,
           'pass what new.target tells apart as an argument.',
         );
+      }
+    },
+  });
+  // Logical assignments become the operators they abbreviate, which later passes stage on tensors:
+  // `y &&= v` is `y = y && v`, and `o.p ||= v` is `o.p || (o.p = v)`, assigning only when JavaScript does.
+  // A const keeps the native form: assigning to it must throw only when the assignment happens.
+  walk(body as ESTree.Node, {
+    leave(node) {
+      if (node.type !== 'AssignmentExpression' || !['&&=', '||=', '??='].includes(node.operator)) return;
+      const operator = node.operator.slice(0, 2) as ESTree.LogicalOperator;
+      const { left, right } = node;
+      if (left.type === 'Identifier') {
+        if (scopes.referenceOf.get(left)?.binding?.kind === 'const') return;
+        const value: ESTree.LogicalExpression = {
+          type: 'LogicalExpression',
+          operator,
+          left: { ...left },
+          right,
+          loc: node.loc,
+        };
+        this.replace({ ...assign(identifier(left.name), value), loc: node.loc });
+      } else if (left.type === 'MemberExpression' && rereadable(left)) {
+        const store = { ...assign(structuredClone(left), right), loc: node.loc };
+        this.replace({ type: 'LogicalExpression', operator, left, right: store, loc: node.loc } as ESTree.Node);
       }
     },
   });
@@ -128,6 +159,7 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   // captured once, as arrow functions capture it.
   if (scopes.thisExpressions.length > 0) {
     const self = ctx.namer.fresh('self');
+    ctx.userNames.set(self, 'this');
     const own = new Set<ESTree.Node>(scopes.thisExpressions);
     walk(body as ESTree.Node, {
       enter(node) {

@@ -78,7 +78,8 @@ function powBySquaring(x: tf.Tensor, n: number): tf.Tensor {
 
 /** The value of `x++` and `x--`: the old value as a number; the second argument is the update itself. */
 export function postfix(old: any, _updated: unknown): any {
-  return pos(old);
+  // ToNumeric: a BigInt stays a BigInt (unary plus would throw on it).
+  return typeof old === 'number' || typeof old === 'bigint' ? old : pos(old);
 }
 
 /** Unary plus: JavaScript's ToNumber, which makes a bool tensor int32 and leaves a numeric one as it is. */

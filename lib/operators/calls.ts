@@ -112,11 +112,21 @@ const generatedCode = new Set<string>();
 /** Called by the loader with each piece of code it evaluates. */
 export function registerGeneratedCode(code: string): void {
   generatedCode.add(code);
+  // A source not found before may be in this code.
+  for (const [source, found] of generatedSources) if (!found && code.includes(source)) generatedSources.delete(source);
 }
 
+/** Sources already looked up: closures made afresh on every call share theirs. */
+const generatedSources = new Map<string, boolean>();
+
 const isGenerated = (source: string) => {
-  for (const code of generatedCode) if (code.includes(source)) return true;
-  return false;
+  let found = generatedSources.get(source);
+  if (found === undefined) {
+    found = [...generatedCode].some((code) => code.includes(source));
+    if (generatedSources.size > 10_000) generatedSources.clear();
+    generatedSources.set(source, found);
+  }
+  return found;
 };
 
 function targetOf(fn: any, context: CallContext): Target {
@@ -185,7 +195,8 @@ export function* callMethod(
   args: unknown[],
 ): Generator<unknown, unknown, unknown> {
   const fn = object[key];
-  checkListMethod(object, key, (currentCallScope()?.stagedLoops ?? 0) > 0);
+  const scope = currentCallScope();
+  checkListMethod(object, key, scope, (scope?.stagedLoops ?? 0) > 0);
   return yield* call(context, fn, object, args, `${describeObject(object)}.${String(key)}`);
 }
 
@@ -198,8 +209,11 @@ export function callPlain(context: CallContext, fn: any, thisArg: unknown, args:
   const target = targetOf(fn, context);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return assertPlain(fn, args[0], args[1]);
-  if (!target.callee.plain) throw RESTAGE;
-  return target.callee.plain.apply(thisArg, args);
+  const { plain, staged, promised } = target.callee;
+  // An async function returns its promise, as it would unconverted; only a synchronous one can restage.
+  if (!staged) return promised.apply(thisArg, args);
+  if (!plain) throw RESTAGE;
+  return plain.apply(thisArg, args);
 }
 
 export function callMethodPlain(context: CallContext, object: any, key: PropertyKey, args: unknown[]): unknown {
@@ -223,7 +237,7 @@ export function callSync(
   } catch (error) {
     if (error !== RESTAGE) throw error;
     throw new StagingError(
-      `${fn?.name || 'A function'} is called from ${callback} and meets a tensor where it would have to wait (a ` +
+      `${fn === assertNow ? 'autograph.assert' : fn?.name || 'A function'} is called from ${callback} and meets a tensor where it would have to wait (a ` +
         `tensor condition in an if, a loop, ?:, && or ||, or printing or asserting a tensor). ${syncHint}`,
     );
   }

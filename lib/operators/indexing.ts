@@ -105,10 +105,12 @@ export function setItem(x: any, key: any, value: any, constName?: string): any {
     x[key] = value;
     return x;
   }
+  if (constName === USED_AS_VALUE) throw usedAsValue();
   if (constName !== undefined) {
     throw new StagingError(
-      `'${constName}[i] = v' makes a new tensor for '${constName}', but '${constName}' is const. ` +
-        `Declare it with let, or build the new tensor yourself: ${constName}2 = tf.where(...).`,
+      `'${constName}[i] = v' makes a new tensor for '${constName}', which cannot be rebound here: it is const, ` +
+        `or not declared in the function. Declare it with let in the function, or build the new tensor ` +
+        `yourself: const updated = tf.where(mask, v, ${constName}).`,
     );
   }
   const tensor = toOperand(x, 'x[i] = v') as Tensor;
@@ -127,32 +129,66 @@ export function setItem(x: any, key: any, value: any, constName?: string): any {
   });
 }
 
-/** `x[key] op= value`, `x[key]++` and `x[key]--` as statements: what `x` holds afterwards. */
-export function updateItem(x: any, key: any, op: string, value?: any, constName?: string): any {
-  const apply = UPDATES[op]!;
-  if (!isTensor(x) || !isIndex(key)) {
-    if (!isTensor(x)) plainIndexedByTensor(key);
-    x[key] = apply(x[key], value);
-    return x;
-  }
-  return tf.tidy(() => setItem(x, key, apply(getItem(x, key), value), constName));
+/** A member target, its root and keys evaluated once, with its old value when an update needs it. */
+export interface PathRef {
+  root: any;
+  keys: unknown[];
+  old: unknown;
 }
 
 /**
- * An assignment or update of a member whose value is used, such as `a[i] = b[i] = 0` or `n = o.count++`:
- * evaluates to what JavaScript gives. `op` is empty for `=`.
+ * `root[k1]...[kn]`, as the target of an assignment or update: reads the old value now, before the right-hand
+ * side runs, as JavaScript does.
  */
-export function assignMember(object: any, key: any, op: string, value: any, prefix = true): any {
-  if (isTensor(object) && isIndex(key)) {
-    throw new StagingError(
-      "An update of a tensor's element is used as a value. It makes a new tensor for the variable, so write " +
-        'it as a statement of its own: x[i] = v; then use x[i].',
-    );
+export function pathRef(root: any, keys: unknown[], readOld: boolean): PathRef {
+  let old: unknown;
+  if (readOld) {
+    old = root;
+    for (const key of keys) old = getItem(old, key);
   }
-  plainIndexedByTensor(key);
-  if (op === '') return (object[key] = value);
-  const old = object[key];
-  const updated = UPDATES[op]!(old, value);
-  object[key] = updated;
-  return prefix ? updated : arithmetic.pos(old);
+  return { root, keys, old };
 }
+
+/**
+ * Stores `value` at `keys` under `holder` and returns what the holder is afterwards: the same array or
+ * object, changed in place, or a new tensor. A new inner tensor is stored back into its own holder; an
+ * array or object changed in place is not written back, so getters run once and frozen holders are left
+ * alone. `fixedName` names a root that cannot be rebound.
+ */
+function writePath(holder: any, keys: unknown[], at: number, value: unknown, fixedName?: string): any {
+  const key = keys[at];
+  if (at === keys.length - 1) return setItem(holder, key, value, fixedName);
+  const inner = getItem(holder, key);
+  const updated = writePath(inner, keys, at + 1, value);
+  return updated === inner ? holder : setItem(holder, key, updated, fixedName);
+}
+
+/** `root[k1]...[kn] = value` as a statement: what `root` holds afterwards. */
+export function setPath(root: any, keys: unknown[], value: unknown, fixedName?: string): any {
+  return writePath(root, keys, 0, value, fixedName);
+}
+
+/** `target op= value`, `target++` and `target--` as statements: what the root holds afterwards. */
+export function updatePath(ref: PathRef, op: string, value?: unknown, fixedName?: string): any {
+  return writePath(ref.root, ref.keys, 0, UPDATES[op]!(ref.old, value), fixedName);
+}
+
+/**
+ * An assignment (`op` empty) or update of a member whose value is used, such as `a[i] = b[i] = 0` or
+ * `n = o.count++`: evaluates to what JavaScript gives. A tensor's element cannot be updated here, since
+ * the new tensor would need a variable to go to.
+ */
+export function assignPath(ref: PathRef, op: string, value: unknown, prefix: boolean): unknown {
+  const updated = op === '' ? value : UPDATES[op]!(ref.old, value);
+  const root = writePath(ref.root, ref.keys, 0, updated, USED_AS_VALUE);
+  if (root !== ref.root) throw usedAsValue();
+  return op === '' || prefix ? updated : arithmetic.postfix(ref.old, updated);
+}
+
+const USED_AS_VALUE = '\0value';
+
+const usedAsValue = () =>
+  new StagingError(
+    "An update of a tensor's element is used as a value. It makes a new tensor for the variable, so write " +
+      'it as a statement of its own: x[i] = v; then use x[i].',
+  );

@@ -6,8 +6,9 @@ import { fitsDtype, isTensor, tf, weakDtype, type DataType, type Tensor } from '
 
 const ELEMENT_TYPES: readonly DataType[] = ['float32', 'int32', 'bool'];
 const elementTypes = new WeakMap<object, DataType>();
-/** Arrays that a staged loop appended to: inside staged loops only push, pop and at may touch them. */
-const stagedLists = new WeakSet<object>();
+/** Lists, with the call whose staged loop pushed to them, or DECLARED for those given an element type. */
+const DECLARED = {};
+const stagedLists = new WeakMap<object, object | null>();
 
 /** `autograph.setElementType(list, dtype)`: the dtype of the list's elements, which `stack` uses. */
 export function setElementType(list: unknown, dtype: unknown): void {
@@ -22,7 +23,7 @@ export function setElementType(list: unknown, dtype: unknown): void {
     );
   }
   elementTypes.set(list, dtype as DataType);
-  stagedLists.add(list);
+  stagedLists.set(list, DECLARED);
 }
 
 /**
@@ -76,21 +77,27 @@ export function stack(list: unknown): Tensor {
 const inferred = (values: unknown[]): DataType =>
   values.flat(Infinity).every((v) => typeof v === 'number' && weakDtype(v) === 'int32') ? 'int32' : 'float32';
 
-const LIST_METHODS = new Set(['push', 'pop', 'at']);
+/** Array methods that change an array in place other than push and pop: not for lists in staged loops. */
+const CHANGING_METHODS = new Set(['splice', 'sort', 'shift', 'unshift', 'reverse', 'fill', 'copyWithin']);
 
-/** Called on every method call in converted code: a list used in a staged loop allows push, pop and at there. */
-export function checkListMethod(object: unknown, key: unknown, inStagedLoop: boolean): void {
+/**
+ * Called on every method call in converted code. Inside a staged loop of `call`, a list (an array given an
+ * element type, or one this call pushed to in a staged loop) may grow with push and shrink with pop, as a
+ * graph's tensor list can; methods that change it otherwise are an error. Reading methods are fine.
+ */
+export function checkListMethod(object: unknown, key: unknown, call: object | null, inStagedLoop: boolean): void {
   if (!inStagedLoop || !Array.isArray(object)) return;
   if (key === 'push') {
-    stagedLists.add(object);
+    stagedLists.set(object, call);
     return;
   }
-  if (LIST_METHODS.has(key as string) || !stagedLists.has(object) || typeof key !== 'string') return;
-  if (!(key in Array.prototype)) return;
+  if (!CHANGING_METHODS.has(key as string)) return;
+  const owner = stagedLists.get(object);
+  if (owner === undefined || (owner !== DECLARED && owner !== call)) return;
   throw new StagingError(
-    `A list is changed with '${key}' inside a loop whose condition is a tensor. Inside staged loops a list ` +
-      `supports push, pop, at, indexing and length, as a graph's tensor list does. Call '${key}' after the ` +
-      'loop, or build a new list.',
+    `A list is changed with '${String(key)}' inside a loop whose condition is a tensor. Inside staged loops a ` +
+      `list grows with push and shrinks with pop, as a graph's tensor list does. Call '${String(key)}' after ` +
+      'the loop, or build a new list.',
   );
 }
 

@@ -8,8 +8,25 @@ export const RESTAGE: unique symbol = Symbol('restage');
 
 /** A condition, operand or iterable in the plain clone: itself when plain, a restart when a tensor. */
 export function plain<T>(value: T): T {
-  if (isTensor(value)) throw RESTAGE;
+  if (typeof value === 'object' && value !== null && (isTensor(value) || isIterator(value))) throw RESTAGE;
   return value;
+}
+
+/**
+ * An iterator (not an array or other re-iterable collection) is used up by the loop that reads it, so a
+ * run that restarted after reading it would find it empty: such runs go staged from the start.
+ */
+const isIterator = (value: object) =>
+  typeof (value as { next?: unknown }).next === 'function' &&
+  (value as { [Symbol.iterator]?: () => unknown })[Symbol.iterator]?.() === value;
+
+/** The arguments as they are now: a buffered print must not show later changes to an array or object. */
+function snapshot(args: unknown[]): unknown[] {
+  try {
+    return structuredClone(args);
+  } catch {
+    return args;
+  }
 }
 
 let printed: { target: unknown; method: string; args: unknown[] }[] | null = null;
@@ -32,6 +49,6 @@ export function endPrintBuffer(flush: boolean): void {
 /** `console.log(...)` in the plain clone: buffered; a tensor argument needs an asynchronous read, so it restages. */
 export function consoleNow(target: unknown, method: string, args: unknown[]): void {
   if (needsRead(args)) throw RESTAGE;
-  if (printed) printed.push({ target, method, args });
+  if (printed) printed.push({ target, method, args: snapshot(args) });
   else (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
 }

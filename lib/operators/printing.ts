@@ -13,7 +13,7 @@ export class PendingText {
 
   /** The text, with each tensor's JavaScript value turned into a string as `+` does. */
   async resolve(): Promise<string> {
-    const values = await Promise.all(this.parts.map(printable));
+    const values = await Promise.all(this.parts.map((part) => printable(part)));
     return values.map((value) => String(value)).join('');
   }
 }
@@ -38,7 +38,9 @@ const isPlainObject = (value: object) => {
  */
 export function printAdd(a: unknown, b: unknown): unknown {
   const text = (v: unknown) => typeof v === 'string' || v instanceof PendingText;
-  if (!(text(a) && holdsTensor(b)) && !(holdsTensor(a) && text(b))) return add(a, b);
+  // Pending text is text: whatever meets it is appended, as a string would be.
+  const pending = a instanceof PendingText || b instanceof PendingText;
+  if (!pending && !(text(a) && holdsTensor(b)) && !(holdsTensor(a) && text(b))) return add(a, b);
   const parts = (v: unknown) => (v instanceof PendingText ? v.parts : [v]);
   return new PendingText([...parts(a), ...parts(b)]);
 }
@@ -60,19 +62,22 @@ export function printTemplate(strings: readonly string[], values: readonly unkno
 export const needsRead = (args: readonly unknown[]) => args.some((arg) => holdsTensor(arg));
 
 /** What a console method prints for `arg`: tensors become their values, also inside arrays and plain objects. */
-async function printable(arg: unknown): Promise<unknown> {
+async function printable(arg: unknown, seen = new Set<object>()): Promise<unknown> {
   if (arg instanceof PendingText) return arg.resolve();
   if (isTensor(arg)) return tensorValue(arg as Tensor);
-  if (!holdsTensor(arg)) return arg;
-  if (Array.isArray(arg)) return Promise.all(arg.map(printable));
+  // A structure that contains itself prints as it is from the second visit on.
+  if (!holdsTensor(arg) || seen.has(arg as object)) return arg;
+  seen.add(arg as object);
+  if (Array.isArray(arg)) return Promise.all(arg.map((item) => printable(item, seen)));
   const entries = await Promise.all(
-    Object.entries(arg as object).map(async ([key, value]) => [key, await printable(value)] as const),
+    Object.entries(arg as object).map(async ([key, value]) => [key, await printable(value, seen)] as const),
   );
   return Object.fromEntries(entries);
 }
 
 /** The values console methods print for `args`: tensors and pending text read, everything else as it is. */
-export const printValues = (args: readonly unknown[]): Promise<unknown[]> => Promise.all(args.map(printable));
+export const printValues = (args: readonly unknown[]): Promise<unknown[]> =>
+  Promise.all(args.map((arg) => printable(arg)));
 
 /**
  * Calls `target[method](...args)`. When an argument is a tensor, its value is read asynchronously first

@@ -116,7 +116,7 @@ describeWithBackends('lists', () => {
   it('other array methods on a list inside a staged loop are an error that names the method', async () => {
     const error = await rejection(runWith(fx.spliceInLoop as Fn, tf.scalar(2, 'int32')));
     expect(error).to.be.instanceOf(StagingError);
-    expect(error.message).to.contain("'splice'").and.contain('push, pop');
+    expect(error.message).to.contain("'splice'").and.contain('push and shrinks with pop');
     expect(await toGraph(fx.spliceInLoop as Fn)(2)).to.equal(0);
   });
 

@@ -85,7 +85,7 @@ describeWithBackends('indexing tensors', () => {
       [fx.readRows, [x, 1.5], 'is not an integer'],
       [fx.readRows, [x, tf.scalar(1.5)], 'must be an int32 scalar'],
       [fx.readRows, [tf.scalar(1), 0], 'the tensor is a scalar'],
-      [fx.constUpdate, [x], "'y' is const"],
+      [fx.constUpdate, [x], 'which cannot be rebound here: it is const'],
       [fx.usedAsValue, [x], 'write it as a statement of its own'],
       [fx.indexArrayByTensor, [[1, 2], tf.scalar(0, 'int32')], 'indexed with a tensor'],
       [fx.writeRow, [x, 0, tf.tensor1d([1, 2])], 'replaces one slice along axis 0'],

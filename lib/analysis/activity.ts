@@ -47,26 +47,18 @@ export function analyzeActivity(fn: ESTree.Node, scopes: ScopeInfo): WeakMap<EST
   return modified;
 }
 
-/** The variable at the root of a member chain, as `list` in `list.push` or `self` in `self.w[i]`. */
-function rootName(node: ESTree.Node): ESTree.Identifier | undefined {
-  let object = node;
-  while (object.type === 'MemberExpression') object = object.object;
-  return object.type === 'Identifier' ? object : undefined;
-}
-
 /**
- * Returns, for every loop in `fn`, the bindings declared outside it whose objects the loop may store into:
- * the roots of member assignments (`self.w = ...`, `rows[i][j] = ...`) and of method calls
- * (`losses.push(loss)`). A staged loop keeps the tensors these objects reach alive across iterations.
+ * Returns, for every loop in `fn`, what its iterations may store tensors into: the bindings declared
+ * outside it that it mentions (a list it pushes to, an object it sets, an array it passes to a helper),
+ * and the outside names it mentions that the function does not declare. A staged loop keeps the tensors
+ * these reach alive across iterations.
  */
-export function analyzeStores(fn: ESTree.Node, scopes: ScopeInfo): WeakMap<ESTree.Node, Set<Binding>> {
-  const stores = new WeakMap<ESTree.Node, Set<Binding>>();
-  const open: { node: ESTree.Node; inner: Set<Scope>; stored: Set<Binding> }[] = [];
-  const note = (target: ESTree.Node) => {
-    const root = target.type === 'MemberExpression' ? rootName(target) : undefined;
-    const binding = root ? scopes.referenceOf.get(root)?.binding : undefined;
-    if (binding) for (const construct of open) construct.stored.add(binding);
-  };
+export function analyzeStores(
+  fn: ESTree.Node,
+  scopes: ScopeInfo,
+): WeakMap<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }> {
+  const stores = new WeakMap<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }>();
+  const open: { node: ESTree.Node; inner: Set<Scope>; stored: Set<Binding>; free: Set<string> }[] = [];
   walk(fn, {
     enter(node) {
       const scope = scopes.scopeOf.get(node);
@@ -74,17 +66,22 @@ export function analyzeStores(fn: ESTree.Node, scopes: ScopeInfo): WeakMap<ESTre
         for (const construct of open) if (construct.node !== node) construct.inner.add(scope);
       }
       if (CONSTRUCTS.has(node.type) && node.type !== 'IfStatement' && node.type !== 'SwitchStatement') {
-        open.push({ node, inner: new Set(), stored: new Set() });
+        open.push({ node, inner: new Set(), stored: new Set(), free: new Set() });
       }
-      if (node.type === 'AssignmentExpression') note(node.left);
-      else if (node.type === 'UpdateExpression') note(node.argument);
-      else if (node.type === 'CallExpression') note(node.callee);
+      if (node.type !== 'Identifier') return;
+      const reference = scopes.referenceOf.get(node);
+      if (!reference) return;
+      for (const construct of open) {
+        if (reference.binding) construct.stored.add(reference.binding);
+        else construct.free.add(node.name);
+      }
     },
     leave(node) {
       const top = open[open.length - 1];
       if (top?.node !== node) return;
       open.pop();
-      stores.set(node, new Set([...top.stored].filter((binding) => !top.inner.has(binding.scope))));
+      const bindings = new Set([...top.stored].filter((binding) => !top.inner.has(binding.scope)));
+      stores.set(node, { bindings, free: top.free });
     },
   });
   return stores;

@@ -9,8 +9,8 @@ export interface Analysis extends Liveness {
   scopes: ScopeInfo;
   /** Per construct: the outer bindings it assigns. */
   modified: WeakMap<ESTree.Node, Set<Binding>>;
-  /** Per loop: the outer bindings whose objects it stores into. */
-  stored: WeakMap<ESTree.Node, Set<Binding>>;
+  /** Per loop: the outer bindings and outside names it mentions, whose objects it may store into. */
+  stored: WeakMap<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }>;
 }
 
 export function analyze(fn: ESTree.Function): Analysis {
@@ -37,13 +37,21 @@ export function carriedState(analysis: Analysis, node: ESTree.Node): Binding[] {
 }
 
 /**
- * The objects a loop stores into that its carried state does not hold (`losses` in `losses.push(loss)`):
- * a staged loop keeps what they reach alive. Ordered by declaration.
+ * What a loop may store tensors into besides its carried state (`losses` in `losses.push(loss)`, `out` in
+ * `pushTo(out, t)`): the outer variables it mentions, by declaration order, then the outside names. A
+ * staged loop keeps what they reach alive.
  */
-export function storeRoots(analysis: Analysis, node: ESTree.Node): Binding[] {
+export function storeRoots(analysis: Analysis, node: ESTree.Node): { bindings: Binding[]; free: string[] } {
   const carried = new Set(carriedState(analysis, node));
-  const stored = analysis.stored.get(node) ?? new Set<Binding>();
-  return [...stored].filter((binding) => !carried.has(binding)).sort(byPosition);
+  const stored = analysis.stored.get(node);
+  if (!stored) return { bindings: [], free: [] };
+  // A for-of or for-in variable belongs to each iteration, which gets it as a parameter: not a root.
+  const head =
+    node.type === 'ForOfStatement' || node.type === 'ForInStatement' ? analysis.scopes.scopeOf.get(node) : undefined;
+  const bindings = [...stored.bindings].filter(
+    (binding) => !carried.has(binding) && binding.kind !== 'function' && binding.scope !== head,
+  );
+  return { bindings: bindings.sort(byPosition), free: [...stored.free].sort() };
 }
 
 export type { Binding, ScopeInfo } from './scopes.js';

@@ -15,6 +15,7 @@
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
+import { STANDARD_GLOBALS } from '../api/free_names.js';
 import { definitelyAssigns } from '../analysis/definite_assignment.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
@@ -79,6 +80,17 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const analysis: Analysis = analyze(fn);
   const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const varsName = ctx.namer.fresh('vars_');
+  /**
+   * The names a loop's get_state returns after what it carries: the objects it may store tensors into.
+   * Outside names that cannot hold the user's tensors (tf, autograph, the standard globals) are left out.
+   */
+  const rootNames = (node: ESTree.Node): string[] => {
+    const { bindings, free } = storeRoots(analysis, node);
+    const names = bindings.map((binding) => binding.name);
+    const internal = new Set(['tf', 'autograph', ctx.runtime, ctx.callContext]);
+    const outside = free.filter((name) => !internal.has(name) && !STANDARD_GLOBALS.has(name));
+    return [...names, ...outside];
+  };
   // Errors name variables as the user wrote them, not as a pass renamed them.
   const userName = (name: string) => ctx.userNames.get(name) ?? name;
 
@@ -98,7 +110,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const names = [...carried, ...extra.filter((name) => !carried.includes(name))];
     // A loop's get_state also returns, after what it carries, the objects it stores into, which set_state
     // leaves alone: the runtime keeps the tensors they reach when it frees an iteration's temporaries.
-    const roots = node.type === 'IfStatement' ? [] : storeRoots(analysis, node).map((binding) => binding.name);
+    const roots = node.type === 'IfStatement' ? [] : rootNames(node);
     const getState = functionDeclaration(
       ctx.namer.fresh('get_state'),
       [],

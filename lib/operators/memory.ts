@@ -76,6 +76,8 @@ export class CallScope {
    */
   freeUnreachable(mark: number, roots: unknown): void {
     const reachable = reachableTensors(roots);
+    // Too much to walk: keep everything rather than free what may still be in use.
+    if (!reachable) return;
     const track = this.scope.track;
     let kept = mark;
     for (let i = mark; i < track.length; i++) {
@@ -94,7 +96,8 @@ export class CallScope {
     const reachable = reachableTensors(result);
     this.freeUnreachable(0, result);
     if (this.outer && engineState().scopeStack.includes(this.outer)) {
-      for (const tensor of reachable) if (!tensor.kept) this.outer.track.push(tensor);
+      // What the call returns belongs to the caller's scope (all it made, if too much to walk).
+      for (const tensor of reachable ?? this.scope.track) if (!tensor.kept) this.outer.track.push(tensor);
     }
   }
 
@@ -104,30 +107,33 @@ export class CallScope {
   }
 }
 
+/** How many objects a reachability walk visits at most; beyond that it gives up, and nothing is freed. */
+const MAX_VISITS = 100_000;
+
 /**
- * The tensors reachable from `root` through arrays and plain objects, and through the own properties of
- * the objects `root` lists directly (such as `self` among a loop's roots, whose properties the loop sets).
+ * The tensors reachable from `root` through arrays, objects (their own enumerable properties), maps and
+ * sets; undefined when the walk would visit more than MAX_VISITS objects, in which case callers must
+ * assume every tensor is reachable.
  */
-export function reachableTensors(root: unknown): Set<tf.Tensor> {
+export function reachableTensors(root: unknown): Set<tf.Tensor> | undefined {
   const found = new Set<tf.Tensor>();
   const seen = new Set<object>();
-  const visit = (value: unknown, depth: number): void => {
-    if (value === null || typeof value !== 'object') return;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
     if (isTensor(value)) {
       found.add(value);
-      return;
+      continue;
     }
-    if (seen.has(value)) return;
+    if (seen.has(value)) continue;
     seen.add(value);
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, depth + 1);
-      return;
-    }
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null || depth <= 1) {
-      for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
-    }
-  };
-  visit(root, 0);
+    if (seen.size > MAX_VISITS) return undefined;
+    if (Array.isArray(value)) stack.push(...value);
+    else if (value instanceof Map) for (const [key, item] of value) stack.push(key, item);
+    else if (value instanceof Set) stack.push(...value);
+    else if (!ArrayBuffer.isView(value))
+      for (const key of Object.keys(value)) stack.push((value as Record<string, unknown>)[key]);
+  }
   return found;
 }

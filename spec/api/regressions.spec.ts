@@ -91,4 +91,33 @@ describeWithBackends('regressions', () => {
     expect(await toGraph(fx.optionalTensor as Fn)(undefined)).to.deep.equal([undefined, undefined]);
     t.dispose();
   });
+
+  it('a staged loop keeps tensors stored through aliases, helpers, maps and nested instances', async () => {
+    class Inner {
+      w: unknown = tf.scalar(0);
+    }
+    const holder = { inner: new Inner() };
+    const out: unknown[] = [];
+    const pushTo = (list: unknown[], value: unknown) => list.push(value);
+    const n = tf.scalar(3, 'int32');
+    const g = toGraph(fx.storesThroughAliases as Fn, { scope: { pushTo } });
+    const [row, seen, pushed, w] = (await g(n, out, holder)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[], tf.Tensor];
+    expect(await values(row)).to.deep.equal([0, 2, 4]);
+    expect(await values(seen)).to.deep.equal([0, 4, 8]);
+    expect(await values(pushed)).to.deep.equal([0, 3, 6]);
+    expect(await values(w)).to.equal(3);
+    n.dispose();
+  });
+
+  it('tensors inside class instances in a result are the caller’s', async () => {
+    class Point {
+      constructor(readonly value: unknown) {}
+    }
+    const t = tf.scalar(2);
+    const result = (await toGraph(fx.returnsInstances as Fn, { scope: { Point } })(t)) as { points: Point[] };
+    const value = result.points[0]!.value as tf.Tensor;
+    expect(value.isDisposed).to.equal(false);
+    expect(await values(value)).to.equal(4);
+    t.dispose();
+  });
 });

@@ -19,6 +19,10 @@ const engineState = (): EngineState => (tf.engine() as unknown as { state: Engin
 let current: CallScope | null = null;
 const suspended: (CallScope | null)[] = [];
 
+/** How many stack frames errors keep while converted code runs, and the limits to restore. */
+const STACK_FRAMES = 100;
+const savedStackLimits: number[] = [];
+
 /** The call whose code is running now, if any. Operators use it to free loop temporaries. */
 export function currentCallScope(): CallScope | null {
   return current;
@@ -48,6 +52,10 @@ export class CallScope {
   }
 
   enter(): void {
+    // Errors raised while converted code runs need the frame in that code to be pointed at the user's
+    // line; with V8's default of 10 frames, tfjs and the runtime can push it out of the stack.
+    savedStackLimits.push(Error.stackTraceLimit);
+    if (Error.stackTraceLimit < STACK_FRAMES) Error.stackTraceLimit = STACK_FRAMES;
     const state = engineState();
     state.scopeStack.push(this.scope);
     state.activeScope = this.scope;
@@ -58,6 +66,7 @@ export class CallScope {
   }
 
   leave(): void {
+    Error.stackTraceLimit = savedStackLimits.pop() ?? Error.stackTraceLimit;
     const state = engineState();
     const at = state.scopeStack.lastIndexOf(this.scope);
     if (at >= 0) state.scopeStack.splice(at, 1);

@@ -179,8 +179,17 @@ describeWithBackends('bad input: at run time', (backend) => {
       [fx.lineThreeAssert as Fn, [tf.scalar(20)], AssertionError, 'y must stay below 10'],
       [fx.lineThreeDtype as Fn, [tf.scalar(2, 'int32')], StagingError, "'x' is int32"],
     ];
-    for (const [fn, args, type, message] of cases) {
-      const error = (await rejection(expectNoLeaks(() => toGraph(fn)(...args)))) as Error & { line?: number };
+    // V8's default stack depth, which test runners often raise.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 10;
+    const errors: (Error & { line?: number })[] = [];
+    try {
+      for (const [fn, args] of cases) errors.push(await rejection(expectNoLeaks(() => toGraph(fn)(...args))));
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    for (const [i, [fn, , type, message]] of cases.entries()) {
+      const error = errors[i]!;
       expect(error, fn.name).to.be.instanceOf(type);
       expect(error.message, fn.name).to.contain(message).and.contain(`In ${fn.name}, line 3:`);
       expect(error.message, fn.name).to.contain(`> 3 | ${fn.toString().split('\n')[2]}`);

@@ -13,7 +13,7 @@ import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../api/free_names.js';
-import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
+import { array, binary, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 /** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
@@ -34,6 +34,13 @@ export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): strin
     if (name) return `the callback passed to ${name}`;
   }
   return 'a callback';
+}
+
+/** An expression that can be evaluated again with no effect but a getter's: names and member chains. */
+function rereadable(node: ESTree.Node): boolean {
+  if (node.type === 'Identifier' || node.type === 'ThisExpression') return true;
+  if (node.type !== 'MemberExpression' || node.optional || node.computed) return false;
+  return rereadable(node.object);
 }
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
@@ -87,6 +94,45 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
 
   // Each function on the way down, with what it is: converted body, the plain clone, or a callback.
   const functions: { node: ESTree.Node; callback?: string }[] = [];
+
+  /** The runtime call that replaces `node`, or undefined when the call stays as written. */
+  const convertCall = (node: ESTree.CallExpression): ESTree.Expression | undefined => {
+    if (staysNative(node.callee)) return undefined;
+    const callback = functions[functions.length - 1]?.callback;
+    const args = array(node.arguments);
+    const { callee } = node;
+    const method =
+      callee.type === 'MemberExpression' &&
+      callee.object.type !== 'Super' &&
+      callee.property.type !== 'PrivateIdentifier'
+        ? callee
+        : undefined;
+    const key = method
+      ? method.computed
+        ? (method.property as ESTree.Expression)
+        : literal((method.property as ESTree.Identifier).name)
+      : undefined;
+    const suffix = callback !== undefined ? 'Sync' : ctx.plainClone ? 'Plain' : '';
+    const extra = callback !== undefined ? [literal(callback)] : [];
+    const replacement = method
+      ? call(
+          runtime(`callMethod${suffix}`),
+          [context, method.object as ESTree.Expression, key!, args, ...extra],
+          node.loc,
+        )
+      : call(
+          runtime(`call${suffix}`),
+          [
+            context,
+            callee as ESTree.Expression,
+            identifier('undefined'),
+            args,
+            ...(callback !== undefined ? extra : callee.type === 'Identifier' ? [literal(callee.name)] : []),
+          ],
+          node.loc,
+        );
+    return suffix === '' ? yieldDelegate(replacement) : replacement;
+  };
   walk(fn as ESTree.Node, {
     enter(node, parent) {
       if (!isFunctionNode(node)) return;
@@ -101,42 +147,35 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         functions.pop();
         return;
       }
+      // `f?.(x)`, `o?.m(x)` and `o.m?.(x)` on names: `<tested> == null ? undefined : <the call>`.
+      if (node.type === 'ChainExpression' && node.expression.type === 'CallExpression') {
+        const inner = node.expression;
+        const callee = inner.callee;
+        const member = callee.type === 'MemberExpression' ? callee : undefined;
+        const tested = inner.optional ? callee : member?.optional ? member.object : undefined;
+        if (!tested || !rereadable(tested) || (member && member.optional && inner.optional)) return;
+        if (member?.object.type === 'MemberExpression' && member.object.optional) return;
+        const plainCall: ESTree.CallExpression = {
+          ...inner,
+          optional: false,
+          callee: member ? { ...member, optional: false } : callee,
+        };
+        const converted = convertCall(plainCall);
+        if (!converted) return;
+        const test = binary('==', structuredClone(tested) as ESTree.Expression, literal(null));
+        const guard: ESTree.ConditionalExpression = {
+          type: 'ConditionalExpression',
+          test,
+          consequent: identifier('undefined'),
+          alternate: converted,
+          loc: node.loc,
+        };
+        ctx.typeGuards.add(guard);
+        return this.replace(guard);
+      }
       if (node.type !== 'CallExpression' || node.optional || parent?.type === 'ChainExpression') return;
-      if (staysNative(node.callee)) return;
-      const callback = functions[functions.length - 1]?.callback;
-      const args = array(node.arguments);
-      const { callee } = node;
-      const method =
-        callee.type === 'MemberExpression' &&
-        callee.object.type !== 'Super' &&
-        callee.property.type !== 'PrivateIdentifier'
-          ? callee
-          : undefined;
-      const key = method
-        ? method.computed
-          ? (method.property as ESTree.Expression)
-          : literal((method.property as ESTree.Identifier).name)
-        : undefined;
-      const suffix = callback !== undefined ? 'Sync' : ctx.plainClone ? 'Plain' : '';
-      const extra = callback !== undefined ? [literal(callback)] : [];
-      const replacement = method
-        ? call(
-            runtime(`callMethod${suffix}`),
-            [context, method.object as ESTree.Expression, key!, args, ...extra],
-            node.loc,
-          )
-        : call(
-            runtime(`call${suffix}`),
-            [
-              context,
-              callee as ESTree.Expression,
-              identifier('undefined'),
-              args,
-              ...(callback !== undefined ? extra : callee.type === 'Identifier' ? [literal(callee.name)] : []),
-            ],
-            node.loc,
-          );
-      this.replace(suffix === '' ? yieldDelegate(replacement) : replacement);
+      const converted = convertCall(node);
+      if (converted) this.replace(converted);
     },
   });
   return fn;

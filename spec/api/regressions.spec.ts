@@ -120,4 +120,17 @@ describeWithBackends('regressions', () => {
     expect(await values(value)).to.equal(4);
     t.dispose();
   });
+
+  it('optional calls convert the functions they call', async () => {
+    const o = { step: fx.sign };
+    const t = tf.scalar(3);
+    const got = await expectNoLeaks(async () =>
+      values(await toGraph(fx.optionalCalls as Fn, { scope: { sign: fx.sign } })(o, t), [t]),
+    );
+    expect(got).to.deep.equal([1, 1, 1, undefined]);
+    expect(await toGraph(fx.optionalCalls as Fn, { scope: { sign: fx.sign } })(o, -2)).to.deep.equal(
+      fx.optionalCalls(o, -2),
+    );
+    t.dispose();
+  });
 });

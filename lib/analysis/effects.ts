@@ -267,3 +267,14 @@ export function isRestartable(fn: ESTree.Function, scopes: ScopeInfo): boolean {
   });
   return restartable;
 }
+
+/**
+ * Whether `node` can be evaluated again with no effect but a getter's: names, `this`, literals, and
+ * non-optional member chains of those. Passes that must read a target twice (`o.p ||= v` becomes
+ * `o.p || (o.p = v)`) use it.
+ */
+export function isRereadable(node: ESTree.Node): boolean {
+  if (node.type === 'Identifier' || node.type === 'ThisExpression' || node.type === 'Literal') return true;
+  if (node.type !== 'MemberExpression' || node.optional || node.property.type === 'PrivateIdentifier') return false;
+  return isRereadable(node.object) && (!node.computed || isRereadable(node.property));
+}

@@ -11,6 +11,7 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
+import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../api/free_names.js';
 import { array, binary, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
@@ -34,13 +35,6 @@ export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): strin
     if (name) return `the callback passed to ${name}`;
   }
   return 'a callback';
-}
-
-/** An expression that can be evaluated again with no effect but a getter's: names and member chains. */
-function rereadable(node: ESTree.Node): boolean {
-  if (node.type === 'Identifier' || node.type === 'ThisExpression') return true;
-  if (node.type !== 'MemberExpression' || node.optional || node.computed) return false;
-  return rereadable(node.object);
 }
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
@@ -153,7 +147,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const callee = inner.callee;
         const member = callee.type === 'MemberExpression' ? callee : undefined;
         const tested = inner.optional ? callee : member?.optional ? member.object : undefined;
-        if (!tested || !rereadable(tested) || (member && member.optional && inner.optional)) return;
+        if (!tested || !isRereadable(tested) || (member && member.optional && inner.optional)) return;
         if (member?.object.type === 'MemberExpression' && member.object.optional) return;
         const plainCall: ESTree.CallExpression = {
           ...inner,

@@ -16,6 +16,7 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
+import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes } from '../analysis/scopes.js';
 import { array, assign, binary, call, identifier, literal, logical, member } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
@@ -43,13 +44,6 @@ const isMember = (node: ESTree.Node): node is Member =>
   node.object.type !== 'Super' &&
   node.property.type !== 'PrivateIdentifier' &&
   !node.optional;
-
-/** An expression that can be evaluated again with no effect but a getter's: names, literals, member chains. */
-function isSimple(node: ESTree.Node): boolean {
-  if (node.type === 'Identifier' || node.type === 'ThisExpression' || node.type === 'Literal') return true;
-  if (!isMember(node)) return false;
-  return isSimple(node.object) && (!node.computed || isSimple(node.property));
-}
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
@@ -169,7 +163,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (!path) {
       // No computed key: `o.p = v` stays native; `o.p += v` reads o.p first when o can be read twice.
       if (op === '') return undefined;
-      if (statement && isSimple(target.object)) {
+      if (statement && isRereadable(target.object)) {
         const read = clone(target);
         targets.add(target);
         return assign(target, call(runtime(op), value ? [read, value] : [read], loc));

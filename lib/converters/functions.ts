@@ -9,6 +9,7 @@
 
 import { walk } from 'estree-walker';
 import type * as ESTree from 'estree';
+import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
   assign,
@@ -22,13 +23,6 @@ import type { FunctionNode } from '../parse/parse_function.js';
 import type { ConversionContext } from './context.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** A member expression that can be evaluated twice with no effect but a getter's: names and literals. */
-function rereadable(node: ESTree.Node): boolean {
-  if (node.type === 'Identifier' || node.type === 'ThisExpression' || node.type === 'Literal') return true;
-  if (node.type !== 'MemberExpression' || node.optional || node.property.type === 'PrivateIdentifier') return false;
-  return rereadable(node.object) && (!node.computed || rereadable(node.property));
-}
 
 export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
@@ -96,7 +90,7 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
           loc: node.loc,
         };
         this.replace({ ...assign(identifier(left.name), value), loc: node.loc });
-      } else if (left.type === 'MemberExpression' && rereadable(left)) {
+      } else if (left.type === 'MemberExpression' && isRereadable(left)) {
         const store = { ...assign(structuredClone(left), right), loc: node.loc };
         this.replace({ type: 'LogicalExpression', operator, left, right: store, loc: node.loc } as ESTree.Node);
       }

@@ -3,16 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { AssertionError, ConversionError, StagingError, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/bad_input.js';
-import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
 type Fn = (...args: unknown[]) => unknown;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error as Error,
-  );
-}
 
 /** Conversion fails with a ConversionError containing each of `parts`, and creates no tensor. */
 function rejectsConversion(value: unknown, ...parts: string[]): ConversionError {

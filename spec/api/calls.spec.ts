@@ -4,16 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { ConversionError, doNotConvert, StagingError, toCode, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/calls.js';
-import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
 type Fn = (...args: unknown[]) => unknown;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error as Error,
-  );
-}
 
 /** Runs `fn` with console.warn collected. */
 async function warnings<T>(fn: () => Promise<T>): Promise<{ result: T; warned: string[] }> {

@@ -68,3 +68,11 @@ export async function valueOf(result: unknown, inputs: readonly unknown[] = []):
   if (!inputs.includes(result)) result.dispose();
   return result.dtype === 'bool' ? Boolean(value) : value;
 }
+
+/** The error `promise` rejects with; fails the spec when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail('expected the call to fail'),
+    (error: unknown) => error as Error,
+  );
+}

@@ -4,17 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { AssertionError, StagingError, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/asserts_lists.js';
-import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
 type Fn = (...args: unknown[]) => unknown;
 const assert = nodeAssert.default;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error as Error,
-  );
-}
 
 async function runWith(fn: Fn, arg: unknown, scope?: Record<string, unknown>): Promise<unknown> {
   return expectNoLeaks(async () => valueOf(await toGraph(fn, scope ? { scope } : undefined)(arg), [arg]));

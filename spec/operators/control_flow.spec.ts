@@ -4,14 +4,7 @@ import { expect } from 'chai';
 import { doNotConvert, StagingError, toGraph } from '../../lib/index.js';
 import * as forOf from '../converters/fixtures/for_of/input.js';
 import * as fixtures from '../fixtures/staging.js';
-import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error as Error,
-  );
-}
+import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
 describeWithBackends('staged control flow', () => {
   it('numbers carried out of a staged loop become tensors of the dtype they met', async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { StagingError, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/indexing.js';
-import { describeWithBackends, expectNoLeaks } from '../helpers/backends.js';
+import { describeWithBackends, expectNoLeaks, rejection } from '../helpers/backends.js';
 
 type Fn = (...args: never[]) => unknown;
 const deepCopy = <T>(value: T): T => structuredClone(value);
@@ -12,13 +12,6 @@ async function values(result: unknown): Promise<unknown> {
   if (Array.isArray(result)) return Promise.all(result.map(values));
   if (result instanceof tf.Tensor) return result.rank === 0 ? (await result.data())[0] : result.array();
   return result;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error as Error,
-  );
 }
 
 describeWithBackends('indexing tensors', () => {

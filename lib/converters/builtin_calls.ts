@@ -4,6 +4,7 @@
 //   Math.floor(a / 2)        becomes   ag__.floorDiv(a, 2)
 //   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
 //   Number(t)                becomes   ag__.toNumber(t)
+//   xs.map(Math.abs)         becomes   xs.map(ag__.abs)
 //   console.log("n", n);     becomes   yield* ag__.consoleCall(console, "log", ["n", n]);
 //   console.log(`n = ${n}`)  becomes   yield* ag__.consoleCall(console, "log", [ag__.printTemplate(["n = ", ""], [n])]);
 //
@@ -56,8 +57,15 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     enter(node) {
       if (isFunctionNode(node)) functions.push(node);
     },
-    leave(node) {
+    leave(node, parent, key) {
       if (isFunctionNode(node)) functions.pop();
+      // `xs.map(Math.abs)`: a Math function passed on as a value is the runtime's, which also takes tensors
+      // (and gives Math's own results on numbers).
+      if (node.type === 'MemberExpression' && !(parent?.type === 'CallExpression' && key === 'callee')) {
+        const math = globalMethod(node, 'Math');
+        if (math !== undefined && MATH.has(math)) this.replace({ ...runtime(math), loc: node.loc });
+        return;
+      }
       if (node.type !== 'CallExpression') return;
       const args = node.arguments;
       const math = globalMethod(node.callee, 'Math');

@@ -100,6 +100,6 @@ export function syncPrintError(method: string): StagingError {
   return new StagingError(
     `console.${method} inside a callback gets a tensor, whose value needs an asynchronous read, but the ` +
       'callback runs synchronously because the code that calls it expects a value at once. Print the ' +
-      'tensor outside the callback (return it, or collect it in a list), or use tensor.print().',
+      'tensor outside the callback: return it, or collect it in a list and print that after the call.',
   );
 }

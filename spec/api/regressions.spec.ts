@@ -133,4 +133,12 @@ describeWithBackends('regressions', () => {
     );
     t.dispose();
   });
+
+  it('a Math function passed to other code works on tensors', async () => {
+    const xs = [tf.scalar(-2), tf.scalar(3)];
+    const out = (await toGraph(fx.mapsMathAbs as Fn)(xs)) as tf.Tensor[];
+    expect(await values(out)).to.deep.equal([2, 3]);
+    expect(await toGraph(fx.mapsMathAbs as Fn)([-1, 1])).to.deep.equal([1, 1]);
+    tf.dispose(xs);
+  });
 });

@@ -73,6 +73,8 @@ interface Instance {
   graph: GraphFunction;
   staged: GeneratorFunctionLike;
   plain: PlainFunctionLike | undefined;
+  /** An async function's calls return promises: callees run it through `graph`, not inline. */
+  async: boolean;
 }
 
 const MAX_INSTANCES = 32;
@@ -193,6 +195,7 @@ function instanceOf(fn: AnyFunction, { scope, strict = false, maximumIterations 
     graph: graph as unknown as GraphFunction,
     staged: converted,
     plain: plainClone,
+    async: conversion.parsed.node.async ?? false,
   };
   instancesByGraph.set(graph, instance);
   conversion.instances.push(instance);
@@ -206,10 +209,9 @@ function instanceOf(fn: AnyFunction, { scope, strict = false, maximumIterations 
  */
 setCalleeConverter((fn, context): ConvertedCallee => {
   const instance = instancesByGraph.get(fn) ?? instanceOf(fn, { scope: context.scope, strict: context.strict });
-  const async = conversions.get(instance.graph.original as object)?.parsed.node.async ?? false;
   return {
     name: instance.graph.name,
-    staged: async ? undefined : instance.staged,
+    staged: instance.async ? undefined : instance.staged,
     plain: instance.plain,
     promised: instance.graph,
   };

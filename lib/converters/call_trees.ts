@@ -15,7 +15,7 @@ import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../api/free_names.js';
 import { array, binary, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { typeGuard, type ConversionContext } from './context.js';
 
 /** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
 export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): string {
@@ -157,15 +157,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const converted = convertCall(plainCall);
         if (!converted) return;
         const test = binary('==', structuredClone(tested) as ESTree.Expression, literal(null));
-        const guard: ESTree.ConditionalExpression = {
-          type: 'ConditionalExpression',
-          test,
-          consequent: identifier('undefined'),
-          alternate: converted,
-          loc: node.loc,
-        };
-        ctx.typeGuards.add(guard);
-        return this.replace(guard);
+        return this.replace(typeGuard(ctx, test, identifier('undefined'), converted, node.loc));
       }
       if (node.type !== 'CallExpression' || node.optional || parent?.type === 'ChainExpression') return;
       const converted = convertCall(node);

@@ -58,3 +58,25 @@ export function createContext(parsed: ParsedFunction, usedNames: Iterable<string
     },
   };
 }
+
+/**
+ * `test ? native : viaRuntime`, registered as an inline type guard: later passes leave its test as written,
+ * since it only chooses the native path for plain values.
+ */
+export function typeGuard(
+  ctx: ConversionContext,
+  test: ESTree.Expression,
+  native: ESTree.Expression,
+  viaRuntime: ESTree.Expression,
+  loc: ESTree.SourceLocation | null | undefined,
+): ESTree.ConditionalExpression {
+  const guard: ESTree.ConditionalExpression = {
+    type: 'ConditionalExpression',
+    test,
+    consequent: native,
+    alternate: viaRuntime,
+    loc,
+  };
+  ctx.typeGuards.add(guard);
+  return guard;
+}

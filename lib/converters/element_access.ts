@@ -19,7 +19,7 @@ import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes } from '../analysis/scopes.js';
 import { array, assign, binary, call, identifier, literal, logical, member } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { typeGuard, type ConversionContext } from './context.js';
 
 /** The runtime operator each compound assignment applies. */
 const COMPOUND: Partial<Record<ESTree.AssignmentOperator, string>> = {
@@ -129,23 +129,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     };
     return logical('&&', binary('===', type, literal('number')), isArray);
   };
-  /** `guard ? native : viaRuntime`, registered so that later passes leave the guard's test alone. */
   const guarded = (
     test: ESTree.Expression,
     native: ESTree.Expression,
     viaRuntime: ESTree.Expression,
     loc: ESTree.SourceLocation | null | undefined,
-  ): ESTree.ConditionalExpression => {
-    const guard: ESTree.ConditionalExpression = {
-      type: 'ConditionalExpression',
-      test,
-      consequent: native,
-      alternate: viaRuntime,
-      loc,
-    };
-    ctx.typeGuards.add(guard);
-    return guard;
-  };
+  ) => typeGuard(ctx, test, native, viaRuntime, loc);
 
   /**
    * An assignment (`op` empty) or update of a member. As a statement it may rebind the root when the

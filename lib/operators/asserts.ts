@@ -2,10 +2,10 @@
 // condition; console.assert keeps its meaning, applied to the tensor's value.
 
 import { AssertionError, locatableErrors, StagingError } from '../errors.js';
-import { readCondition } from './conditions.js';
+import { isTruthy, readCondition } from './conditions.js';
 import { needsRead, printValues, syncPrintError } from './printing.js';
 import { RESTAGE } from './plain.js';
-import { isTensor, type Tensor } from './tensors.js';
+import { isTensor } from './tensors.js';
 
 type AssertFunction = ((value: unknown, message?: unknown) => void) & { ok?: unknown; strict?: unknown };
 
@@ -43,13 +43,11 @@ export function assertNow(condition: unknown, message?: unknown): void | Promise
     if (condition.rank !== 0)
       throw new StagingError(`autograph.assert got a tensor of shape [${condition.shape}]. ${reduceHint}`);
     const [value] = await condition.data();
-    if (!truthyValue(condition, value!)) throw new AssertionError(messageOf(message));
+    if (!isTruthy(condition, value!)) throw new AssertionError(messageOf(message));
   })();
 }
 
 const messageOf = (message: unknown) => (message === undefined ? 'Assertion failed' : String(message));
-const truthyValue = (t: Tensor, value: number) =>
-  t.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
 
 /**
  * `autograph.assert(condition, message)`, or node:assert's `assert(condition, message)` when `fn` is that:

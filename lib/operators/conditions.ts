@@ -28,9 +28,12 @@ export function* readCondition(
     );
   }
   const values = (yield condition.data()) as ArrayLike<number>;
-  const value = values[0]!;
-  return condition.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
+  return isTruthy(condition, values[0]!);
 }
+
+/** JavaScript's truthiness of a scalar tensor's value, read as a number: non-zero and not NaN. */
+export const isTruthy = (condition: Tensor, value: number) =>
+  condition.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
 
 export function* truthy(condition: unknown, construct: string): Generator<unknown, boolean, unknown> {
   return isTensor(condition) ? yield* readCondition(condition, construct) : Boolean(condition);

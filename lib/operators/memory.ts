@@ -116,18 +116,23 @@ export class CallScope {
   }
 }
 
-/** How many objects a reachability walk visits at most; beyond that it gives up, and nothing is freed. */
-const MAX_VISITS = 100_000;
+/** How many values a reachability walk looks at most; beyond that it gives up, and nothing is freed. */
+const MAX_VISITS = 1_000_000;
 
 /**
  * The tensors reachable from `root` through arrays, objects (their own enumerable properties), maps and
- * sets; undefined when the walk would visit more than MAX_VISITS objects, in which case callers must
- * assume every tensor is reachable.
+ * sets; undefined when the walk would look at more than MAX_VISITS values (elements included), in which
+ * case callers must assume every tensor is reachable. Typed arrays hold no tensors and are not read.
  */
 export function reachableTensors(root: unknown): Set<tf.Tensor> | undefined {
   const found = new Set<tf.Tensor>();
   const seen = new Set<object>();
   const stack: unknown[] = [root];
+  let visits = 0;
+  // Pushed one by one: spreading a long array into push would overflow the argument limit.
+  const push = (items: Iterable<unknown>) => {
+    for (const item of items) if (item !== null && typeof item === 'object') stack.push(item);
+  };
   while (stack.length > 0) {
     const value = stack.pop();
     if (value === null || typeof value !== 'object') continue;
@@ -135,14 +140,15 @@ export function reachableTensors(root: unknown): Set<tf.Tensor> | undefined {
       found.add(value);
       continue;
     }
-    if (seen.has(value)) continue;
+    if (seen.has(value) || ArrayBuffer.isView(value)) continue;
     seen.add(value);
-    if (seen.size > MAX_VISITS) return undefined;
-    if (Array.isArray(value)) stack.push(...value);
-    else if (value instanceof Map) for (const [key, item] of value) stack.push(key, item);
-    else if (value instanceof Set) stack.push(...value);
-    else if (!ArrayBuffer.isView(value))
-      for (const key of Object.keys(value)) stack.push((value as Record<string, unknown>)[key]);
+    if (Array.isArray(value)) visits += value.length;
+    else if (value instanceof Map || value instanceof Set) visits += value.size;
+    if (++visits > MAX_VISITS) return undefined;
+    if (Array.isArray(value)) push(value);
+    else if (value instanceof Map) for (const [key, item] of value) push([key, item]);
+    else if (value instanceof Set) push(value);
+    else push(Object.values(value));
   }
   return found;
 }

@@ -1,4 +1,4 @@
-// `npm run bench`: the cost of conversion on plain values, as ratios to the originals in the same run.
+// `npm run bench` (plain loops): what converted code costs on plain values, as ratios to the originals in the same run.
 import * as tf from '@tensorflow/tfjs';
 import { toGraph } from '../lib/index.js';
 
@@ -58,7 +58,7 @@ async function measure(run: () => unknown, repeats: number): Promise<number> {
   return median(samples);
 }
 
-async function main(): Promise<void> {
+export async function benchPlainLoops(): Promise<void> {
   const n = Number(process.env.BENCH_N ?? 1e6);
   const repeats = Number(process.env.BENCH_REPEATS ?? 31);
   console.log(`Plain numbers, n = ${n}, median of ${repeats} runs (Node ${process.version}); target: at most 1.5x`);
@@ -76,8 +76,3 @@ async function main(): Promise<void> {
     );
   }
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});

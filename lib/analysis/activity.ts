@@ -1,6 +1,6 @@
 // Activity analysis: for each if, loop and switch, the outer variables that the construct assigns.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import type { Binding, Scope, ScopeInfo } from './scopes.js';
 

@@ -1,6 +1,6 @@
 // Effects analysis: whether running a function twice from the start is unobservable outside it.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { patternIdentifiers, type Binding, type ScopeInfo } from './scopes.js';
 

@@ -1,6 +1,6 @@
 // Liveness analysis: which local variables may be read after each construct, and at each loop's head.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode, patternIdentifiers, type Binding, type Scope, type ScopeInfo } from './scopes.js';
 

@@ -1,6 +1,6 @@
 // Scope analysis: declarations per scope, what each identifier refers to, and the function's free variables.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 
 export type BindingKind = 'param' | 'var' | 'let' | 'const' | 'function' | 'class' | 'catch' | 'self';

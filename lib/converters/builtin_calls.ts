@@ -12,7 +12,7 @@
 // console calls become `yield*` only in converted bodies; in callbacks, which cannot wait for a read, a
 // tensor argument is an error instead.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';

@@ -9,7 +9,7 @@
 // functions, which the code that calls them expects to return at once) it is `ag__.callSync`. Calls that
 // cannot reach user code stay as written: tf's functions, the standard globals, the runtime's own calls.
 
-import { walk } from 'estree-walker';
+import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
@@ -156,7 +156,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         };
         const converted = convertCall(plainCall);
         if (!converted) return;
-        const test = binary('==', structuredClone(tested) as ESTree.Expression, literal(null));
+        const test = binary('==', cloneNode(tested) as ESTree.Expression, literal(null));
         return this.replace(typeGuard(ctx, test, identifier('undefined'), converted, node.loc));
       }
       if (node.type !== 'CallExpression' || node.optional || parent?.type === 'ChainExpression') return;

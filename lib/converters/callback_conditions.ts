@@ -6,7 +6,7 @@
 //
 // Runs on both the staged function and the plain clone, before operators.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
 import { call, identifier, literal, member } from '../codegen/builders.js';

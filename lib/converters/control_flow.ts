@@ -12,7 +12,7 @@
 // return, break or continue stays native JavaScript, with its condition guarded so that a tensor
 // condition there is a clear error rather than a silently truthy object.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
 import { STANDARD_GLOBALS } from '../api/free_names.js';

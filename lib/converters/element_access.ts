@@ -14,7 +14,7 @@
 // Runs after the control-flow passes (whose analysis already knows what an element update writes) and
 // before builtin_calls and operators, which then convert what this pass leaves in the values.
 
-import { walk } from 'estree-walker';
+import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes } from '../analysis/scopes.js';
@@ -48,7 +48,7 @@ const isMember = (node: ESTree.Node): node is Member =>
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
   const runtime = (name: string) => member(identifier(ctx.runtime), name);
-  const clone = <T extends ESTree.Node>(node: T): T => structuredClone(node);
+  const clone = <T extends ESTree.Node>(node: T): T => cloneNode(node);
   /** Member expressions this pass wrote as assignment targets or update receivers: never reads. */
   const targets = new WeakSet<ESTree.Node>();
   /** Names an element update cannot rebind: consts, and names the function does not declare. */

@@ -7,7 +7,7 @@
 // `await` becomes `yield` (the driver awaits what is yielded); `var` declarations are hoisted to a `let`
 // at the top, so that later passes can move blocks into nested functions without changing scoping.
 
-import { walk } from 'estree-walker';
+import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
@@ -91,7 +91,7 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
         };
         this.replace({ ...assign(identifier(left.name), value), loc: node.loc });
       } else if (left.type === 'MemberExpression' && isRereadable(left)) {
-        const store = { ...assign(structuredClone(left), right), loc: node.loc };
+        const store = { ...assign(cloneNode(left), right), loc: node.loc };
         this.replace({ type: 'LogicalExpression', operator, left, right: store, loc: node.loc } as ESTree.Node);
       }
     },

@@ -1,6 +1,6 @@
 // The converter pipeline: the passes and the one place that fixes their order.
 
-import { walk } from 'estree-walker';
+import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRestartable } from '../analysis/effects.js';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
@@ -113,7 +113,7 @@ export function convertFunction(
   // The plain clone branches off before any staging pass: native control flow, guarded conditions.
   let plainNode: ESTree.FunctionExpression | undefined;
   if (synchronous) {
-    plainNode = { ...structuredClone(node), generator: false };
+    plainNode = { ...cloneNode(node), generator: false };
     const plainCtx: ConversionContext = { ...ctx, plainClone: true, converted: new WeakSet([plainNode]) };
     for (const pass of PLAIN_PASSES) plainNode = pass(plainNode, plainCtx);
   }

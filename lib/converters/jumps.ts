@@ -5,7 +5,7 @@
 //   A; if (c) { do_return = true; retval_ = x; } if (!do_return) { B; }
 
 import type * as ESTree from 'estree';
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import { block, identifier, logical, not } from '../codegen/builders.js';
 

@@ -6,7 +6,7 @@
 // The right operand is a generator thunk, evaluated only when JavaScript would evaluate it. Only
 // converted bodies can wait on a staged read, so inside nested user functions `&&` stays as written.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
 import { call, identifier, member, returnStatement, yieldDelegate } from '../codegen/builders.js';

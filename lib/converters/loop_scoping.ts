@@ -9,7 +9,7 @@
 // for the others one binding behaves the same. This runs before the jump passes, which lower any jump
 // inside the try like any other, so the value is always handed back.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode, patternIdentifiers, type Binding } from '../analysis/scopes.js';
 import { assign, block, expressionStatement, identifier } from '../codegen/builders.js';

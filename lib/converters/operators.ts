@@ -5,7 +5,7 @@
 //
 // On plain values each call is exactly the JavaScript operator. Operations on two literals stay as written.
 
-import { walk } from 'estree-walker';
+import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { allOf, assign, binary, call, identifier, literal, member } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
@@ -110,7 +110,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const nativeTrees = new WeakMap<ESTree.Node, { native: ESTree.Expression; leaves: Set<string> }>();
   const keepNative = (node: ESTree.Node, native: ESTree.Expression) => {
     const leaves = numberLeaves(native);
-    if (leaves && leaves.size > 0) nativeTrees.set(node, { native: structuredClone(native), leaves });
+    if (leaves && leaves.size > 0) nativeTrees.set(node, { native: cloneNode(native), leaves });
   };
   const fastPath = (node: ESTree.Node, viaRuntime: ESTree.Expression) => {
     const tree = nativeTrees.get(node);

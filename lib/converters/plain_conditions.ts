@@ -7,7 +7,7 @@
 // runtime then drops the clone's run and runs the staged function from the start. Only functions whose
 // runs can be abandoned without a trace get a clone (see analysis/effects.ts).
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
 import { call, identifier, member } from '../codegen/builders.js';

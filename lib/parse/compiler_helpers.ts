@@ -1,6 +1,6 @@
 // Sees through the helpers that TypeScript and esbuild put inside compiled function bodies.
 
-import { walk } from 'estree-walker';
+import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { ConversionError } from '../errors.js';
 import { toSourcePosition, type ParsedFunction } from './parse_function.js';

@@ -2,7 +2,7 @@
 import { parse } from 'acorn';
 import { expect } from 'chai';
 import type * as ESTree from 'estree';
-import { walk } from 'estree-walker';
+import { walk } from '../../lib/codegen/ast.js';
 import { analyze, carriedState } from '../../lib/analysis/index.js';
 import { analyzeScopes } from '../../lib/analysis/scopes.js';
 

@@ -1,21 +1,18 @@
 // tfjs-autograph: convert eager-style JavaScript into TF.js code whose control flow is staged on tensors.
 
-import { toCode, toGraph, convert } from './api/to_graph.js';
+import { doNotConvert } from './api/converted_call.js';
+import { convertWith } from './api/decorator.js';
+import { toCode } from './api/to_code.js';
+import { toGraphWith } from './api/to_graph.js';
+import { AssertionError, ConversionError, StagingError } from './errors.js';
 import { assertNow } from './operators/asserts.js';
-import { doNotConvert } from './operators/calls.js';
 import { setElementType, stack } from './operators/lists.js';
+import { tf } from './operators/tensors.js';
 
-export {
-  toGraph,
-  toCode,
-  convert,
-  type CodeWithSourceMap,
-  type ConvertOptions,
-  type GraphFunction,
-} from './api/to_graph.js';
+export type { CodeWithSourceMap, ToCodeOptions } from './api/to_code.js';
+export type { ConvertOptions, GraphFunction } from './api/options.js';
 export type { SourceMap } from './codegen/source_map.js';
-export { AssertionError, ConversionError, StagingError } from './errors.js';
-export { doNotConvert, setElementType, stack };
+export { AssertionError, ConversionError, StagingError, doNotConvert, setElementType, stack, toCode };
 
 /**
  * `autograph.assert(condition, message)`: throws an AssertionError with `message` when `condition` is
@@ -23,6 +20,34 @@ export { doNotConvert, setElementType, stack };
  * it; called directly with a tensor, it returns a promise that rejects when the condition is false.
  */
 export const assert = assertNow;
+
+/** The names converted code sees unless the scope option names them: tf, and this module as `autograph`. */
+const defaults: Record<string, unknown> = { tf };
+
+/**
+ * Converts `fn` so that its control flow is staged when conditions are tensors. The result is called
+ * like `fn` (with the same `this`) and returns a promise: staged conditions are read asynchronously.
+ */
+export const toGraph = toGraphWith(defaults);
+
+/**
+ * A decorator form of toGraph. `convert(options)(fn)` is `toGraph(fn, options)`; `@convert()` works on
+ * class methods as a TypeScript 5 standard decorator, and as a legacy (experimentalDecorators) one.
+ */
+export const convert = convertWith(toGraph);
+
+defaults.autograph = Object.freeze({
+  toGraph,
+  toCode,
+  convert,
+  assert,
+  doNotConvert,
+  setElementType,
+  stack,
+  AssertionError,
+  ConversionError,
+  StagingError,
+});
 
 // The library's own functions run as they are when converted code calls them.
 for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, stack]) doNotConvert(fn);

@@ -3,23 +3,7 @@
 import type { ScopeInfo } from '../analysis/scopes.js';
 import { ConversionError } from '../errors.js';
 import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
-
-/**
- * The standard ECMAScript globals and `console`. Nothing else resolves from `globalThis`: in a browser,
- * names such as `name`, `top` or `status` would otherwise bind silently to `window`.
- */
-export const STANDARD_GLOBALS: ReadonlySet<string> = new Set([
-  'globalThis', 'Infinity', 'NaN', 'undefined',
-  'isFinite', 'isNaN', 'parseFloat', 'parseInt',
-  'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent',
-  'AggregateError', 'Array', 'ArrayBuffer', 'Atomics', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean',
-  'DataView', 'Date', 'Error', 'EvalError', 'FinalizationRegistry', 'Float32Array', 'Float64Array', 'Function',
-  'Int8Array', 'Int16Array', 'Int32Array', 'Intl', 'JSON', 'Map', 'Math', 'Number', 'Object', 'Promise', 'Proxy',
-  'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'SharedArrayBuffer', 'String', 'Symbol', 'SyntaxError',
-  'TypeError', 'Uint8Array', 'Uint8ClampedArray', 'Uint16Array', 'Uint32Array', 'URIError', 'WeakMap', 'WeakRef',
-  'WeakSet',
-  'console',
-]); // prettier-ignore
+import { STANDARD_GLOBALS } from '../analysis/globals.js';
 
 /** Rejects assignments to names the function does not declare: converted code cannot reach those variables. */
 export function checkFreeWrites(parsed: ParsedFunction, scopes: ScopeInfo): void {

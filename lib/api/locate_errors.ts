@@ -1,25 +1,12 @@
 // Points errors raised while converted code runs at the user's line, through the code's source mappings.
 
 import { AssertionError, codeFrame, locatableErrors, StagingError } from '../errors.js';
-import { originalPosition, type Mapping } from '../codegen/generate.js';
-import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
+import { originalPosition } from '../codegen/generate.js';
+import { toSourcePosition } from '../parse/parse_function.js';
+import { loadedCodeAt, type LoadedCodeEntry } from './loaded_code.js';
 
 /** `new Function` puts its parameter list and `{` on two lines before the body the loader generated. */
 const FUNCTION_HEADER_LINES = 2;
-
-export interface LocatedCode {
-  parsed: ParsedFunction;
-  mappings: readonly Mapping[];
-  /** The sourceURL the loader gave the code, as stack frames show it. */
-  url: string;
-}
-
-/** Every piece of converted code, by its URL: an error may come from a callee's code, run inline. */
-const codes = new Map<string, LocatedCode>();
-
-export function registerLocatedCode(code: LocatedCode): void {
-  codes.set(code.url, code);
-}
 
 /** Errors already pointed at the user's line, which callers up the chain leave alone. */
 const located = new WeakSet<object>();
@@ -37,7 +24,7 @@ const libraryPath =
 const FRAME = /autograph:\/\/\/[^\s:)]+\.js:(\d+):(\d+)/;
 
 interface Position {
-  code: LocatedCode;
+  code: LoadedCodeEntry;
   line: number;
   column: number;
 }
@@ -46,7 +33,7 @@ interface Position {
 function framePosition(frame: string): Position | undefined {
   const match = FRAME.exec(frame);
   if (!match) return undefined;
-  const code = codes.get(match[0].slice(0, match[0].lastIndexOf('.js:') + 3));
+  const code = loadedCodeAt(match[0].slice(0, match[0].lastIndexOf('.js:') + 3));
   if (!code) return undefined;
   const mapped = originalPosition(code.mappings, Number(match[1]) - FUNCTION_HEADER_LINES, Number(match[2]) - 1);
   if (!mapped) return undefined;

@@ -21,11 +21,9 @@ export interface LoadedCode {
   /** The code as evaluated, and its mappings to the original source. */
   code: string;
   mappings: Mapping[];
-  /** The sourceURL stack frames in this code show. */
+  /** The sourceURL stack frames in this code show: one per loaded function, chosen by the caller. */
   url: string;
 }
-
-const loadedNames = new Map<string, number>();
 
 /**
  * Loads `node`. The body runs in strict mode, as module code and class bodies do, so `this` stays
@@ -38,7 +36,7 @@ export function load(
   runtime: string,
   callContext: string,
   freeNames: readonly string[],
-  name: string,
+  url: string,
 ): LoadedCode {
   const program: ESTree.Program = {
     type: 'Program',
@@ -49,10 +47,6 @@ export function load(
     ],
   };
   const { code, mappings } = generate(program);
-  // One URL per loaded function, so that a stack frame names the code it is in.
-  const count = (loadedNames.get(name) ?? 0) + 1;
-  loadedNames.set(name, count);
-  const url = `autograph:///${encodeURIComponent(name)}${count > 1 ? `~${count}` : ''}.js`;
   const factory = new Function(
     runtime,
     callContext,

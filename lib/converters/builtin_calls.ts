@@ -16,7 +16,7 @@ import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
-import { MATH_FUNCTIONS } from '../operators/math.js';
+import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import type { ConversionContext } from './context.js';
 
 /** The Math functions that also work on tensors; each has a runtime function of the same name. */
@@ -95,16 +95,16 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const assertArgs = [consoleId, array(args.map(printable))];
         // The plain clone's prints, this one too, are buffered until the run is known to finish.
         if (ctx.plainClone)
-          this.replace(call(runtime('consoleNow'), [consoleId, literal('assert'), assertArgs[1]!], node.loc));
+          this.replace(call(runtime('consoleCallPlain'), [consoleId, literal('assert'), assertArgs[1]!], node.loc));
         else if (inConvertedBody) this.replace(yieldDelegate(call(runtime('consoleAssert'), assertArgs, node.loc)));
-        else this.replace(call(runtime('consoleAssertSync'), assertArgs, node.loc));
+        else this.replace(call(runtime('consoleAssertInCallback'), assertArgs, node.loc));
         return;
       }
       const printArgs = [consoleId, literal(method), array(args.map(printable))];
       // The plain clone prints synchronously, into the runtime's buffer; a callback cannot wait for a read.
-      if (ctx.plainClone) this.replace(call(runtime('consoleNow'), printArgs, node.loc));
+      if (ctx.plainClone) this.replace(call(runtime('consoleCallPlain'), printArgs, node.loc));
       else if (inConvertedBody) this.replace(yieldDelegate(call(runtime('consoleCall'), printArgs, node.loc)));
-      else this.replace(call(runtime('consoleSync'), printArgs, node.loc));
+      else this.replace(call(runtime('consoleCallInCallback'), printArgs, node.loc));
     },
   });
   return fn;

@@ -1,19 +1,19 @@
 // Call trees: calls to functions that may be the user's go through the runtime, which converts them on
 // their first call (AutoGraph's converted_call).
 //
-//   y = helper(x);           becomes   y = yield* ag__.call(ag_ctx__, helper, undefined, [x]);
-//   this.step(x);            becomes   yield* ag__.callMethod(ag_ctx__, self, "step", [x]);
+//   y = helper(x);           becomes   y = yield* ag__.convertedCall(ag_ctx__, helper, undefined, [x]);
+//   this.step(x);            becomes   yield* ag__.convertedMethodCall(ag_ctx__, self, "step", [x]);
 //
 // In converted bodies the callee runs inline, so its staged reads are waited on like the caller's. In
-// synchronous code (the plain clone) the call is `ag__.callPlain`, and inside callbacks (nested
-// functions, which the code that calls them expects to return at once) it is `ag__.callSync`. Calls that
+// synchronous code (the plain clone) the call is `ag__.convertedCallPlain`, and inside callbacks (nested
+// functions, which the code that calls them expects to return at once) it is `ag__.convertedCallInCallback`. Calls that
 // cannot reach user code stay as written: tf's functions, the standard globals, the runtime's own calls.
 
 import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
-import { STANDARD_GLOBALS } from '../api/free_names.js';
+import { STANDARD_GLOBALS } from '../analysis/globals.js';
 import { array, binary, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
 import { typeGuard, type ConversionContext } from './context.js';
 
@@ -106,16 +106,16 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         ? (method.property as ESTree.Expression)
         : literal((method.property as ESTree.Identifier).name)
       : undefined;
-    const suffix = callback !== undefined ? 'Sync' : ctx.plainClone ? 'Plain' : '';
+    const suffix = callback !== undefined ? 'InCallback' : ctx.plainClone ? 'Plain' : '';
     const extra = callback !== undefined ? [literal(callback)] : [];
     const replacement = method
       ? call(
-          runtime(`callMethod${suffix}`),
+          runtime(`convertedMethodCall${suffix}`),
           [context, method.object as ESTree.Expression, key!, args, ...extra],
           node.loc,
         )
       : call(
-          runtime(`call${suffix}`),
+          runtime(`convertedCall${suffix}`),
           [
             context,
             callee as ESTree.Expression,

@@ -2,7 +2,7 @@
 // calls them expects a value at once; a tensor condition there would be an always-true object, so it is
 // guarded into a clear error instead.
 //
-//   xs.map((x) => (x > 0 ? x : 0))   becomes   xs.map((x) => (ag__.callbackCondition(ag__.greater(x, 0), "...") ? x : 0))
+//   xs.map((x) => (x > 0 ? x : 0))   becomes   xs.map((x) => (ag__.conditionInCallback(ag__.greater(x, 0), "...") ? x : 0))
 //
 // Runs on both the staged function and the plain clone, before operators.
 
@@ -16,7 +16,7 @@ import type { ConversionContext } from './context.js';
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const callbacks: (string | undefined)[] = [];
   const guard = (test: ESTree.Expression, name: string) =>
-    call(member(identifier(ctx.runtime), 'callbackCondition'), [test, literal(name)], test.loc);
+    call(member(identifier(ctx.runtime), 'conditionInCallback'), [test, literal(name)], test.loc);
   walk(fn as ESTree.Node, {
     enter(node, parent, key) {
       if (parent && ctx.typeGuards.has(parent) && key === 'test') return this.skip();

@@ -15,7 +15,7 @@
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
-import { STANDARD_GLOBALS } from '../api/free_names.js';
+import { STANDARD_GLOBALS } from '../analysis/globals.js';
 import { definitelyAssigns } from '../analysis/definite_assignment.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
@@ -133,7 +133,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     test.type === 'Literal'
       ? test
       : call(
-          runtime('unstagedCondition'),
+          runtime('conditionUnstaged'),
           [test, literal(construct), literal(escape.type.replace('Statement', '').toLowerCase())],
           test.loc,
         );
@@ -388,7 +388,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return [node];
       case 'SwitchStatement':
         // A switch still here stayed native (its cases declare names): a tensor discriminant is an error.
-        node.discriminant = call(runtime('nativeSwitch'), [node.discriminant], node.discriminant.loc);
+        node.discriminant = call(runtime('discriminantUnstaged'), [node.discriminant], node.discriminant.loc);
         for (const switchCase of node.cases) switchCase.consequent = convertList(switchCase.consequent);
         return [node];
       default:

@@ -17,7 +17,7 @@ import * as controlFlow from './control_flow.js';
 import * as functions from './functions.js';
 import * as logicalExpressions from './logical_expressions.js';
 import * as loopScoping from './loop_scoping.js';
-import * as operators from './operators.js';
+import * as overloadedOperators from './overloaded_operators.js';
 import * as plainConditions from './plain_conditions.js';
 import * as returnStatements from './return_statements.js';
 import * as switchStatements from './switch_statements.js';
@@ -42,12 +42,12 @@ import * as switchStatements from './switch_statements.js';
  *    operator calls that can wait on a staged read.
  * 7. element_access: `x[i]`, `x.length` and member updates become runtime calls with inline guards for
  *    arrays; after control_flow, whose analysis counts `x[i] = v` as a write of `x`.
- * 8. builtin_calls: before operators, so that `Math.floor(a / b)` still shows its division.
+ * 8. builtin_calls: before overloaded_operators, so that `Math.floor(a / b)` still shows its division.
  * 9. call_trees: other calls go through the runtime, which converts user functions; after builtin_calls,
  *    whose runtime calls it leaves alone.
  * 10. callback_conditions: control flow inside callbacks stays native; a tensor condition there is an
  *     error. After call_trees, which names the callbacks the same way.
- * 11. operators: last, over everything, including the tests, bodies and thunks earlier passes made.
+ * 11. overloaded_operators: last, over everything, including the tests, bodies and thunks earlier passes made.
  * Each pass that needs analysis runs it afresh on the tree it receives.
  */
 const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
@@ -63,7 +63,7 @@ const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree
   builtinCalls.transform,
   callTrees.transform,
   callbackConditions.transform,
-  operators.transform,
+  overloadedOperators.transform,
 ];
 
 /**
@@ -75,7 +75,7 @@ const PLAIN_PASSES: typeof PASSES = [
   builtinCalls.transform,
   callTrees.transform,
   callbackConditions.transform,
-  operators.transform,
+  overloadedOperators.transform,
   plainConditions.transform,
 ];
 

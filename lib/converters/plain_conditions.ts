@@ -1,9 +1,9 @@
 // The plain clone: a synchronous copy of the function for plain values, where every decision a tensor
 // would stage is guarded instead.
 //
-//   if (x > 0) { y = x; }    becomes   if (typeof x === "number" ? x > 0 : ag__.plain(ag__.greater(x, 0))) { y = x; }
+//   if (x > 0) { y = x; }    becomes   if (typeof x === "number" ? x > 0 : ag__.conditionPlain(ag__.greater(x, 0))) { y = x; }
 //
-// `ag__.plain` returns a plain value as it is and throws the runtime's restage signal for a tensor; the
+// `ag__.conditionPlain` returns a plain value as it is and throws the runtime's restage signal for a tensor; the
 // runtime then drops the clone's run and runs the staged function from the start. Only functions whose
 // runs can be abandoned without a trace get a clone (see analysis/effects.ts).
 
@@ -14,7 +14,8 @@ import { call, identifier, member } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const guard = (value: ESTree.Expression) => call(member(identifier(ctx.runtime), 'plain'), [value], value.loc);
+  const guard = (value: ESTree.Expression) =>
+    call(member(identifier(ctx.runtime), 'conditionPlain'), [value], value.loc);
   // A number fast path's native side gives a boolean or number already: only its runtime side needs the guard.
   const plain = (value: ESTree.Expression): ESTree.Expression => {
     if (value.type === 'ConditionalExpression' && ctx.numberFastPaths.has(value)) {

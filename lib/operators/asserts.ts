@@ -92,7 +92,7 @@ export function* consoleAssert(target: unknown, args: unknown[]): Generator<unkn
 }
 
 /** console.assert inside a callback, which cannot wait: a tensor is an error. */
-export function consoleAssertSync(target: unknown, args: unknown[]): void {
+export function consoleAssertInCallback(target: unknown, args: unknown[]): void {
   if (isTensor(args[0]) || needsRead(args.slice(1))) throw syncPrintError('assert');
   (target as { assert: (...a: unknown[]) => void }).assert(...args);
 }

@@ -38,3 +38,14 @@ export const isTruthy = (condition: Tensor, value: number) =>
 export function* truthy(condition: unknown, construct: string): Generator<unknown, boolean, unknown> {
   return isTensor(condition) ? yield* readCondition(condition, construct) : Boolean(condition);
 }
+
+/** What to do about control flow on a tensor inside a callback, which cannot wait for a read. */
+export const CALLBACK_HINT =
+  'A callback runs synchronously, because the code that calls it expects a value at once, so it cannot wait ' +
+  'for a tensor. Move that control flow out of the callback, or compute with tf.where(condition, a, b).';
+
+/** The condition of an if, loop, ?:, && or || inside a callback: a tensor there is an error. */
+export function conditionInCallback(value: unknown, callback: string): unknown {
+  if (!isTensor(value)) return value;
+  throw new StagingError(`A tensor is the condition of control flow inside ${callback}. ${CALLBACK_HINT}`);
+}

@@ -342,7 +342,7 @@ export function* forOfStmt(
  * Guards the condition of a construct the converter left native because a `return`, `break` or
  * `continue` leaves it: plain values pass, a tensor is an error instead of an always-truthy object.
  */
-export function unstagedCondition(condition: unknown, construct: string, jump: string): unknown {
+export function conditionUnstaged(condition: unknown, construct: string, jump: string): unknown {
   if (!isTensor(condition)) return condition;
   throw new StagingError(
     `The condition of ${construct} is a tensor, but ${construct} contains a '${jump}' that leaves it, and ` +
@@ -357,7 +357,7 @@ export function* keysOf(object: unknown): Generator<string, void, unknown> {
 }
 
 /** The discriminant of a switch that stays native JavaScript: plain values pass, a tensor is an error. */
-export function nativeSwitch(discriminant: unknown): unknown {
+export function discriminantUnstaged(discriminant: unknown): unknown {
   if (!isTensor(discriminant)) return discriminant;
   throw new StagingError(
     'The discriminant of a switch statement is a tensor, but this switch stays native JavaScript because ' +

@@ -1,4 +1,6 @@
-// The runtime namespace that converted code reaches through one name (`ag__`).
+// The runtime namespace that converted code reaches through one name (`ag__`); the api adds the
+// converted-call family (api/converted_call.ts). Variants follow one scheme: `x` in converted bodies,
+// `xPlain` in the plain clone, `xInCallback` inside callbacks, `xUnstaged` where a construct stays native.
 
 export * from './arithmetic.js';
 export * from './comparison.js';
@@ -13,12 +15,12 @@ export {
   forStmt,
   forOfStmt,
   keysOf,
-  nativeSwitch,
-  unstagedCondition,
+  discriminantUnstaged,
+  conditionUnstaged,
 } from './control_flow.js';
-export { consoleCall, consoleSync, printAdd, printTemplate } from './printing.js';
+export { consoleCall, consoleCallInCallback, printAdd, printTemplate } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
-export { plain, consoleNow } from './plain.js';
-export { call, callMethod, callPlain, callMethodPlain, callSync, callMethodSync, callbackCondition } from './calls.js';
-export { consoleAssert, consoleAssertSync } from './asserts.js';
+export { conditionPlain, consoleCallPlain } from './plain.js';
+export { conditionInCallback } from './conditions.js';
+export { consoleAssert, consoleAssertInCallback } from './asserts.js';

@@ -4,16 +4,14 @@
 // dtype rules: functions whose result on an integer is an integer (abs, sign, floor, ceil, round, trunc,
 // min, max) keep int32; the others compute in float32. A bool tensor counts as int32 0 or 1.
 
+import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import { truncate } from './arithmetic.js';
 import { isTensor, numeric, tf, toOperand, unify, type Tensor } from './tensors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plain paths are Math's own functions on any values. */
 
 /** The Math functions that work on tensors; each has a function of the same name here (pow is `**`'s). */
-export const MATH_FUNCTIONS = [
-  'abs', 'sign', 'floor', 'ceil', 'round', 'trunc', 'sqrt', 'cbrt', 'exp', 'expm1', 'log', 'log1p', 'log2',
-  'log10', 'min', 'max', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'hypot',
-] as const; // prettier-ignore
+export { MATH_FUNCTIONS };
 
 /** The tensor operand of Math.`name`, checked, with bool as int32. */
 const numericOperand = (x: Tensor, name: string) => numeric(toOperand(x, `Math.${name}`) as Tensor);

@@ -7,7 +7,7 @@ import { isTensor } from './tensors.js';
 export const RESTAGE: unique symbol = Symbol('restage');
 
 /** A condition, operand or iterable in the plain clone: itself when plain, a restart when a tensor. */
-export function plain<T>(value: T): T {
+export function conditionPlain<T>(value: T): T {
   if (typeof value === 'object' && value !== null && (isTensor(value) || isIterator(value))) throw RESTAGE;
   return value;
 }
@@ -29,26 +29,45 @@ function snapshot(args: unknown[]): unknown[] {
   }
 }
 
-let printed: { target: unknown; method: string; args: unknown[] }[] | null = null;
-
-/** Collects what the plain clone prints, so that a run abandoned for staging prints nothing. */
-export function startPrintBuffer(): void {
-  printed = [];
+interface PrintedLine {
+  target: unknown;
+  method: string;
+  args: unknown[];
 }
 
-/** Stops collecting; prints what was collected when `flush`, else drops it. */
+/**
+ * The print buffers of the plain runs now on the stack, innermost last. A plain run is synchronous, so
+ * only the runs that called each other are here: a converted function that calls another through native
+ * code (`[1, 2].map(g)`) has its buffer below g's.
+ */
+const buffers: PrintedLine[][] = [];
+
+/** Collects what a plain run prints, so that a run abandoned for staging prints nothing. */
+export function startPrintBuffer(): void {
+  buffers.push([]);
+}
+
+/**
+ * Ends the innermost run's buffer. Kept (`flush`), its lines join the enclosing run's buffer, in program
+ * order, or print when no run encloses it; dropped, they never print.
+ */
 export function endPrintBuffer(flush: boolean): void {
-  const lines = printed ?? [];
-  printed = null;
+  const lines = buffers.pop() ?? [];
   if (!flush) return;
+  const enclosing = buffers[buffers.length - 1];
+  if (enclosing) {
+    for (const line of lines) enclosing.push(line);
+    return;
+  }
   for (const { target, method, args } of lines) {
     (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
   }
 }
 
 /** `console.log(...)` in the plain clone: buffered; a tensor argument needs an asynchronous read, so it restages. */
-export function consoleNow(target: unknown, method: string, args: unknown[]): void {
+export function consoleCallPlain(target: unknown, method: string, args: unknown[]): void {
   if (needsRead(args)) throw RESTAGE;
-  if (printed) printed.push({ target, method, args: snapshot(args) });
+  const buffer = buffers[buffers.length - 1];
+  if (buffer) buffer.push({ target, method, args: snapshot(args) });
   else (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
 }

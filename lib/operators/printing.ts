@@ -91,7 +91,7 @@ export function* consoleCall(target: unknown, method: string, args: unknown[]): 
 }
 
 /** A console call inside a callback, which cannot wait: plain values print at once, a tensor is an error. */
-export function consoleSync(target: unknown, method: string, args: unknown[]): unknown {
+export function consoleCallInCallback(target: unknown, method: string, args: unknown[]): unknown {
   if (needsRead(args)) throw syncPrintError(method);
   return (target as Record<string, (...values: unknown[]) => unknown>)[method]!(...args);
 }

@@ -103,7 +103,9 @@ describeWithBackends('calls to user functions', (backend) => {
   });
 
   it('the converted code shows the calls through the runtime', () => {
-    expect(toCode(fx.clampedSquare as Fn)).to.contain('yield* ag__.call(ag_ctx__, square, undefined, [x], "square")');
+    expect(toCode(fx.clampedSquare as Fn)).to.contain(
+      'yield* ag__.convertedCall(ag_ctx__, square, undefined, [x], "square")',
+    );
   });
 });
 

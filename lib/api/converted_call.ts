@@ -1,26 +1,35 @@
-// Calls from converted code: user functions are converted on their first call and run inline, so their
-// control flow is staged too (AutoGraph's converted_call); tf, built-ins and native functions run as
-// they are; asserts are recognised by identity.
+// Calls from converted code (AutoGraph's converted_call): user functions are converted on their first
+// call and run inline, so their control flow is staged too; tf, built-ins and native functions run as
+// they are; asserts are recognised by identity. Each variant follows the runtime's naming scheme:
+// `convertedCall` in converted bodies, `convertedCallPlain` in the plain clone, `convertedCallInCallback`
+// inside callbacks.
 
+import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import { ConversionError, StagingError } from '../errors.js';
-import { assertNow, assertPlain, assertStmt, isNodeAssert } from './asserts.js';
-import { pow } from './arithmetic.js';
-import { checkListMethod } from './lists.js';
-import * as math from './math.js';
-import { MATH_FUNCTIONS } from './math.js';
-import { currentCallScope } from './memory.js';
-import { RESTAGE } from './plain.js';
-import { isTensor, tf } from './tensors.js';
+import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/asserts.js';
+import { pow } from '../operators/arithmetic.js';
+import { checkListMethod } from '../operators/lists.js';
+import * as math from '../operators/math.js';
+import { CALLBACK_HINT } from '../operators/conditions.js';
+import { currentCallScope } from '../operators/memory.js';
+import { RESTAGE } from '../operators/plain.js';
+import { loadedCode } from './loaded_code.js';
+import { isTfFunction } from './tf_functions.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- calls pass any values through, as JavaScript does. */
 
-/** What the converted code of a call site knows: the caller's options, which its callees inherit. */
+/**
+ * What the converted code of a call site knows: the caller's options, which its callees inherit, and how
+ * to convert a callee with them. The api makes one per loaded instance; the runtime needs nothing else.
+ */
 export interface CallContext {
   /** The caller's name, for messages. */
   caller: string;
   scope?: Readonly<Record<string, unknown>>;
   /** A callee that cannot be converted is an error rather than a warning. */
   strict?: boolean;
+  /** Converts a callee with these options; throws a ConversionError when it cannot. */
+  convert(fn: (...args: any[]) => any): ConvertedCallee;
 }
 
 /** A user function, converted for one call context. */
@@ -52,16 +61,8 @@ const BUILTIN_REPLACEMENTS = new Map<unknown, (...args: any[]) => unknown>([
   [Boolean, math.toBoolean],
 ]);
 
-let convertCallee: ((fn: (...args: any[]) => any, context: CallContext) => ConvertedCallee) | undefined;
-
-/** Installed by the api: how a callee is converted (the operators do not depend on the api). */
-export function setCalleeConverter(converter: typeof convertCallee): void {
-  convertCallee = converter;
-}
-
 const neverConverted = new WeakSet<object>();
 const warned = new Set<string>();
-let tfFunctions: WeakSet<object> | undefined;
 const targets = new WeakMap<CallContext, WeakMap<object, Target>>();
 
 /** `autograph.doNotConvert(fn)`: `fn` runs as it is when converted code calls it. */
@@ -73,61 +74,25 @@ export function doNotConvert<F extends (...args: any[]) => any>(fn: F): F {
   return fn;
 }
 
-/** Functions that belong to tfjs: its namespaces' functions and the methods of the classes it exports. */
-function isTfFunction(fn: object): boolean {
-  if (!tfFunctions) {
-    const found = new WeakSet<object>();
-    const seen = new Set<unknown>();
-    const visit = (value: unknown, depth: number): void => {
-      if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return;
-      seen.add(value);
-      if (typeof value === 'function') {
-        found.add(value);
-        for (
-          let proto = value.prototype as object | null;
-          proto && proto !== Object.prototype;
-          proto = Object.getPrototypeOf(proto)
-        ) {
-          for (const key of Object.getOwnPropertyNames(proto)) {
-            const method = Object.getOwnPropertyDescriptor(proto, key)?.value as unknown;
-            if (typeof method === 'function') found.add(method);
-          }
-        }
-      }
-      if (depth < 3 && (typeof value === 'object' || depth === 0)) {
-        for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
-      }
-    };
-    visit(tf, 0);
-    tfFunctions = found;
-  }
-  return tfFunctions.has(fn);
-}
-
 const isNativeSource = (source: string) => source.endsWith('{ [native code] }') || /^class\b/.test(source);
 
-/** The code the loader has evaluated: functions defined in it (callbacks, local helpers) are converted already. */
-const generatedCode = new Set<string>();
-
-/** Called by the loader with each piece of code it evaluates. */
-export function registerGeneratedCode(code: string): void {
-  generatedCode.add(code);
-  // A source not found before may be in this code.
-  for (const [source, found] of generatedSources) if (!found && code.includes(source)) generatedSources.delete(source);
-}
-
-/** Sources already looked up: closures made afresh on every call share theirs. */
+/** Sources already looked up: closures made afresh on every call share theirs. Bounded. */
 const generatedSources = new Map<string, boolean>();
 
-const isGenerated = (source: string) => {
+/** Whether `source` is a function defined in converted code (a callback, a local helper): converted already. */
+function isGenerated(source: string): boolean {
   let found = generatedSources.get(source);
   if (found === undefined) {
-    found = [...generatedCode].some((code) => code.includes(source));
-    if (generatedSources.size > 10_000) generatedSources.clear();
-    generatedSources.set(source, found);
+    found = false;
+    for (const entry of loadedCode()) if ((found = entry.code.includes(source))) break;
+    // Only a positive answer is final: code loaded later may hold a source not found now.
+    if (found) {
+      if (generatedSources.size >= 10_000) generatedSources.clear();
+      generatedSources.set(source, found);
+    }
   }
   return found;
-};
+}
 
 function targetOf(fn: any, context: CallContext): Target {
   let cache = targets.get(context);
@@ -143,17 +108,18 @@ function classify(fn: any, context: CallContext): Target {
   if (isNodeAssert(fn) || fn === assertNow) return { kind: 'assert' };
   const replacement = BUILTIN_REPLACEMENTS.get(fn);
   if (replacement) return { kind: 'native', replacement };
-  if (neverConverted.has(fn) || isTfFunction(fn) || !convertCallee) return { kind: 'native' };
+  if (neverConverted.has(fn) || isTfFunction(fn)) return { kind: 'native' };
   const source = Function.prototype.toString.call(fn);
   if (isNativeSource(source) || isGenerated(source)) return { kind: 'native' };
   try {
-    return { kind: 'converted', callee: convertCallee(fn, context) };
+    return { kind: 'converted', callee: context.convert(fn) };
   } catch (error) {
     if (!(error instanceof ConversionError)) throw error;
     if (context.strict) throw error;
     // Closures made afresh on every call share their source: one warning for all of them.
     const key = `${fn.name}\n${source}`;
     if (!warned.has(key)) {
+      if (warned.size >= 10_000) warned.clear();
       warned.add(key);
       console.warn(
         `autograph: ${fn.name || 'an anonymous function'}, called from ${context.caller}, runs as it is, so its ` +
@@ -172,7 +138,7 @@ function notAFunction(fn: unknown, label: string): never {
 }
 
 /** `fn(...args)` in converted code. */
-export function* call(
+export function* convertedCall(
   context: CallContext,
   fn: any,
   thisArg: unknown,
@@ -188,7 +154,7 @@ export function* call(
 }
 
 /** `object.key(...args)` in converted code: `this` is the object, and lists in staged loops are checked. */
-export function* callMethod(
+export function* convertedMethodCall(
   context: CallContext,
   object: any,
   key: PropertyKey,
@@ -197,14 +163,20 @@ export function* callMethod(
   const fn = object[key];
   const scope = currentCallScope();
   checkListMethod(object, key, scope, (scope?.stagedLoops ?? 0) > 0);
-  return yield* call(context, fn, object, args, `${describeObject(object)}.${String(key)}`);
+  return yield* convertedCall(context, fn, object, args, `${describeObject(object)}.${String(key)}`);
 }
 
 /**
  * A call in synchronous code (the plain clone, or a callback): callees run their synchronous version.
  * Where a callee would have to wait for a tensor, the restage signal goes up to whoever can handle it.
  */
-export function callPlain(context: CallContext, fn: any, thisArg: unknown, args: unknown[], label = 'callee'): unknown {
+export function convertedCallPlain(
+  context: CallContext,
+  fn: any,
+  thisArg: unknown,
+  args: unknown[],
+  label = 'callee',
+): unknown {
   if (typeof fn !== 'function') notAFunction(fn, label);
   const target = targetOf(fn, context);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
@@ -216,16 +188,17 @@ export function callPlain(context: CallContext, fn: any, thisArg: unknown, args:
   return plain.apply(thisArg, args);
 }
 
-export function callMethodPlain(context: CallContext, object: any, key: PropertyKey, args: unknown[]): unknown {
-  return callPlain(context, object[key], object, args, `${describeObject(object)}.${String(key)}`);
+export function convertedMethodCallPlain(
+  context: CallContext,
+  object: any,
+  key: PropertyKey,
+  args: unknown[],
+): unknown {
+  return convertedCallPlain(context, object[key], object, args, `${describeObject(object)}.${String(key)}`);
 }
 
-const syncHint =
-  'A callback runs synchronously, because the code that calls it expects a value at once, so it cannot wait ' +
-  'for a tensor. Move that control flow out of the callback, or compute with tf.where(condition, a, b).';
-
-/** A call inside a callback: as callPlain, but a callee that would have to wait is an error. */
-export function callSync(
+/** A call inside a callback: as convertedCallPlain, but a callee that would have to wait is an error. */
+export function convertedCallInCallback(
   context: CallContext,
   fn: any,
   thisArg: unknown,
@@ -233,30 +206,24 @@ export function callSync(
   callback = 'a callback',
 ): unknown {
   try {
-    return callPlain(context, fn, thisArg, args);
+    return convertedCallPlain(context, fn, thisArg, args);
   } catch (error) {
     if (error !== RESTAGE) throw error;
     throw new StagingError(
       `${fn === assertNow ? 'autograph.assert' : fn?.name || 'A function'} is called from ${callback} and meets a tensor where it would have to wait (a ` +
-        `tensor condition in an if, a loop, ?:, && or ||, or printing or asserting a tensor). ${syncHint}`,
+        `tensor condition in an if, a loop, ?:, && or ||, or printing or asserting a tensor). ${CALLBACK_HINT}`,
     );
   }
 }
 
-export function callMethodSync(
+export function convertedMethodCallInCallback(
   context: CallContext,
   object: any,
   key: PropertyKey,
   args: unknown[],
   callback?: string,
 ): unknown {
-  return callSync(context, object[key], object, args, callback);
-}
-
-/** The condition of an if, loop, ?:, && or || inside a callback: a tensor there is an error. */
-export function callbackCondition(value: unknown, callback: string): unknown {
-  if (!isTensor(value)) return value;
-  throw new StagingError(`A tensor is the condition of control flow inside ${callback}. ${syncHint}`);
+  return convertedCallInCallback(context, object[key], object, args, callback);
 }
 
 function describeObject(object: unknown): string {

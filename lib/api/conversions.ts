@@ -1,0 +1,207 @@
+// The conversion cache and loaded instances: parse and convert once per source, load once per set of bound values.
+
+import type * as ESTree from 'estree';
+import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
+import type { Mapping } from '../codegen/generate.js';
+import { load, type GeneratorFunctionLike, type LoadedCode, type PlainFunctionLike } from '../codegen/loader.js';
+import { convertFunction } from '../converters/index.js';
+import * as operators from '../operators/index.js';
+import { drive, runPlainFirst } from '../operators/driver.js';
+import { isTensor } from '../operators/tensors.js';
+import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
+import * as calls from './converted_call.js';
+import type { CallContext, ConvertedCallee } from './converted_call.js';
+import { bindFreeNames, checkFreeWrites } from './free_names.js';
+import { loadedCodeAt, registerLoadedCode, type LoadedCodeEntry } from './loaded_code.js';
+import { locateError } from './locate_errors.js';
+import type { AnyFunction, ConvertOptions, GraphFunction } from './options.js';
+
+const isIterator = (value: unknown) =>
+  typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function';
+
+/** Parsing and conversion happen once per source text; loading once per set of bound values. */
+export interface Conversion {
+  parsed: ParsedFunction;
+  scopes: ScopeInfo;
+  loaded: LoadedCode;
+  /** Held here, so that the weakly held registry entry lives exactly as long as this conversion. */
+  entry: LoadedCodeEntry;
+  /** Whether the plain clone may run first (see analysis/effects.ts). */
+  restartable: boolean;
+  /** The converted function, and its readable text and mappings once toCode asked for them. */
+  node: ESTree.FunctionExpression;
+  /** The plain clone, for `toCode(fn, { plain: true })`. */
+  plainNode?: ESTree.FunctionExpression;
+  generated?: Partial<Record<'staged' | 'plain', { code: string; mappings: Mapping[] }>>;
+  /** Instances loaded from this conversion, most recent last. */
+  instances: Instance[];
+}
+
+/** A conversion loaded with one set of bound values and options. */
+interface Instance {
+  values: unknown[];
+  strict: boolean;
+  maximumIterations: number | undefined;
+  graph: GraphFunction;
+  staged: GeneratorFunctionLike;
+  plain: PlainFunctionLike | undefined;
+  /** An async function's calls return promises: callees run it through `graph`, not inline. */
+  async: boolean;
+}
+
+const MAX_INSTANCES = 32;
+/** The most conversions kept by source text; older ones live on only while their functions do. */
+const MAX_BY_SOURCE = 256;
+/** The runtime as a plain object: V8 inlines calls through it better than through a module namespace. */
+const RUNTIME = Object.freeze({ ...operators, ...calls });
+
+/** By function: the same function object is converted once. */
+const byFunction = new WeakMap<object, Conversion>();
+/**
+ * By name and source text, as AutoGraph keys on the code object: closures made afresh (in a loop, or on
+ * every render of a component) share one conversion. Least recently used first; bounded.
+ */
+const bySource = new Map<string, Conversion>();
+let loads = 0;
+
+/** How many conversions the source cache holds, for the specs that check it stays bounded. */
+export const sourceCacheSize = () => bySource.size;
+
+export function conversionOf(fn: unknown): Conversion {
+  const cached = typeof fn === 'function' ? byFunction.get(fn) : undefined;
+  if (cached) return cached;
+  const parsed = parseFunction(fn);
+  const key = `${parsed.kind} ${parsed.name}\n${parsed.source}`;
+  let conversion = bySource.get(key);
+  if (conversion) {
+    bySource.delete(key);
+  } else {
+    conversion = convert(parsed);
+    if (bySource.size >= MAX_BY_SOURCE) bySource.delete(bySource.keys().next().value!);
+  }
+  bySource.set(key, conversion);
+  byFunction.set(fn as object, conversion);
+  return conversion;
+}
+
+function convert(parsed: ParsedFunction): Conversion {
+  // Free names are read off the function as written, before passes add names of their own.
+  const scopes = analyzeScopes(parsed.node);
+  checkFreeWrites(parsed, scopes);
+  const converted = convertFunction(parsed, scopes);
+  // One URL per loaded function, so that a stack frame names the code it is in.
+  const base = `autograph:///${encodeURIComponent(parsed.name)}`;
+  const url = loadedCodeAt(`${base}.js`) ? `${base}~${++loads}.js` : `${base}.js`;
+  const loaded = load(
+    converted.node,
+    converted.plainNode,
+    converted.runtime,
+    converted.callContext,
+    [...scopes.free.keys(), ...selfName(parsed, scopes)],
+    url,
+  );
+  // Functions defined in this code (callbacks, local helpers) are converted with it: calls run them as they are.
+  const entry: LoadedCodeEntry = { parsed, code: loaded.code, mappings: loaded.mappings, url };
+  registerLoadedCode(entry);
+  return {
+    parsed,
+    scopes,
+    loaded,
+    entry,
+    restartable: converted.restartable,
+    node: converted.node,
+    plainNode: converted.plainNode,
+    instances: [],
+  };
+}
+
+/**
+ * The function's own name when its body uses it (`fib` calling `fib`): the converted function is
+ * anonymous, so the name is bound as a parameter, to the original function, whose calls convert it.
+ */
+function selfName(parsed: ParsedFunction, scopes: ScopeInfo): string[] {
+  const used = scopes.references.some((reference) => reference.binding?.kind === 'self');
+  return used && !scopes.free.has(parsed.name) ? [parsed.name] : [];
+}
+
+const instancesByGraph = new WeakMap<object, Instance>();
+
+/**
+ * `fn` converted and loaded with `options`; `defaults` are the values of `tf` and `autograph` unless the
+ * scope option names them.
+ */
+export function graphOf(
+  fn: AnyFunction,
+  options: ConvertOptions,
+  defaults: Readonly<Record<string, unknown>>,
+): GraphFunction {
+  return instanceOf(fn, options, defaults).graph;
+}
+
+function instanceOf(
+  fn: AnyFunction,
+  { scope, strict = false, maximumIterations }: ConvertOptions,
+  defaults: Readonly<Record<string, unknown>>,
+): Instance {
+  const conversion = conversionOf(fn);
+  const name = conversion.parsed.name;
+  // A function's own name means the function itself, as it does for a declaration that calls itself.
+  const own = conversion.scopes.free.has(name) ? { [name]: fn } : {};
+  const values = [
+    ...bindFreeNames(conversion.parsed, conversion.scopes, scope, { ...defaults, ...own }),
+    ...selfName(conversion.parsed, conversion.scopes).map(() => fn),
+  ];
+  const hit = conversion.instances.find(
+    (instance) =>
+      instance.strict === strict &&
+      instance.maximumIterations === maximumIterations &&
+      instance.values.length === values.length &&
+      instance.values.every((v, i) => Object.is(v, values[i])),
+  );
+  if (hit) return hit;
+
+  /**
+   * How converted code converts the functions it calls: with the caller's options, or, for a function
+   * toGraph already returned, with that one's own. Async functions run through their promise.
+   */
+  const context: CallContext = {
+    caller: name,
+    scope,
+    strict,
+    convert(callee): ConvertedCallee {
+      const instance = instancesByGraph.get(callee) ?? instanceOf(callee, { scope, strict }, defaults);
+      return {
+        name: instance.graph.name,
+        staged: instance.async ? undefined : instance.staged,
+        plain: instance.plain,
+        promised: instance.graph,
+      };
+    },
+  };
+  const [converted, plainClone] = conversion.loaded.factory(RUNTIME, context, ...values);
+  const firstPlain = conversion.restartable ? plainClone : undefined;
+  const graph = function (this: unknown, ...args: unknown[]) {
+    // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
+    // argument is used up by one run, so a restart would see it empty: no clone then either.
+    const run =
+      firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
+        ? runPlainFirst(firstPlain, converted, this, args, name, maximumIterations)
+        : drive(converted.apply(this, args), name, maximumIterations);
+    return run.catch((error: unknown) => Promise.reject(locateError(error)));
+  };
+  Object.defineProperty(graph, 'name', { value: name });
+  Object.defineProperty(graph, 'original', { value: fn });
+  const instance: Instance = {
+    values,
+    strict,
+    maximumIterations,
+    graph: graph as unknown as GraphFunction,
+    staged: converted,
+    plain: plainClone,
+    async: conversion.parsed.node.async ?? false,
+  };
+  instancesByGraph.set(graph, instance);
+  conversion.instances.push(instance);
+  if (conversion.instances.length > MAX_INSTANCES) conversion.instances.shift();
+  return instance;
+}

@@ -1,0 +1,55 @@
+// The options of toGraph, toCode and convert, checked at the entry with messages that name the fix.
+
+export interface ConvertOptions {
+  /**
+   * Values for the names the function uses but does not declare (closure variables, imports, helpers).
+   * `tf` and `autograph` default to the library's own modules; a name given here overrides them.
+   */
+  scope?: Readonly<Record<string, unknown>>;
+  /**
+   * When converted code calls a function that cannot be converted, throw the ConversionError instead of
+   * warning once and running the function as it is.
+   */
+  strict?: boolean;
+  /**
+   * The most iterations a staged loop may run: one that runs longer stops with a StagingError naming the
+   * loop, instead of running forever.
+   */
+  maximumIterations?: number;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- a GraphFunction mirrors any user function's signature. */
+export type AnyFunction = (...args: any[]) => any;
+
+/** A converted function: called like the original, it returns a promise of the original's result. */
+export interface GraphFunction<F extends AnyFunction = AnyFunction> {
+  (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  /** The function that was converted. */
+  readonly original: F;
+}
+
+const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations']);
+
+export function checkOptions(options: unknown, entry: string): ConvertOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${entry}: options must be an object such as { scope: { delta } }, got ${String(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TypeError(`${entry}: unknown option '${key}'. Known options: ${[...OPTION_KEYS].join(', ')}.`);
+    }
+  }
+  const { scope, strict } = options as ConvertOptions;
+  if (scope !== undefined && (scope === null || typeof scope !== 'object' || Array.isArray(scope))) {
+    throw new TypeError(`${entry}: options.scope must be an object mapping names to values, such as { delta: 1 }.`);
+  }
+  if (strict !== undefined && typeof strict !== 'boolean') {
+    throw new TypeError(`${entry}: options.strict must be true or false.`);
+  }
+  const { maximumIterations: max } = options as ConvertOptions;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
+    throw new TypeError(`${entry}: options.maximumIterations must be a whole number of iterations, such as 1000.`);
+  }
+  return options as ConvertOptions;
+}

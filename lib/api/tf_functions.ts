@@ -1,0 +1,36 @@
+// Which functions belong to tfjs, so that converted code calls them as they are.
+
+import { tf } from '../operators/tensors.js';
+
+let tfFunctions: WeakSet<object> | undefined;
+
+/** Functions that belong to tfjs: its namespaces' functions and the methods of the classes it exports. */
+export function isTfFunction(fn: object): boolean {
+  if (!tfFunctions) {
+    const found = new WeakSet<object>();
+    const seen = new Set<unknown>();
+    const visit = (value: unknown, depth: number): void => {
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return;
+      seen.add(value);
+      if (typeof value === 'function') {
+        found.add(value);
+        for (
+          let proto = value.prototype as object | null;
+          proto && proto !== Object.prototype;
+          proto = Object.getPrototypeOf(proto)
+        ) {
+          for (const key of Object.getOwnPropertyNames(proto)) {
+            const method = Object.getOwnPropertyDescriptor(proto, key)?.value as unknown;
+            if (typeof method === 'function') found.add(method);
+          }
+        }
+      }
+      if (depth < 3 && (typeof value === 'object' || depth === 0)) {
+        for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
+      }
+    };
+    visit(tf, 0);
+    tfFunctions = found;
+  }
+  return tfFunctions.has(fn);
+}

@@ -73,6 +73,22 @@ const CHILD_KEYS: Record<string, readonly string[]> = {
   ParenthesizedExpression: ['expression'],
 };
 
+/** The runtime operator each compound assignment applies (`x += v` is `x = ag__.add(x, v)`). */
+export const COMPOUND_OPERATORS: Partial<Record<ESTree.AssignmentOperator, string>> = {
+  '+=': 'add',
+  '-=': 'sub',
+  '*=': 'mul',
+  '/=': 'div',
+  '%=': 'mod',
+  '**=': 'pow',
+  '&=': 'bitAnd',
+  '|=': 'bitOr',
+  '^=': 'bitXor',
+  '<<=': 'shiftLeft',
+  '>>=': 'shiftRight',
+  '>>>=': 'shiftRightUnsigned',
+};
+
 const isNode = (value: unknown): value is ESTree.Node =>
   value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';
 
@@ -131,6 +147,22 @@ export function walk<T extends ESTree.Node>(root: T, handlers: { enter?: WalkHan
       (holder[key] as unknown[]).splice(index, 1);
     }
   };
+  /** Calls `handler` on `node` and applies what it asked for; the node now in its place, or null if removed. */
+  const call = (
+    handler: WalkHandler,
+    node: ESTree.Node,
+    parent: ESTree.Node | null,
+    key: string | null,
+    index: number | null,
+  ): ESTree.Node | null => {
+    removed = false;
+    replacement = null;
+    handler.call(control, node, parent, key, index);
+    const replaced = replacement as ESTree.Node | null;
+    if (replaced) put(parent, key, index, replaced);
+    if (removed) put(parent, key, index, null);
+    return removed ? null : (replaced ?? node);
+  };
   /** Returns the node now in this place, or null when it was removed. */
   const visit = (
     node: ESTree.Node,
@@ -139,18 +171,10 @@ export function walk<T extends ESTree.Node>(root: T, handlers: { enter?: WalkHan
     index: number | null,
   ): ESTree.Node | null => {
     if (enter) {
-      skipped = removed = false;
-      replacement = null;
-      enter.call(control, node, parent, key, index);
-      const replaced = replacement as ESTree.Node | null;
-      if (replaced) {
-        node = replaced;
-        put(parent, key, index, node);
-      }
-      if (removed) {
-        put(parent, key, index, null);
-        return null;
-      }
+      skipped = false;
+      const after = call(enter, node, parent, key, index);
+      if (!after) return null;
+      node = after;
       if (skipped) return node;
     }
     const holder = node as unknown as Record<string, unknown>;
@@ -165,21 +189,7 @@ export function walk<T extends ESTree.Node>(root: T, handlers: { enter?: WalkHan
         visit(value, node, childKey, null);
       }
     }
-    if (leave) {
-      removed = false;
-      replacement = null;
-      leave.call(control, node, parent, key, index);
-      const replaced = replacement as ESTree.Node | null;
-      if (replaced) {
-        node = replaced;
-        put(parent, key, index, node);
-      }
-      if (removed) {
-        put(parent, key, index, null);
-        return null;
-      }
-    }
-    return node;
+    return leave ? call(leave, node, parent, key, index) : node;
   };
   return (visit(root, null, null, null) ?? root) as T;
 }

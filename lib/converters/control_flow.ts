@@ -125,6 +125,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     );
     return [getState, setState, names];
   };
+  /** The arguments every staged construct ends with: its state functions and the names of what it carries. */
+  const stateArgs = (getState: ESTree.FunctionDeclaration, setState: ESTree.FunctionDeclaration, names: string[]) => [
+    getState.id!,
+    setState.id!,
+    array(names.map((name) => literal(userName(name)))),
+  ];
   // The runtime name carries the construct's position: astring maps names, so errors the operator
   // raises map back to the construct's line.
   const stage = (operator: string, args: ESTree.Expression[], loc: ESTree.SourceLocation | null | undefined) =>
@@ -164,9 +170,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           node.test,
           body.id!,
           orelse ? orelse.id! : literal(null),
-          getState.id!,
-          setState.id!,
-          array(names.map((name) => literal(userName(name)))),
+          ...stateArgs(getState, setState, names),
           ...(uninitialized ? [uninitialized] : []),
         ],
         node.loc,
@@ -238,7 +242,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       setState,
       stage(
         doWhile ? 'doWhileStmt' : 'whileStmt',
-        [test.id!, body.id!, getState.id!, setState.id!, array(names.map((name) => literal(userName(name))))],
+        [test.id!, body.id!, ...stateArgs(getState, setState, names)],
         node.loc,
       ),
     ];
@@ -278,9 +282,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           test ? test.id! : literal(null),
           update ? update.id! : literal(null),
           body.id!,
-          getState.id!,
-          setState.id!,
-          array(names.map((name) => literal(userName(name)))),
+          ...stateArgs(getState, setState, names),
         ],
         node.loc,
       ),
@@ -349,9 +351,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           node.type === 'ForInStatement' ? call(runtime('keysOf'), [node.right], node.right.loc) : node.right,
           test ? test.id! : literal(null),
           body.id!,
-          getState.id!,
-          setState.id!,
-          array(names.map((name) => literal(userName(name)))),
+          ...stateArgs(getState, setState, names),
         ],
         node.loc,
       ),

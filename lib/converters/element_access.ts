@@ -14,28 +14,12 @@
 // Runs after the control-flow passes (whose analysis already knows what an element update writes) and
 // before builtin_calls and operators, which then convert what this pass leaves in the values.
 
-import { cloneNode, walk } from '../codegen/ast.js';
+import { cloneNode, COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes } from '../analysis/scopes.js';
 import { array, assign, binary, call, identifier, literal, logical, member } from '../codegen/builders.js';
 import { typeGuard, type ConversionContext } from './context.js';
-
-/** The runtime operator each compound assignment applies. */
-const COMPOUND: Partial<Record<ESTree.AssignmentOperator, string>> = {
-  '+=': 'add',
-  '-=': 'sub',
-  '*=': 'mul',
-  '/=': 'div',
-  '%=': 'mod',
-  '**=': 'pow',
-  '&=': 'bitAnd',
-  '|=': 'bitOr',
-  '^=': 'bitXor',
-  '<<=': 'shiftLeft',
-  '>>=': 'shiftRight',
-  '>>>=': 'shiftRightUnsigned',
-};
 
 type Member = ESTree.MemberExpression & { object: ESTree.Expression; property: ESTree.Expression };
 
@@ -179,7 +163,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (node.type === 'AssignmentExpression' && isMember(node.left)) {
         const target = node.left;
         if (targets.has(target)) return;
-        const op = node.operator === '=' ? '' : COMPOUND[node.operator];
+        const op = node.operator === '=' ? '' : COMPOUND_OPERATORS[node.operator];
         if (op === undefined) return;
         replacement = update(target, op, node.right, statement, true, node.loc);
       } else if (node.type === 'UpdateExpression' && isMember(node.argument)) {

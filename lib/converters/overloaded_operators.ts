@@ -5,7 +5,7 @@
 //
 // On plain values each call is exactly the JavaScript operator. Operations on two literals stay as written.
 
-import { cloneNode, walk } from '../codegen/ast.js';
+import { cloneNode, COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { allOf, assign, binary, call, identifier, literal, member } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
@@ -36,21 +36,6 @@ const BINARY: Partial<Record<ESTree.BinaryOperator, string>> = {
 
 /** `!` in converted bodies is logical_expressions' already; here it is the `!` of nested functions. */
 const UNARY: Partial<Record<ESTree.UnaryOperator, string>> = { '-': 'neg', '+': 'pos', '~': 'bitNot', '!': 'not' };
-
-const COMPOUND: Partial<Record<ESTree.AssignmentOperator, string>> = {
-  '+=': 'add',
-  '-=': 'sub',
-  '*=': 'mul',
-  '/=': 'div',
-  '%=': 'mod',
-  '**=': 'pow',
-  '&=': 'bitAnd',
-  '|=': 'bitOr',
-  '^=': 'bitXor',
-  '<<=': 'shiftLeft',
-  '>>=': 'shiftRight',
-  '>>>=': 'shiftRightUnsigned',
-};
 
 const isLiteral = (node: ESTree.Node) =>
   node.type === 'Literal' || (node.type === 'UnaryExpression' && node.argument.type === 'Literal');
@@ -123,7 +108,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (!ctx.plainClone) return;
       if (node.type === 'BinaryExpression' && !(parent && numberLeaves(parent))) keepNative(node, node);
       const compound =
-        node.type === 'AssignmentExpression' && node.left.type === 'Identifier' && COMPOUND[node.operator];
+        node.type === 'AssignmentExpression' && node.left.type === 'Identifier' && COMPOUND_OPERATORS[node.operator];
       if (compound) {
         const target = (node as ESTree.AssignmentExpression).left as ESTree.Identifier;
         const operator = (node as ESTree.AssignmentExpression).operator.slice(0, -1) as ESTree.BinaryOperator;
@@ -144,7 +129,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       } else if (node.type === 'UnaryExpression' && UNARY[node.operator] && node.argument.type !== 'Literal') {
         this.replace(call(runtime(UNARY[node.operator]!), [node.argument], node.loc));
       } else if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier') {
-        const operator = COMPOUND[node.operator];
+        const operator = COMPOUND_OPERATORS[node.operator];
         if (!operator) return;
         const viaRuntime = call(runtime(operator), [identifier(node.left.name), node.right], node.loc);
         this.replace({ ...assign(node.left, fastPath(node, viaRuntime)), loc: node.loc });

@@ -3,7 +3,8 @@
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { ConversionError } from '../errors.js';
-import { toSourcePosition, type ParsedFunction } from './parse_function.js';
+import type { ParsedFunction } from './parse_function.js';
+import { toSourcePosition } from './positions.js';
 
 /** esbuild's `keepNames` wraps functions in `__name(fn, "name")` to keep `fn.name`; the wrapper changes nothing else. */
 const NAME_HELPERS = new Set(['__name']);

@@ -2,8 +2,9 @@
 
 import { parse as acornParse, type Options as AcornOptions } from 'acorn';
 import type * as ESTree from 'estree';
-import { ConversionError, type SourcePosition } from '../errors.js';
+import { ConversionError } from '../errors.js';
 import { stripCompilerHelpers } from './compiler_helpers.js';
+import { toSourcePosition } from './positions.js';
 
 export type FunctionNode = ESTree.FunctionExpression | ESTree.ArrowFunctionExpression;
 
@@ -27,10 +28,7 @@ const acornOptions: AcornOptions = {
   allowAwaitOutsideFunction: false,
 };
 
-/** Maps a position in the wrapped text acorn parsed to a position in the function's own source. */
-export function toSourcePosition(parsed: Pick<ParsedFunction, 'prefixLength'>, loc: ESTree.Position): SourcePosition {
-  return { line: loc.line, column: loc.line === 1 ? Math.max(0, loc.column - parsed.prefixLength) : loc.column };
-}
+export { toSourcePosition };
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';

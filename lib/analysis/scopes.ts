@@ -94,14 +94,6 @@ export function patternIdentifiers(pattern: ESTree.Pattern, out: ESTree.Identifi
   return out;
 }
 
-/** The variable under a chain of computed members, as `m` in `m[j][i]`: the one an element update rebinds. */
-export function elementRoot(target: ESTree.Node): ESTree.Identifier | undefined {
-  if (target.type !== 'MemberExpression' || !target.computed) return undefined;
-  let object: ESTree.Node = target.object;
-  while (object.type === 'MemberExpression' && object.computed) object = object.object;
-  return object.type === 'Identifier' ? object : undefined;
-}
-
 function opensScope(node: ESTree.Node, parent: ESTree.Node | null): boolean {
   switch (node.type) {
     case 'BlockStatement':
@@ -154,13 +146,8 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       declaring.add(id);
     }
   };
-  // `x[i] = v` on a tensor binds a new tensor to `x` (see converters/element_access.ts), so it reads and
-  // writes `x`, unless `x` is const; pass 2 knows the binding.
-  const elementWrites = new WeakSet<ESTree.Identifier>();
   const markWrites = (pattern: ESTree.Pattern, mode: 'write' | 'readwrite') => {
     for (const id of patternIdentifiers(pattern)) written.set(id, mode);
-    const root = elementRoot(pattern);
-    if (root) elementWrites.add(root);
   };
 
   // Pass 1: scopes and declarations (hoisting means uses may precede declarations, so resolution waits).
@@ -235,9 +222,7 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       if (node.type === 'ThisExpression' && regularDepth <= ownThisDepth) thisExpressions.push(node);
       if (node.type !== 'Identifier' || declaring.has(node) || !isNameUse(parent, key) || !current) return;
       const binding = current.lookup(node.name);
-      const mode =
-        written.get(node) ??
-        (elementWrites.has(node) && binding !== null && binding.kind !== 'const' ? 'readwrite' : undefined);
+      const mode = written.get(node);
       const reference: Reference = {
         id: node,
         binding,

@@ -213,3 +213,19 @@ export function cloneNode<T extends ESTree.Node>(node: T): T {
   }
   return copy as T;
 }
+
+/**
+ * What a pass may leave on a node for a later one, as AutoGraph's annotations: plain data that cloneNode
+ * copies and astring ignores. `stopFlags`: the flags of lowered jumps that stop a for-of or for-in loop,
+ * which has no test to extend; each back end adds the test its own way.
+ */
+interface Annotations {
+  stopFlags?: string[];
+}
+
+/** The flags that stop `loop` (see Annotations). */
+export const stopFlagsOf = (loop: ESTree.Node): readonly string[] => (loop as Annotations).stopFlags ?? [];
+
+export function addStopFlag(loop: ESTree.ForOfStatement | ESTree.ForInStatement, flag: string): void {
+  (loop as Annotations).stopFlags = [...stopFlagsOf(loop), flag];
+}

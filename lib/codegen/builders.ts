@@ -56,6 +56,25 @@ export const binary = (
   right: ESTree.Expression,
 ): ESTree.BinaryExpression => ({ type: 'BinaryExpression', operator, left, right });
 
+export const conditional = (
+  test: ESTree.Expression,
+  consequent: ESTree.Expression,
+  alternate: ESTree.Expression,
+  loc?: ESTree.SourceLocation | null,
+): ESTree.ConditionalExpression => ({ type: 'ConditionalExpression', test, consequent, alternate, loc });
+
+/** `typeof argument`. */
+export const typeOf = (argument: ESTree.Expression): ESTree.UnaryExpression => ({
+  type: 'UnaryExpression',
+  operator: 'typeof',
+  prefix: true,
+  argument,
+});
+
+/** The runtime operator `name`, as generated code reaches it: `ag__.name`. */
+export const runtimeMember = (runtime: string, name: string, loc?: ESTree.SourceLocation | null) =>
+  member({ ...identifier(runtime), loc }, name);
+
 export const assign = (left: ESTree.Pattern, right: ESTree.Expression): ESTree.AssignmentExpression => ({
   type: 'AssignmentExpression',
   operator: '=',

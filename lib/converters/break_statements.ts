@@ -39,8 +39,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       }
       const flag = ctx.namer.fresh('break_');
       const body = loop.body.type === 'BlockStatement' ? loop.body.body : [loop.body];
-      loop.body = block(lowerList(body, flagLowering(flag, breaks, ctx.loopStopFlags)));
-      stopLoop(loop, flag, ctx.loopStopFlags);
+      loop.body = block(lowerList(body, flagLowering(flag, breaks)));
+      stopLoop(loop, flag);
       return [flagDeclaration(flag), statement];
     });
 

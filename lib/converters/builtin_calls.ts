@@ -5,17 +5,17 @@
 //   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
 //   Number(t)                becomes   ag__.toNumber(t)
 //   xs.map(Math.abs)         becomes   xs.map(ag__.abs)
-//   console.log("n", n);     becomes   yield* ag__.consoleCall(console, "log", ["n", n]);
-//   console.log(`n = ${n}`)  becomes   yield* ag__.consoleCall(console, "log", [ag__.printTemplate(["n = ", ""], [n])]);
+//   console.log("n", n);     becomes   ag__.consoleCall(console, "log", ["n", n]);
+//   console.log(`n = ${n}`)  becomes   ag__.consoleCall(console, "log", [ag__.printTemplate(["n = ", ""], [n])]);
 //
 // `Math`, `Number`, `Boolean` and `console` are recognised only when the function does not declare those names itself.
-// console calls become `yield*` only in converted bodies; in callbacks, which cannot wait for a read, a
-// tensor argument is an error instead.
+// In callbacks, which cannot wait for a read, console calls are `ag__.consoleCallInCallback`, for which a
+// tensor argument is an error. The back ends make `ag__.consoleCall` wait (staged) or buffer (plain).
 
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
-import { array, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
+import { array, call, identifier, literal, member } from '../codegen/builders.js';
 import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import type { ConversionContext } from './context.js';
 
@@ -89,22 +89,16 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       const method = globalMethod(node.callee, 'console');
       if (method === undefined || (!CONSOLE.has(method) && method !== 'assert')) return;
       const consoleId = (node.callee as ESTree.MemberExpression).object as ESTree.Expression;
-      // The plain clone buffers every print, nested callbacks' too, so that a restart prints nothing twice.
-      const inConvertedBody = ctx.plainClone || ctx.converted.has(functions[functions.length - 1]!);
+      // A callback cannot wait for a read; converted bodies can (the staged back end adds the `yield*`,
+      // the plain back end buffers).
+      const inCallback = !ctx.converted.has(functions[functions.length - 1]!);
+      const suffix = inCallback ? 'InCallback' : '';
       if (method === 'assert') {
-        const assertArgs = [consoleId, array(args.map(printable))];
-        // The plain clone's prints, this one too, are buffered until the run is known to finish.
-        if (ctx.plainClone)
-          this.replace(call(runtime('consoleCallPlain'), [consoleId, literal('assert'), assertArgs[1]!], node.loc));
-        else if (inConvertedBody) this.replace(yieldDelegate(call(runtime('consoleAssert'), assertArgs, node.loc)));
-        else this.replace(call(runtime('consoleAssertInCallback'), assertArgs, node.loc));
+        this.replace(call(runtime(`consoleAssert${suffix}`), [consoleId, array(args.map(printable))], node.loc));
         return;
       }
       const printArgs = [consoleId, literal(method), array(args.map(printable))];
-      // The plain clone prints synchronously, into the runtime's buffer; a callback cannot wait for a read.
-      if (ctx.plainClone) this.replace(call(runtime('consoleCallPlain'), printArgs, node.loc));
-      else if (inConvertedBody) this.replace(yieldDelegate(call(runtime('consoleCall'), printArgs, node.loc)));
-      else this.replace(call(runtime('consoleCallInCallback'), printArgs, node.loc));
+      this.replace(call(runtime(`consoleCall${suffix}`), printArgs, node.loc));
     },
   });
   return fn;

@@ -1,21 +1,22 @@
 // Call trees: calls to functions that may be the user's go through the runtime, which converts them on
 // their first call (AutoGraph's converted_call).
 //
-//   y = helper(x);           becomes   y = yield* ag__.convertedCall(ag_ctx__, helper, undefined, [x]);
-//   this.step(x);            becomes   yield* ag__.convertedMethodCall(ag_ctx__, self, "step", [x]);
+//   y = helper(x);           becomes   y = ag__.convertedCall(ag_ctx__, helper, undefined, [x], "helper");
+//   this.step(x);            becomes   ag__.convertedMethodCall(ag_ctx__, self, "step", [x]);
 //
-// In converted bodies the callee runs inline, so its staged reads are waited on like the caller's. In
-// synchronous code (the plain clone) the call is `ag__.convertedCallPlain`, and inside callbacks (nested
-// functions, which the code that calls them expects to return at once) it is `ag__.convertedCallInCallback`. Calls that
-// cannot reach user code stay as written: tf's functions, the standard globals, the runtime's own calls.
+// In converted bodies the callee runs inline: the staged back end makes the call wait (`yield*`) like the
+// caller's own reads, and the plain back end runs the callee's plain clone (`ag__.convertedCallPlain`).
+// Inside callbacks (nested functions, which the code that calls them expects to return at once) the call
+// is `ag__.convertedCallInCallback`. Calls that cannot reach user code stay as written: tf's functions,
+// the standard globals, the runtime's own calls.
 
 import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../analysis/globals.js';
-import { array, binary, call, identifier, literal, member, yieldDelegate } from '../codegen/builders.js';
-import { typeGuard, type ConversionContext } from './context.js';
+import { array, binary, call, conditional, identifier, literal, member } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
 
 /** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
 export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): string {
@@ -106,7 +107,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         ? (method.property as ESTree.Expression)
         : literal((method.property as ESTree.Identifier).name)
       : undefined;
-    const suffix = callback !== undefined ? 'InCallback' : ctx.plainClone ? 'Plain' : '';
+    const suffix = callback !== undefined ? 'InCallback' : '';
     const extra = callback !== undefined ? [literal(callback)] : [];
     const replacement = method
       ? call(
@@ -125,15 +126,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           ],
           node.loc,
         );
-    return suffix === '' ? yieldDelegate(replacement) : replacement;
+    return replacement;
   };
   walk(fn as ESTree.Node, {
     enter(node, parent) {
       if (!isFunctionNode(node)) return;
       const converted = ctx.converted.has(node);
       const callback = converted ? undefined : callbackName(node, parent);
-      // Named now, while the call it is passed to is still as written: callback_conditions reuses it.
-      if (callback !== undefined) ctx.callbackNames.set(node, callback);
       functions.push({ node, callback });
     },
     leave(node, parent) {
@@ -157,7 +156,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const converted = convertCall(plainCall);
         if (!converted) return;
         const test = binary('==', cloneNode(tested) as ESTree.Expression, literal(null));
-        return this.replace(typeGuard(ctx, test, identifier('undefined'), converted, node.loc));
+        return this.replace(conditional(test, identifier('undefined'), converted, node.loc));
       }
       if (node.type !== 'CallExpression' || node.optional || parent?.type === 'ChainExpression') return;
       const converted = convertCall(node);

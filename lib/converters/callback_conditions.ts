@@ -4,7 +4,7 @@
 //
 //   xs.map((x) => (x > 0 ? x : 0))   becomes   xs.map((x) => (ag__.conditionInCallback(ag__.greater(x, 0), "...") ? x : 0))
 //
-// Runs on both the staged function and the plain clone, before operators.
+// Part of the common lowering, before call_trees, which rewrites the calls that callbacks are passed to.
 
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
@@ -18,13 +18,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const guard = (test: ESTree.Expression, name: string) =>
     call(member(identifier(ctx.runtime), 'conditionInCallback'), [test, literal(name)], test.loc);
   walk(fn as ESTree.Node, {
-    enter(node, parent, key) {
-      if (parent && ctx.typeGuards.has(parent) && key === 'test') return this.skip();
-      if (isFunctionNode(node)) {
-        callbacks.push(
-          ctx.converted.has(node) ? undefined : (ctx.callbackNames.get(node) ?? callbackName(node, parent)),
-        );
-      }
+    enter(node, parent) {
+      // Named while the call it is passed to is still as written (before call_trees).
+      if (isFunctionNode(node)) callbacks.push(ctx.converted.has(node) ? undefined : callbackName(node, parent));
     },
     leave(node) {
       if (isFunctionNode(node)) {
@@ -32,7 +28,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         return;
       }
       const callback = callbacks[callbacks.length - 1];
-      if (callback === undefined || ctx.typeGuards.has(node)) return;
+      if (callback === undefined) return;
       switch (node.type) {
         case 'IfStatement':
         case 'ConditionalExpression':

@@ -31,7 +31,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (!containsNode(node.body, continues) || !innerLoopsCanStop([node.body], continues)) return;
     const flag = ctx.namer.fresh('continue_');
     const body = node.body.type === 'BlockStatement' ? node.body.body : [node.body];
-    node.body = block([flagDeclaration(flag), ...lowerList(body, flagLowering(flag, continues, ctx.loopStopFlags))]);
+    node.body = block([flagDeclaration(flag), ...lowerList(body, flagLowering(flag, continues))]);
   };
 
   visit(fn.body as ESTree.Node);

@@ -12,7 +12,7 @@
 // return, break or continue stays native JavaScript, with its condition guarded so that a tensor
 // condition there is a clear error rather than a silently truthy object.
 
-import { walk } from '../codegen/ast.js';
+import { stopFlagsOf, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
 import { STANDARD_GLOBALS } from '../analysis/globals.js';
@@ -30,7 +30,6 @@ import {
   identifier,
   literal,
   member,
-  not,
   returnStatement,
   yieldDelegate,
 } from '../codegen/builders.js';
@@ -207,11 +206,16 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return properties.length > 0 ? { type: 'ObjectExpression', properties } : undefined;
   }
 
+  /** `ag__.not(do_return)`, the guard return_statements puts on what follows a return. */
   const isReturnGuard = (test: ESTree.Expression) =>
-    test.type === 'UnaryExpression' &&
-    test.operator === '!' &&
-    test.argument.type === 'Identifier' &&
-    test.argument.name === ctx.returnFlag;
+    test.type === 'CallExpression' &&
+    test.callee.type === 'MemberExpression' &&
+    test.callee.object.type === 'Identifier' &&
+    test.callee.object.name === ctx.runtime &&
+    test.callee.property.type === 'Identifier' &&
+    test.callee.property.name === 'not' &&
+    test.arguments[0]?.type === 'Identifier' &&
+    test.arguments[0].name === ctx.returnFlag;
   let loopDepth = 0;
   const inLoop = <T>(convert: () => T): T => {
     loopDepth++;
@@ -300,14 +304,15 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       return [node];
     }
     // Flags of lowered jumps that stop this loop: tested before each iteration, and carried.
-    const stopFlags = ctx.loopStopFlags.get(node) ?? [];
+    // A flag may be a bool tensor once a staged if has set it: `!` goes through the runtime.
+    const stopFlags = stopFlagsOf(node);
     const test = stopFlags.length
       ? generator(ctx.namer.fresh('loop_test'), () => [
-          returnStatement(allOf(stopFlags.map((flag) => not(identifier(flag))))),
+          returnStatement(allOf(stopFlags.map((flag) => call(runtime('not'), [identifier(flag)])))),
         ])
       : null;
     const bodyName = ctx.namer.fresh('loop_body');
-    const [getState, setState, names] = stateFunctions(node, stopFlags);
+    const [getState, setState, names] = stateFunctions(node, [...stopFlags]);
     let param: ESTree.Pattern;
     const prologue: ESTree.Statement[] = [];
     if (node.left.type === 'VariableDeclaration') {

@@ -1,25 +1,27 @@
 // Element access: `x[i]`, `x.length`, and updates of members become runtime calls that also work on tensors.
 //
-//   y = x[i];                becomes   y = typeof i === "number" && ag__.isArray(x) ? x[i] : ag__.getItem(x, i);
-//   n = x.length;            becomes   n = ag__.isArray(x) ? x.length : ag__.lengthOf(x);
-//   x[i] = v;                becomes   if (typeof i === "number" && ag__.isArray(x)) x[i] = v; else x = ag__.setItem(x, i, v);
-//   m[j][i] += 1;            becomes   m = ag__.setItem(m, j, ag__.updateItem(ag__.getItem(m, j), i, "add", 1));
+//   y = x[i];                becomes   y = ag__.getItem(x, i);
+//   n = x.length;            becomes   n = ag__.lengthOf(x);
+//   x[i] = v;                becomes   x = ag__.setPath(x, [i], v);
+//   m[j][i] += 1;            becomes   m = ag__.updatePath(ag__.pathRef(m, [j, i], true), "add", 1);
 //   o.count++;               becomes   o.count = ag__.increment(o.count);
 //
-// On a tensor, an element update makes a new tensor and binds it where the old one was; analysis counts
-// `x[i] = v` as a write of `x` for that reason. The inline guards only let arrays skip the runtime call:
-// the decision stays the runtime's. An update whose value is used, or whose target cannot be re-evaluated
-// without side effects, goes through `ag__.assignMember`, which computes it once and refuses tensors.
+// On a tensor, an element update makes a new tensor and binds it where the old one was, so the update is
+// written as an assignment of `x`, which analysis then sees as any other write. On an array the runtime
+// stores in place and returns the array itself. The back ends put the native access back behind an
+// inline guard for arrays (converters/fast_paths.ts). An update whose value is used, or whose target
+// cannot be re-evaluated without side effects, goes through `ag__.assignPath`, which computes it once and
+// refuses tensors.
 //
-// Runs after the control-flow passes (whose analysis already knows what an element update writes) and
-// before builtin_calls and operators, which then convert what this pass leaves in the values.
+// The last step of the common lowering: after overloaded_operators, which leaves member updates to it,
+// and after call_trees, so that a method call's receiver is not read as an element first.
 
 import { cloneNode, COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes } from '../analysis/scopes.js';
-import { array, assign, binary, call, identifier, literal, logical, member } from '../codegen/builders.js';
-import { typeGuard, type ConversionContext } from './context.js';
+import { array, assign, binary, call, conditional, identifier, literal, member } from '../codegen/builders.js';
+import type { ConversionContext } from './context.js';
 
 type Member = ESTree.MemberExpression & { object: ESTree.Expression; property: ESTree.Expression };
 
@@ -79,18 +81,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return rebindable ? assign(identifier((root as ESTree.Identifier).name), updated) : updated;
   };
 
-  /** `target = value` as a statement. */
+  /** `target = value` as a statement: `x = ag__.setPath(x, [i], v)`, or undefined when it stays native. */
   const storeStatement = (target: Member, value: ESTree.Expression, loc: ESTree.SourceLocation | null | undefined) => {
     const path = pathOf(target);
     if (!path) return undefined;
-    const { root, keys } = path;
-    const viaRuntime = rebinding(root, 'setPath', [clone(root), array(keys), value], loc);
-    // The common case, an array and a number index, stores natively behind an inline guard.
-    const [key] = keys;
-    if (root.type !== 'Identifier' || keys.length !== 1 || !target.computed || !isIndexSimple(key!)) return viaRuntime;
-    const native: Member = { ...target, object: identifier(root.name), property: clone(key!) };
-    targets.add(native);
-    return guarded(arrayIndexGuard(root, key!), assign(native, clone(value)), viaRuntime, loc);
+    return rebinding(path.root, 'setPath', [clone(path.root), array(path.keys), value], loc);
   };
 
   /**
@@ -99,26 +94,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
    */
   const reference = (path: { root: ESTree.Expression; keys: ESTree.Expression[] }, readOld: boolean) =>
     call(runtime('pathRef'), [clone(path.root), array(path.keys), literal(readOld)]);
-
-  const isIndexSimple = (key: ESTree.Node) => key.type === 'Identifier' || key.type === 'Literal';
-  /** `typeof i === "number" && ag__.isArray(x)`: where native access has JavaScript's meaning. */
-  const arrayIndexGuard = (object: ESTree.Identifier, key: ESTree.Expression): ESTree.Expression => {
-    const isArray = call(runtime('isArray'), [identifier(object.name)]);
-    if (key.type === 'Literal' && typeof key.value === 'number') return isArray;
-    const type: ESTree.UnaryExpression = {
-      type: 'UnaryExpression',
-      operator: 'typeof',
-      prefix: true,
-      argument: clone(key),
-    };
-    return logical('&&', binary('===', type, literal('number')), isArray);
-  };
-  const guarded = (
-    test: ESTree.Expression,
-    native: ESTree.Expression,
-    viaRuntime: ESTree.Expression,
-    loc: ESTree.SourceLocation | null | undefined,
-  ) => typeGuard(ctx, test, native, viaRuntime, loc);
 
   /**
    * An assignment (`op` empty) or update of a member. As a statement it may rebind the root when the
@@ -177,22 +152,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     },
   });
 
-  /** `x[i]` or `x.length` as a runtime read, with the inline guard for arrays; undefined for other members. */
+  /** `x[i]` or `x.length` as a runtime read; undefined for other members. */
   const readOf = (node: Member): ESTree.Expression | undefined => {
     const { object, property } = node;
-    if (node.computed) {
-      const viaRuntime = call(runtime('getItem'), [object, property], node.loc);
-      if (object.type !== 'Identifier' || !isIndexSimple(property)) return viaRuntime;
-      const native = { ...node };
-      targets.add(native);
-      return guarded(arrayIndexGuard(object, property), native, viaRuntime, node.loc);
-    }
+    if (node.computed) return call(runtime('getItem'), [object, property], node.loc);
     if (property.type !== 'Identifier' || property.name !== 'length') return undefined;
-    const viaRuntime = call(runtime('lengthOf'), [object], node.loc);
-    if (object.type !== 'Identifier') return viaRuntime;
-    const native = { ...node };
-    targets.add(native);
-    return guarded(call(runtime('isArray'), [identifier(object.name)]), native, viaRuntime, node.loc);
+    return call(runtime('lengthOf'), [object], node.loc);
   };
 
   // Pass 2: reads.
@@ -202,8 +167,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (
         node.type === 'ArrayPattern' ||
         node.type === 'ObjectPattern' ||
-        ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left') ||
-        (parent && ctx.typeGuards.has(parent) && key === 'test')
+        ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left')
       ) {
         this.skip();
       }
@@ -216,7 +180,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const read = readOf({ ...inner, optional: false } as Member);
         if (!read) return;
         const isNull = binary('==', identifier(inner.object.name), literal(null));
-        return this.replace(guarded(isNull, identifier('undefined'), read, node.loc));
+        return this.replace(conditional(isNull, identifier('undefined'), read, node.loc));
       }
       if (!isMember(node) || targets.has(node)) return;
       if (parent?.type === 'AssignmentExpression' && key === 'left') return;

@@ -1,4 +1,5 @@
-// The converter pipeline: the passes and the one place that fixes their order.
+// The converter pipeline: the common lowering, then two back ends (staged and plain); the one place that
+// fixes the order of the passes.
 
 import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
@@ -18,66 +19,79 @@ import * as functions from './functions.js';
 import * as logicalExpressions from './logical_expressions.js';
 import * as loopScoping from './loop_scoping.js';
 import * as overloadedOperators from './overloaded_operators.js';
-import * as plainConditions from './plain_conditions.js';
+import * as plainGuards from './plain_guards.js';
+import * as fastPaths from './fast_paths.js';
+import * as waits from './waits.js';
 import * as returnStatements from './return_statements.js';
 import * as switchStatements from './switch_statements.js';
 
+type Pass = (fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression;
+
 /**
- * The order matters:
- * 1. functions: makes the function a generator and hoists `var`, so that later passes may move blocks
- *    into nested functions without changing what names mean.
- * 2. loop_scoping: gives a for loop's `let` variables a binding per iteration where closures capture
- *    them, wrapping the body in a try/finally that hands the value back; before the jump passes, so
- *    that they lower jumps inside that try like any other.
- * 3. switch_statements: a switch becomes a chain of ifs with its own break flag, so that a tensor
- *    discriminant stages each case and the jumps inside reach their targets through ordinary ifs.
- * 4. continue_statements, break_statements, return_statements: lower jumps into flags before
- *    control_flow moves bodies into nested generators, where a native jump could not reach its target.
- *    Continue goes first, so a for loop's update still runs before break turns the loop's exit into a
- *    flag; return goes last, since a return leaves every loop.
- * 5. control_flow: analyses what each construct carries (flags included) and moves bodies into nested
- *    generators.
- * 6. conditional_expressions and logical_expressions: after control_flow, whose analysis would
- *    otherwise see their generator thunks as closures; they turn `?:`, `&&`, `||` and `??` into lazy
- *    operator calls that can wait on a staged read.
- * 7. element_access: `x[i]`, `x.length` and member updates become runtime calls with inline guards for
- *    arrays; after control_flow, whose analysis counts `x[i] = v` as a write of `x`.
- * 8. builtin_calls: before overloaded_operators, so that `Math.floor(a / b)` still shows its division.
- * 9. call_trees: other calls go through the runtime, which converts user functions; after builtin_calls,
- *    whose runtime calls it leaves alone.
- * 10. callback_conditions: control flow inside callbacks stays native; a tensor condition there is an
- *     error. After call_trees, which names the callbacks the same way.
- * 11. overloaded_operators: last, over everything, including the tests, bodies and thunks earlier passes made.
- * Each pass that needs analysis runs it afresh on the tree it receives.
+ * The common lowering: the function becomes neutral runtime calls, the same for both back ends. The order
+ * matters:
+ * - functions first: it makes the function a generator and hoists `var`, so that later passes may move
+ *   blocks into nested functions without changing what names mean.
+ * - loop_scoping: gives a for loop's `let` variables a binding per iteration where closures capture them,
+ *   wrapping the body in a try/finally that hands the value back; before the jump passes, so that they
+ *   lower jumps inside that try like any other.
+ * - switch_statements: a switch becomes a chain of ifs with its own break flag, so that a tensor
+ *   discriminant stages each case and the jumps inside reach their targets through ordinary ifs.
+ * - continue_statements, break_statements, return_statements: jumps become flags, before the staged back
+ *   end moves bodies into nested generators, where a native jump could not reach its target. Continue
+ *   goes first, so a for loop's update still runs before break turns the loop's exit into a flag; return
+ *   goes last, since a return leaves every loop. Before overloaded_operators: in a staged loop a flag may
+ *   become a bool tensor, so its `!` must work on tensors too.
+ * - builtin_calls: Math, Number, Boolean and console; before overloaded_operators, so that
+ *   `Math.floor(a / b)` still shows its division and `+` in a console argument still shows its text.
+ * - callback_conditions: a tensor condition inside a callback is an error; before call_trees, while the
+ *   call a callback is passed to still names it.
+ * - overloaded_operators: every operator that may meet a tensor becomes a runtime call.
+ * - call_trees: calls that may reach user code go through the runtime; after the operators, so that the
+ *   null test of an optional call it writes stays native.
+ * - element_access: member reads and updates; last, after the operators (which leave member updates to
+ *   it) and call_trees (whose method calls read their receiver themselves). An element update is
+ *   written as an assignment (`x = ag__.setPath(x, [i], v)`), so analysis sees the write.
  */
-const PASSES: ((fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression)[] = [
+const LOWERING: Pass[] = [
   loopScoping.transform,
   switchStatements.transform,
   continueStatements.transform,
   breakStatements.transform,
   returnStatements.transform,
-  controlFlow.transform,
-  conditionalExpressions.transform,
-  logicalExpressions.transform,
-  elementAccess.transform,
   builtinCalls.transform,
-  callTrees.transform,
   callbackConditions.transform,
   overloadedOperators.transform,
+  callTrees.transform,
+  elementAccess.transform,
 ];
 
 /**
- * The passes of the plain clone: the same built-ins and operators (with inline number fast paths), then
- * guards on every decision a tensor would stage, which wrap only the runtime side of a fast path.
+ * The staged back end, for tensors: a generator whose staged constructs are runtime operators.
+ * - waits: the calls that may wait for a read become `yield*`.
+ * - control_flow: analyses what each construct carries (flags included) and moves bodies into nested
+ *   generators.
+ * - conditional_expressions and logical_expressions: after control_flow, whose analysis would otherwise
+ *   see their generator thunks as closures; `?:`, `&&`, `||` and `??` become lazy operator calls that can
+ *   wait on a staged read.
+ * - fast_paths: last, inline array guards for element access, which no earlier pass then has to tell
+ *   from the user's own conditions.
  */
-const PLAIN_PASSES: typeof PASSES = [
-  elementAccess.transform,
-  builtinCalls.transform,
-  callTrees.transform,
-  callbackConditions.transform,
-  overloadedOperators.transform,
-  plainConditions.transform,
+const STAGED: Pass[] = [
+  waits.transform,
+  controlFlow.transform,
+  conditionalExpressions.transform,
+  logicalExpressions.transform,
+  fastPaths.staged,
 ];
+
+/**
+ * The plain back end, for plain values: a synchronous clone with native control flow.
+ * - plain_guards: every decision a tensor would stage restages instead, and calls that would wait run
+ *   their plain variants.
+ * - fast_paths: last, inline guards that run number arithmetic, comparisons and array access natively.
+ */
+const PLAIN: Pass[] = [plainGuards.transform, fastPaths.plain];
 
 export interface ConvertedFunction {
   /** The converted generator function. */
@@ -110,13 +124,13 @@ export function convertFunction(
   const restartable = isRestartable(parsed.node, scopes);
   const synchronous = !parsed.node.async && !parsed.node.generator;
   let node = functions.transform(parsed.node, ctx);
-  // The plain clone branches off before any staging pass: native control flow, guarded conditions.
+  for (const pass of LOWERING) node = pass(node, ctx);
+  // The back ends fork here: the plain clone for every function that is neither async nor a generator.
   let plainNode: ESTree.FunctionExpression | undefined;
   if (synchronous) {
     plainNode = { ...cloneNode(node), generator: false };
-    const plainCtx: ConversionContext = { ...ctx, plainClone: true, converted: new WeakSet([plainNode]) };
-    for (const pass of PLAIN_PASSES) plainNode = pass(plainNode, plainCtx);
+    for (const pass of PLAIN) plainNode = pass(plainNode, ctx);
   }
-  for (const pass of PASSES) node = pass(node, ctx);
+  for (const pass of STAGED) node = pass(node, ctx);
   return { node, plainNode, restartable, runtime: ctx.runtime, callContext: ctx.callContext };
 }

@@ -5,7 +5,7 @@
 //   A; if (c) { do_return = true; retval_ = x; } if (!do_return) { B; }
 
 import type * as ESTree from 'estree';
-import { walk } from '../codegen/ast.js';
+import { addStopFlag, walk } from '../codegen/ast.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import { block, identifier, logical, not } from '../codegen/builders.js';
 
@@ -18,8 +18,6 @@ export interface JumpLowering {
   flag: string;
   /** Loops inside which a lowered jump may sit, and that must stop when the flag is set. */
   stopsLoop(loop: LoweredLoop): boolean;
-  /** Where for-of loops record the flags that stop them (they have no test to extend). */
-  stopFlags: WeakMap<ESTree.Node, string[]>;
 }
 
 export const flagTrue = (flag: string): ESTree.ExpressionStatement => ({
@@ -68,14 +66,9 @@ export function innerLoopsCanStop(roots: ESTree.Node[], jumps: (node: ESTree.Nod
 }
 
 /** The lowering of the jumps `jumps` selects into `flag = true`, stopping the inner loops they leave. */
-export function flagLowering(
-  flag: string,
-  jumps: (node: ESTree.Node) => boolean,
-  stopFlags: WeakMap<ESTree.Node, string[]>,
-): JumpLowering {
+export function flagLowering(flag: string, jumps: (node: ESTree.Node) => boolean): JumpLowering {
   return {
     flag,
-    stopFlags,
     replace: (statement) => (jumps(statement) ? [flagTrue(flag)] : undefined),
     contains: (statement) => containsNode(statement, jumps),
     stopsLoop: (loop) => containsNode(loop.body, jumps),
@@ -212,7 +205,7 @@ function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTre
       // Asked before lowering, while the jumps are still there to be seen.
       const stops = lowering.stopsLoop(statement);
       statement.body = block(lowerList(asList(statement.body), lowering));
-      if (stops) stopLoop(statement, lowering.flag, lowering.stopFlags);
+      if (stops) stopLoop(statement, lowering.flag);
       break;
     }
     default:
@@ -231,10 +224,10 @@ export type LoweredLoop =
  * loop's update, so the update moves to the end of the body, under `!flag`; call this after lowering the
  * body. The move is sound only when no native continue could skip it: see `canStopLoop`.
  */
-export function stopLoop(loop: LoweredLoop, flag: string, stopFlags: WeakMap<ESTree.Node, string[]>): void {
+export function stopLoop(loop: LoweredLoop, flag: string): void {
   if (loop.type === 'ForOfStatement' || loop.type === 'ForInStatement') {
-    // control_flow turns these into the loop's extra test: `!flag` before each iteration.
-    stopFlags.set(loop, [...(stopFlags.get(loop) ?? []), flag]);
+    // Each back end turns these into a test before each iteration (see codegen/ast.ts, stopFlagsOf).
+    addStopFlag(loop, flag);
     return;
   }
   loop.test = loop.test ? logical('&&', not(identifier(flag)), loop.test) : not(identifier(flag));

@@ -1,7 +1,6 @@
-// Logical expressions: `&&`, `||` and `??` keep their laziness on tensors; `!` works elementwise.
+// Logical expressions: `&&`, `||` and `??` keep their laziness on tensors.
 //
-//   if (a > 0 && b) ...      becomes   if (yield* ag__.and(ag__.greater(a, 0), function* () { return b; })) ...
-//   !done                    becomes   ag__.not(done)
+//   if (ag__.greater(a, 0) && b) ...      becomes   if (yield* ag__.and(ag__.greater(a, 0), function* () { return b; })) ...
 //
 // The right operand is a generator thunk, evaluated only when JavaScript would evaluate it. Only
 // converted bodies can wait on a staged read, so inside nested user functions `&&` stays as written.
@@ -51,8 +50,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (node.type === 'LogicalExpression') {
       const operator = LOGICAL[node.operator];
       replace(yieldDelegate(call(runtime(operator), [node.left, thunk(node.right, ctx)], node.loc)));
-    } else if (node.type === 'UnaryExpression' && node.operator === '!') {
-      replace(call(runtime('not'), [node.argument], node.loc));
     }
   });
   return fn;

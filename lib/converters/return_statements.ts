@@ -132,7 +132,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           ]
         : undefined,
     contains: (statement) => containsNode(statement, isReturn),
-    stopFlags: ctx.loopStopFlags,
     stopsLoop: (loop) => containsNode(loop.body, isReturn),
   });
   fn.body.body = [

@@ -43,7 +43,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       )
     )
       return [node];
-    const lowering = flagLowering(flag, breaks, ctx.loopStopFlags);
+    const lowering = flagLowering(flag, breaks);
     // Where execution enters: the first case, in source order, whose test matches (tests are evaluated
     // lazily, once, as JavaScript does), else the default, else past the end. Then case k runs when
     // entry_ <= k, which is fallthrough, until a break sets the flag.

@@ -71,3 +71,8 @@ export function consoleCallPlain(target: unknown, method: string, args: unknown[
   if (buffer) buffer.push({ target, method, args: snapshot(args) });
   else (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
 }
+
+/** `console.assert(...)` in the plain clone: buffered as any print; a tensor condition restages. */
+export function consoleAssertPlain(target: unknown, args: unknown[]): void {
+  consoleCallPlain(target, 'assert', args);
+}

@@ -1,7 +1,8 @@
 // The converter pipeline: the common lowering, then two back ends (staged and plain); the one place that
 // fixes the order of the passes.
 
-import { cloneNode, walk } from '../codegen/ast.js';
+import { cloneNode } from '../codegen/ast.js';
+import { hasAny, takeCensus, type Census } from '../analysis/census.js';
 import type * as ESTree from 'estree';
 import { isRestartable } from '../analysis/effects.js';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
@@ -25,7 +26,20 @@ import * as waits from './waits.js';
 import * as returnStatements from './return_statements.js';
 import * as switchStatements from './switch_statements.js';
 
-type Pass = (fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression;
+type Transform = (fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.FunctionExpression;
+
+/**
+ * A pass and when it can have work to do, judged from the census of the function as written; a pass
+ * without `when` always runs. Only constructs of the user's code count: what earlier passes add never
+ * needs a skipped pass (each `when` says why).
+ */
+interface Pass {
+  transform: Transform;
+  when?: (census: Census) => boolean;
+}
+
+const LOOPS = ['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement'];
+const FUNCTIONS = ['FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionExpression'];
 
 /**
  * The common lowering: the function becomes neutral runtime calls, the same for both back ends. The order
@@ -54,16 +68,24 @@ type Pass = (fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTree.Fu
  *   written as an assignment (`x = ag__.setPath(x, [i], v)`), so analysis sees the write.
  */
 const LOWERING: Pass[] = [
-  loopScoping.transform,
-  switchStatements.transform,
-  continueStatements.transform,
-  breakStatements.transform,
-  returnStatements.transform,
-  builtinCalls.transform,
-  callbackConditions.transform,
-  overloadedOperators.transform,
-  callTrees.transform,
-  elementAccess.transform,
+  { transform: loopScoping.transform, when: (c) => c.types.has('ForStatement') },
+  { transform: switchStatements.transform, when: (c) => c.types.has('SwitchStatement') },
+  { transform: continueStatements.transform, when: (c) => c.types.has('ContinueStatement') },
+  // The switch lowering turns only the breaks out of a switch into its own flag.
+  { transform: breakStatements.transform, when: (c) => c.types.has('BreakStatement') },
+  // An arrow function's expression body gets a return at the top level, which needs no lowering.
+  { transform: returnStatements.transform, when: (c) => c.types.has('ReturnStatement') },
+  {
+    transform: builtinCalls.transform,
+    when: (c) => ['Math', 'Number', 'Boolean', 'console'].some((n) => c.names.has(n)),
+  },
+  { transform: callbackConditions.transform, when: (c) => hasAny(c, ...FUNCTIONS) },
+  // Earlier passes add operators of their own (a switch's `===`, a flag's `!`): always.
+  { transform: overloadedOperators.transform },
+  // Earlier passes add only runtime calls, which stay as they are.
+  { transform: callTrees.transform, when: (c) => c.types.has('CallExpression') },
+  // Earlier passes add only `ag__.name` members, which stay as they are.
+  { transform: elementAccess.transform, when: (c) => c.types.has('MemberExpression') },
 ];
 
 /**
@@ -78,11 +100,15 @@ const LOWERING: Pass[] = [
  *   from the user's own conditions.
  */
 const STAGED: Pass[] = [
-  waits.transform,
-  controlFlow.transform,
-  conditionalExpressions.transform,
-  logicalExpressions.transform,
-  fastPaths.staged,
+  // Only console and call lowering make calls that wait.
+  { transform: waits.transform, when: (c) => c.types.has('CallExpression') },
+  // Jump lowering adds ifs only where the user's code has loops or ifs already.
+  { transform: controlFlow.transform, when: (c) => hasAny(c, 'IfStatement', 'SwitchStatement', ...LOOPS) },
+  // Optional chains are lowered into `?:`.
+  { transform: conditionalExpressions.transform, when: (c) => hasAny(c, 'ConditionalExpression', 'ChainExpression') },
+  // Jump lowering and control flow add `&&` of their own: always.
+  { transform: logicalExpressions.transform },
+  { transform: fastPaths.staged },
 ];
 
 /**
@@ -91,7 +117,7 @@ const STAGED: Pass[] = [
  *   their plain variants.
  * - fast_paths: last, inline guards that run number arithmetic, comparisons and array access natively.
  */
-const PLAIN: Pass[] = [plainGuards.transform, fastPaths.plain];
+const PLAIN: Pass[] = [{ transform: plainGuards.transform }, { transform: fastPaths.plain }];
 
 export interface ConvertedFunction {
   /** The converted generator function. */
@@ -114,23 +140,18 @@ export function convertFunction(
   parsed: ParsedFunction,
   scopes: ScopeInfo = analyzeScopes(parsed.node),
 ): ConvertedFunction {
-  const used = new Set<string>();
-  walk(parsed.node as ESTree.Node, {
-    enter(node) {
-      if (node.type === 'Identifier') used.add(node.name);
-    },
-  });
-  const ctx = createContext(parsed, used);
+  const census = takeCensus(parsed.node);
+  const ctx = createContext(parsed, census.names);
+  const run = (passes: Pass[], start: ESTree.FunctionExpression) =>
+    passes.reduce((node, pass) => (!pass.when || pass.when(census) ? pass.transform(node, ctx) : node), start);
   const restartable = isRestartable(parsed.node, scopes);
   const synchronous = !parsed.node.async && !parsed.node.generator;
-  let node = functions.transform(parsed.node, ctx);
-  for (const pass of LOWERING) node = pass(node, ctx);
+  const lowered = run(LOWERING, functions.transform(parsed.node, ctx));
   // The back ends fork here: the plain clone for every function that is neither async nor a generator.
   let plainNode: ESTree.FunctionExpression | undefined;
   if (synchronous) {
-    plainNode = { ...cloneNode(node), generator: false };
-    for (const pass of PLAIN) plainNode = pass(plainNode, ctx);
+    plainNode = run(PLAIN, { ...cloneNode(lowered), generator: false });
   }
-  for (const pass of STAGED) node = pass(node, ctx);
+  const node = run(STAGED, lowered);
   return { node, plainNode, restartable, runtime: ctx.runtime, callContext: ctx.callContext };
 }

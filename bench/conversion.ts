@@ -2,7 +2,7 @@
 // astring's generate of the same source, in the same run.
 import { parse } from 'acorn';
 import { generate } from 'astring';
-import { toGraph } from '../lib/index.js';
+import { toGraph } from './library.js';
 
 const TARGET = 10;
 

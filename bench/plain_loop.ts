@@ -1,6 +1,6 @@
 // `npm run bench` (plain loops): what converted code costs on plain values, as ratios to the originals in the same run.
 import * as tf from '@tensorflow/tfjs';
-import { toGraph } from '../lib/index.js';
+import { toGraph } from './library.js';
 
 tf.env().set('PROD', true);
 

@@ -5,7 +5,10 @@ import type * as ESTree from 'estree';
 import { walk } from '../codegen/ast.js';
 
 export interface Census {
-  /** The type of every node below the function itself. */
+  /**
+   * The type of every node below the function itself, and two kinds that the type alone does not tell:
+   * `VarDeclaration` (a `var`) and `LogicalAssignment` (`&&=`, `||=`, `??=`).
+   */
   types: ReadonlySet<string>;
   /** The name of every identifier: the namer avoids them, and built-in names are looked up here. */
   names: ReadonlySet<string>;
@@ -17,6 +20,10 @@ export function takeCensus(fn: ESTree.Node): Census {
   walk(fn, {
     enter(node) {
       if (node !== fn) types.add(node.type);
+      if (node.type === 'VariableDeclaration' && node.kind === 'var') types.add('VarDeclaration');
+      if (node.type === 'AssignmentExpression' && ['&&=', '||=', '??='].includes(node.operator)) {
+        types.add('LogicalAssignment');
+      }
       if (node.type === 'Identifier') names.add(node.name);
     },
   });

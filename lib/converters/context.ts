@@ -4,9 +4,14 @@ import type * as ESTree from 'estree';
 import { ConversionError } from '../errors.js';
 import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
 import { Namer } from '../codegen/namer.js';
+import type { Census } from '../analysis/census.js';
+import type { ScopeInfo } from '../analysis/scopes.js';
 
 export interface ConversionContext {
   parsed: ParsedFunction;
+  /** The analyses of the function as written, before any pass: its scopes, and which constructs it has. */
+  scopes: ScopeInfo;
+  census: Census;
   namer: Namer;
   /** The name through which generated code reaches the runtime operators. */
   runtime: string;
@@ -23,10 +28,12 @@ export interface ConversionContext {
   error(problem: string, node: ESTree.Node | null | undefined, fix?: string): ConversionError;
 }
 
-export function createContext(parsed: ParsedFunction, usedNames: Iterable<string>): ConversionContext {
-  const namer = new Namer(usedNames);
+export function createContext(parsed: ParsedFunction, scopes: ScopeInfo, census: Census): ConversionContext {
+  const namer = new Namer(census.names);
   return {
     parsed,
+    scopes,
+    census,
     namer,
     runtime: namer.fresh('ag__'),
     callContext: namer.fresh('ag_ctx__'),

@@ -10,7 +10,8 @@
 import { cloneNode, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
-import { analyzeScopes, isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
+import { hasAny } from '../analysis/census.js';
+import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
   assign,
   block,
@@ -25,7 +26,8 @@ import type { ConversionContext } from './context.js';
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.FunctionExpression {
-  const scopes = analyzeScopes(fn);
+  // The first pass: the function is still as written, so the analyses of the source hold.
+  const { scopes, census } = ctx;
   if (fn.type === 'ArrowFunctionExpression' && scopes.thisExpressions.length > 0) {
     throw ctx.error(
       'it is an arrow function that uses `this`. Its `this` is lexical and cannot be recovered from its source.',
@@ -53,101 +55,104 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   const params = new Set(fn.params.flatMap((param) => patternIdentifiers(param).map((id) => id.name)));
   // `super` and `new.target` belong to the function's class or constructor call, which converted code,
   // loaded on its own, does not have. Nested arrow functions share them, so they are checked too.
-  walk(body as ESTree.Node, {
-    enter(node) {
-      if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration') return this.skip();
-      if (node.type === 'Super') {
-        throw ctx.error(
-          'it uses `super`, which works only inside its class, and converted code runs outside it.',
-          node,
-          "call the parent's method through its prototype instead: Parent.prototype.method.call(this, ...).",
-        );
-      }
-      if (node.type === 'MetaProperty' && node.meta.name === 'new') {
-        throw ctx.error(
-          'it uses `new.target`, but converted functions are called, not constructed.',
-          node,
-          'pass what new.target tells apart as an argument.',
-        );
-      }
-    },
-  });
+  if (hasAny(census, 'Super', 'MetaProperty'))
+    walk(body as ESTree.Node, {
+      enter(node) {
+        if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration') return this.skip();
+        if (node.type === 'Super') {
+          throw ctx.error(
+            'it uses `super`, which works only inside its class, and converted code runs outside it.',
+            node,
+            "call the parent's method through its prototype instead: Parent.prototype.method.call(this, ...).",
+          );
+        }
+        if (node.type === 'MetaProperty' && node.meta.name === 'new') {
+          throw ctx.error(
+            'it uses `new.target`, but converted functions are called, not constructed.',
+            node,
+            'pass what new.target tells apart as an argument.',
+          );
+        }
+      },
+    });
   // Logical assignments become the operators they abbreviate, which later passes stage on tensors:
   // `y &&= v` is `y = y && v`, and `o.p ||= v` is `o.p || (o.p = v)`, assigning only when JavaScript does.
   // A const keeps the native form: assigning to it must throw only when the assignment happens.
-  walk(body as ESTree.Node, {
-    leave(node) {
-      if (node.type !== 'AssignmentExpression' || !['&&=', '||=', '??='].includes(node.operator)) return;
-      const operator = node.operator.slice(0, 2) as ESTree.LogicalOperator;
-      const { left, right } = node;
-      if (left.type === 'Identifier') {
-        if (scopes.referenceOf.get(left)?.binding?.kind === 'const') return;
-        const value: ESTree.LogicalExpression = {
-          type: 'LogicalExpression',
-          operator,
-          left: { ...left },
-          right,
-          loc: node.loc,
-        };
-        this.replace({ ...assign(identifier(left.name), value), loc: node.loc });
-      } else if (left.type === 'MemberExpression' && isRereadable(left)) {
-        const store = { ...assign(cloneNode(left), right), loc: node.loc };
-        this.replace({ type: 'LogicalExpression', operator, left, right: store, loc: node.loc } as ESTree.Node);
-      }
-    },
-  });
-  walk(body as ESTree.Node, {
-    enter(node) {
-      if (isFunctionNode(node)) return this.skip();
-      if (node.type === 'ForOfStatement' && node.await) {
-        throw ctx.error(
-          'it uses `for await`, which converted code does not support yet.',
-          node,
-          'collect the values first (const items = await Promise.all(...)) and loop over them with for-of.',
-        );
-      }
-    },
-    leave(node, parent, key) {
-      if (node.type === 'AwaitExpression') {
-        this.replace({
-          type: 'YieldExpression',
-          argument: node.argument,
-          delegate: false,
-          loc: node.loc,
-        } as ESTree.Node);
-        return;
-      }
-      if (node.type !== 'VariableDeclaration' || node.kind !== 'var') return;
-      for (const declarator of node.declarations) {
-        for (const id of patternIdentifiers(declarator.id)) {
-          if (!params.has(id.name) && !hoisted.includes(id.name)) hoisted.push(id.name);
+  if (census.types.has('LogicalAssignment'))
+    walk(body as ESTree.Node, {
+      leave(node) {
+        if (node.type !== 'AssignmentExpression' || !['&&=', '||=', '??='].includes(node.operator)) return;
+        const operator = node.operator.slice(0, 2) as ESTree.LogicalOperator;
+        const { left, right } = node;
+        if (left.type === 'Identifier') {
+          if (scopes.referenceOf.get(left)?.binding?.kind === 'const') return;
+          const value: ESTree.LogicalExpression = {
+            type: 'LogicalExpression',
+            operator,
+            left: { ...left },
+            right,
+            loc: node.loc,
+          };
+          this.replace({ ...assign(identifier(left.name), value), loc: node.loc });
+        } else if (left.type === 'MemberExpression' && isRereadable(left)) {
+          const store = { ...assign(cloneNode(left), right), loc: node.loc };
+          this.replace({ type: 'LogicalExpression', operator, left, right: store, loc: node.loc } as ESTree.Node);
         }
-      }
-      const inits = node.declarations
-        .filter((declarator) => declarator.init)
-        .map((declarator) => ({ ...assign(declarator.id, declarator.init!), loc: declarator.loc }));
-      const isForHead =
-        (parent?.type === 'ForStatement' && key === 'init') ||
-        ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left');
-      if (isForHead) {
-        if (key === 'left') this.replace(node.declarations[0]!.id as ESTree.Node);
-        else if (inits.length === 0) this.replace({ type: 'Identifier', name: 'undefined' } as ESTree.Node);
-        else
-          this.replace(
-            (inits.length === 1 ? inits[0] : { type: 'SequenceExpression', expressions: inits }) as ESTree.Node,
+      },
+    });
+  if (hasAny(census, 'AwaitExpression', 'VarDeclaration', 'ForOfStatement'))
+    walk(body as ESTree.Node, {
+      enter(node) {
+        if (isFunctionNode(node)) return this.skip();
+        if (node.type === 'ForOfStatement' && node.await) {
+          throw ctx.error(
+            'it uses `for await`, which converted code does not support yet.',
+            node,
+            'collect the values first (const items = await Promise.all(...)) and loop over them with for-of.',
           );
-      } else if (inits.length === 0) {
-        this.replace({ type: 'EmptyStatement' });
-      } else {
-        const expression: ESTree.Expression =
-          inits.length === 1 ? inits[0]! : { type: 'SequenceExpression', expressions: inits };
-        this.replace(expressionStatement(expression, node.loc));
-      }
-    },
-  });
+        }
+      },
+      leave(node, parent, key) {
+        if (node.type === 'AwaitExpression') {
+          this.replace({
+            type: 'YieldExpression',
+            argument: node.argument,
+            delegate: false,
+            loc: node.loc,
+          } as ESTree.Node);
+          return;
+        }
+        if (node.type !== 'VariableDeclaration' || node.kind !== 'var') return;
+        for (const declarator of node.declarations) {
+          for (const id of patternIdentifiers(declarator.id)) {
+            if (!params.has(id.name) && !hoisted.includes(id.name)) hoisted.push(id.name);
+          }
+        }
+        const inits = node.declarations
+          .filter((declarator) => declarator.init)
+          .map((declarator) => ({ ...assign(declarator.id, declarator.init!), loc: declarator.loc }));
+        const isForHead =
+          (parent?.type === 'ForStatement' && key === 'init') ||
+          ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left');
+        if (isForHead) {
+          if (key === 'left') this.replace(node.declarations[0]!.id as ESTree.Node);
+          else if (inits.length === 0) this.replace({ type: 'Identifier', name: 'undefined' } as ESTree.Node);
+          else
+            this.replace(
+              (inits.length === 1 ? inits[0] : { type: 'SequenceExpression', expressions: inits }) as ESTree.Node,
+            );
+        } else if (inits.length === 0) {
+          this.replace({ type: 'EmptyStatement' });
+        } else {
+          const expression: ESTree.Expression =
+            inits.length === 1 ? inits[0]! : { type: 'SequenceExpression', expressions: inits };
+          this.replace(expressionStatement(expression, node.loc));
+        }
+      },
+    });
   body.body = body.body.filter((statement) => statement.type !== 'EmptyStatement');
   if (hoisted.length > 0) body.body.unshift(letDeclaration(hoisted));
-  hoistFunctionDeclarations(body);
+  if (census.types.has('FunctionDeclaration')) hoistFunctionDeclarations(body);
 
   // Bodies move into nested generator functions, which have a `this` of their own; the receiver is
   // captured once, as arrow functions capture it.

@@ -141,7 +141,7 @@ export function convertFunction(
   scopes: ScopeInfo = analyzeScopes(parsed.node),
 ): ConvertedFunction {
   const census = takeCensus(parsed.node);
-  const ctx = createContext(parsed, census.names);
+  const ctx = createContext(parsed, scopes, census);
   const run = (passes: Pass[], start: ESTree.FunctionExpression) =>
     passes.reduce((node, pass) => (!pass.when || pass.when(census) ? pass.transform(node, ctx) : node), start);
   const restartable = isRestartable(parsed.node, scopes);

@@ -101,6 +101,7 @@ function nested(statement: ESTree.Statement): ESTree.Statement {
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const body = fn.body.body;
   const nestedReturn = body.some((statement) => !isReturn(statement) && containsNode(statement, isReturn));
+  if (!nestedReturn) return fn;
   // A return in a finally block also discards an exception in flight, which a flag cannot do.
   const blocked =
     containsNode(fn.body as ESTree.Node, (node, ancestors) => isReturn(node) && inFinally(ancestors)) ||
@@ -112,7 +113,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       fn.body as ESTree.Node,
       (node) => isLoweredLoop(node) && containsNode(node, isReturn) && !canStopLoop(node),
     );
-  if (!nestedReturn || blocked) return fn;
+  if (blocked) return fn;
 
   const doReturn = ctx.namer.fresh('do_return');
   const retval = ctx.namer.fresh('retval_');

@@ -1,0 +1,9 @@
+// The library as users run it: the compiled package in dist/ (`npm run build`), not the TypeScript sources.
+import { existsSync } from 'node:fs';
+
+type Library = typeof import('../lib/index.js');
+
+const entry = new URL('../dist/index.js', import.meta.url);
+if (!existsSync(entry)) throw new Error('bench: dist/ is missing; `npm run bench` builds it first (npm run build).');
+
+export const { toGraph } = (await import(entry.href)) as Library;

@@ -19,8 +19,8 @@ const CONSTRUCTS = new Set([
  * including assignments made by closures created inside it. The scope a `for` head opens counts as
  * outside the loop: its `let` variables are what the loop carries.
  */
-export function analyzeActivity(fn: ESTree.Node, scopes: ScopeInfo): WeakMap<ESTree.Node, Set<Binding>> {
-  const modified = new WeakMap<ESTree.Node, Set<Binding>>();
+export function analyzeActivity(fn: ESTree.Node, scopes: ScopeInfo): Map<ESTree.Node, Set<Binding>> {
+  const modified = new Map<ESTree.Node, Set<Binding>>();
   // Constructs open on the way down, each with the scopes opened inside it so far.
   const open: { node: ESTree.Node; inner: Set<Scope>; assigned: Set<Binding> }[] = [];
   walk(fn, {
@@ -56,8 +56,8 @@ export function analyzeActivity(fn: ESTree.Node, scopes: ScopeInfo): WeakMap<EST
 export function analyzeStores(
   fn: ESTree.Node,
   scopes: ScopeInfo,
-): WeakMap<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }> {
-  const stores = new WeakMap<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }>();
+): Map<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }> {
+  const stores = new Map<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }>();
   const open: { node: ESTree.Node; inner: Set<Scope>; stored: Set<Binding>; free: Set<string> }[] = [];
   walk(fn, {
     enter(node) {

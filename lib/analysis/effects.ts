@@ -146,7 +146,7 @@ function freshLocals(fn: ESTree.Function, scopes: ScopeInfo): Map<Binding, Fresh
     if (!kind || (kinds.has(binding) && kinds.get(binding) !== kind)) spoiled.add(binding);
     else kinds.set(binding, kind);
   };
-  const declared = new WeakMap<ESTree.Node, Binding>();
+  const declared = new Map<ESTree.Node, Binding>();
   for (const reference of scopes.references)
     if (reference.binding) declared.set(reference.binding.id, reference.binding);
   /** Names a pattern assigns (`[a] = [p]`, `for (a of ...)`) hold whatever comes in: not fresh. */

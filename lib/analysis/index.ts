@@ -8,9 +8,9 @@ import { analyzeScopes, type Binding, type ScopeInfo } from './scopes.js';
 export interface Analysis extends Liveness {
   scopes: ScopeInfo;
   /** Per construct: the outer bindings it assigns. */
-  modified: WeakMap<ESTree.Node, Set<Binding>>;
+  modified: Map<ESTree.Node, Set<Binding>>;
   /** Per loop: the outer bindings and outside names it mentions, whose objects it may store into. */
-  stored: WeakMap<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }>;
+  stored: Map<ESTree.Node, { bindings: Set<Binding>; free: Set<string> }>;
 }
 
 export function analyze(fn: ESTree.Function): Analysis {

@@ -8,9 +8,9 @@ type Live = ReadonlySet<Binding>;
 
 export interface Liveness {
   /** Variables that may be read after the construct completes normally. */
-  liveOut: WeakMap<ESTree.Node, Live>;
+  liveOut: Map<ESTree.Node, Live>;
   /** For loops: variables that may be read from the loop's head on, which includes the next iteration. */
-  liveAtHead: WeakMap<ESTree.Node, Live>;
+  liveAtHead: Map<ESTree.Node, Live>;
 }
 
 interface Targets {
@@ -32,10 +32,10 @@ const sameSet = (a: Live, b: Live) => a.size === b.size && [...a].every((item) =
  * run at any later time.
  */
 export function analyzeLiveness(fn: ESTree.Function, scopes: ScopeInfo): Liveness {
-  const liveOut = new WeakMap<ESTree.Node, Live>();
-  const liveAtHead = new WeakMap<ESTree.Node, Live>();
+  const liveOut = new Map<ESTree.Node, Live>();
+  const liveAtHead = new Map<ESTree.Node, Live>();
   const captured = new Set<Binding>();
-  const usesCache = new WeakMap<ESTree.Node, Live>();
+  const usesCache = new Map<ESTree.Node, Live>();
 
   // Reads inside nested functions, of variables declared outside them.
   walk(fn.body as ESTree.Node, {
@@ -73,7 +73,7 @@ export function analyzeLiveness(fn: ESTree.Function, scopes: ScopeInfo): Livenes
   };
 
   // Declaring identifiers are not references; map them to their bindings too.
-  const declarations = new WeakMap<ESTree.Identifier, Binding>();
+  const declarations = new Map<ESTree.Identifier, Binding>();
   walk(fn as ESTree.Node, {
     enter(node) {
       const scope = scopes.scopeOf.get(node);

@@ -51,9 +51,9 @@ export interface Reference {
 export interface ScopeInfo {
   root: Scope;
   /** The scope each scope-creating node opens. */
-  scopeOf: WeakMap<ESTree.Node, Scope>;
+  scopeOf: Map<ESTree.Node, Scope>;
   references: Reference[];
-  referenceOf: WeakMap<ESTree.Identifier, Reference>;
+  referenceOf: Map<ESTree.Identifier, Reference>;
   /** Names used but declared nowhere in the function, with their first use. */
   free: Map<string, ESTree.Identifier>;
   /** Every `this` that refers to the converted function's own receiver (not a nested function's). */
@@ -133,11 +133,15 @@ function isNameUse(parent: ESTree.Node | null, key: string | number | symbol | n
   }
 }
 
-/** Analyses the scopes of `fn`. Annotates nothing in the tree; results live in side tables. */
+/**
+ * Analyses the scopes of `fn`. Annotates nothing in the tree; results live in side tables. They are Maps,
+ * not WeakMaps: an analysis is dropped with its conversion step, and weak tables of thousands of nodes
+ * cost the garbage collector more than the whole analysis.
+ */
 export function analyzeScopes(fn: AnyFunction): ScopeInfo {
-  const scopeOf = new WeakMap<ESTree.Node, Scope>();
-  const declaring = new WeakSet<ESTree.Identifier>();
-  const written = new WeakMap<ESTree.Identifier, 'write' | 'readwrite'>();
+  const scopeOf = new Map<ESTree.Node, Scope>();
+  const declaring = new Set<ESTree.Identifier>();
+  const written = new Map<ESTree.Identifier, 'write' | 'readwrite'>();
   let current: Scope | null = null;
 
   const declarePattern = (pattern: ESTree.Pattern, scope: Scope, kind: BindingKind, initialized = true) => {
@@ -205,7 +209,7 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
 
   const root = scopeOf.get(fn as ESTree.Node)!;
   const references: Reference[] = [];
-  const referenceOf = new WeakMap<ESTree.Identifier, Reference>();
+  const referenceOf = new Map<ESTree.Identifier, Reference>();
   const free = new Map<string, ESTree.Identifier>();
   const thisExpressions: ESTree.ThisExpression[] = [];
   // `this` belongs to the converted function when no nested regular function encloses it.

@@ -4,7 +4,7 @@ import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { Mapping } from '../codegen/generate.js';
 import { load, type GeneratorFunctionLike, type LoadedCode, type PlainFunctionLike } from '../codegen/loader.js';
-import { convertFunction } from '../converters/index.js';
+import { convertFunction, type ConvertedFunction } from '../converters/index.js';
 import * as operators from '../operators/index.js';
 import { drive, runPlainFirst } from '../operators/driver.js';
 import { isTensor } from '../operators/tensors.js';
@@ -23,15 +23,19 @@ const isIterator = (value: unknown) =>
 export interface Conversion {
   parsed: ParsedFunction;
   scopes: ScopeInfo;
-  loaded: LoadedCode;
-  /** Held here, so that the weakly held registry entry lives exactly as long as this conversion. */
-  entry: LoadedCodeEntry;
+  converted: ConvertedFunction;
+  /** The plain clone's code, loaded at once: most functions meet plain values first. */
+  plain?: LoadedCode<PlainFunctionLike>;
+  /** The staged code, converted and loaded on first need (a tensor, an effect, toCode). */
+  staged(): LoadedCode<GeneratorFunctionLike>;
+  /**
+   * The registry entries of the loaded code, held here so that the weakly held entries live exactly as
+   * long as this conversion.
+   */
+  entries: LoadedCodeEntry[];
   /** Whether the plain clone may run first (see analysis/effects.ts). */
   restartable: boolean;
-  /** The converted function, and its readable text and mappings once toCode asked for them. */
-  node: ESTree.FunctionExpression;
-  /** The plain clone, for `toCode(fn, { plain: true })`. */
-  plainNode?: ESTree.FunctionExpression;
+  /** The readable text and mappings of each back end's code, once toCode asked for them. */
   generated?: Partial<Record<'staged' | 'plain', { code: string; mappings: Mapping[] }>>;
   /** Instances loaded from this conversion, most recent last. */
   instances: Instance[];
@@ -43,7 +47,8 @@ interface Instance {
   strict: boolean;
   maximumIterations: number | undefined;
   graph: GraphFunction;
-  staged: GeneratorFunctionLike;
+  /** The staged generator function, loaded on first need. */
+  staged(): GeneratorFunctionLike;
   plain: PlainFunctionLike | undefined;
   /** An async function's calls return promises: callees run it through `graph`, not inline. */
   async: boolean;
@@ -89,28 +94,28 @@ function convert(parsed: ParsedFunction): Conversion {
   const scopes = analyzeScopes(parsed.node);
   checkFreeWrites(parsed, scopes);
   const converted = convertFunction(parsed, scopes);
-  // One URL per loaded function, so that a stack frame names the code it is in.
-  const base = `autograph:///${encodeURIComponent(parsed.name)}`;
-  const url = loadedCodeAt(`${base}.js`) ? `${base}~${++loads}.js` : `${base}.js`;
-  const loaded = load(
-    converted.node,
-    converted.plainNode,
-    converted.runtime,
-    converted.callContext,
-    [...scopes.free.keys(), ...selfName(parsed, scopes)],
-    url,
-  );
-  // Functions defined in this code (callbacks, local helpers) are converted with it: calls run them as they are.
-  const entry: LoadedCodeEntry = { parsed, code: loaded.code, mappings: loaded.mappings, url };
-  registerLoadedCode(entry);
+  const freeNames = [...scopes.free.keys(), ...selfName(parsed, scopes)];
+  const entries: LoadedCodeEntry[] = [];
+  /** Loads one back end's code under a URL of its own, so that a stack frame names the code it is in. */
+  const loadAs = <F>(node: ESTree.FunctionExpression, suffix: string): LoadedCode<F> => {
+    const base = `autograph:///${encodeURIComponent(parsed.name)}${suffix}`;
+    const url = loadedCodeAt(`${base}.js`) ? `${base}~${++loads}.js` : `${base}.js`;
+    const loaded = load<F>(node, converted.runtime, converted.callContext, freeNames, url);
+    // Functions defined in this code (callbacks, local helpers) are converted with it: calls run them as they are.
+    const entry: LoadedCodeEntry = { parsed, code: loaded.code, mappings: loaded.mappings, url };
+    registerLoadedCode(entry);
+    entries.push(entry);
+    return loaded;
+  };
+  let staged: LoadedCode<GeneratorFunctionLike> | undefined;
   return {
     parsed,
     scopes,
-    loaded,
-    entry,
+    converted,
+    plain: converted.plainNode && loadAs<PlainFunctionLike>(converted.plainNode, '.plain'),
+    staged: () => (staged ??= loadAs<GeneratorFunctionLike>(converted.stagedNode(), '')),
+    entries,
     restartable: converted.restartable,
-    node: converted.node,
-    plainNode: converted.plainNode,
     instances: [],
   };
 }
@@ -172,21 +177,24 @@ function instanceOf(
       const instance = instancesByGraph.get(callee) ?? instanceOf(callee, { scope, strict }, defaults);
       return {
         name: instance.graph.name,
-        staged: instance.async ? undefined : instance.staged,
+        async: instance.async,
+        staged: instance.staged,
         plain: instance.plain,
         promised: instance.graph,
       };
     },
   };
-  const [converted, plainClone] = conversion.loaded.factory(RUNTIME, context, ...values);
+  const plainClone = conversion.plain?.factory(RUNTIME, context, ...values);
+  let converted: GeneratorFunctionLike | undefined;
+  const staged = () => (converted ??= conversion.staged().factory(RUNTIME, context, ...values));
   const firstPlain = conversion.restartable ? plainClone : undefined;
   const graph = function (this: unknown, ...args: unknown[]) {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.
     const run =
       firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
-        ? runPlainFirst(firstPlain, converted, this, args, name, maximumIterations)
-        : drive(converted.apply(this, args), name, maximumIterations);
+        ? runPlainFirst(firstPlain, staged, this, args, name, maximumIterations)
+        : drive(staged().apply(this, args), name, maximumIterations);
     return run.catch((error: unknown) => Promise.reject(locateError(error)));
   };
   Object.defineProperty(graph, 'name', { value: name });
@@ -196,7 +204,7 @@ function instanceOf(
     strict,
     maximumIterations,
     graph: graph as unknown as GraphFunction,
-    staged: converted,
+    staged,
     plain: plainClone,
     async: conversion.parsed.node.async ?? false,
   };

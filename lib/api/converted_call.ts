@@ -35,8 +35,10 @@ export interface CallContext {
 /** A user function, converted for one call context. */
 export interface ConvertedCallee {
   name: string;
-  /** The staged generator function; undefined for async functions, which run through `promised`. */
-  staged?: (...args: any[]) => Generator<unknown, unknown, unknown>;
+  /** Async functions return promises: they run through `promised`, never inline. */
+  async: boolean;
+  /** The staged generator function, loaded on first call. */
+  staged: () => (...args: any[]) => Generator<unknown, unknown, unknown>;
   /** A synchronous version (the plain clone), for calls from synchronous callbacks. */
   plain?: (...args: any[]) => unknown;
   /** The converted function as toGraph returns it: called for async functions, which return a promise. */
@@ -149,8 +151,8 @@ export function* convertedCall(
   const target = targetOf(fn, context);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
-  const { staged, promised } = target.callee;
-  return staged ? yield* staged.apply(thisArg, args) : promised.apply(thisArg, args);
+  const { async, staged, promised } = target.callee;
+  return async ? promised.apply(thisArg, args) : yield* staged().apply(thisArg, args);
 }
 
 /** `object.key(...args)` in converted code: `this` is the object, and lists in staged loops are checked. */
@@ -181,9 +183,9 @@ export function convertedCallPlain(
   const target = targetOf(fn, context);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return assertPlain(fn, args[0], args[1]);
-  const { plain, staged, promised } = target.callee;
+  const { plain, async, promised } = target.callee;
   // An async function returns its promise, as it would unconverted; only a synchronous one can restage.
-  if (!staged) return promised.apply(thisArg, args);
+  if (async) return promised.apply(thisArg, args);
   if (!plain) throw RESTAGE;
   return plain.apply(thisArg, args);
 }

@@ -43,7 +43,7 @@ export function toCode(fn: AnyFunction, options?: ToCodeOptions): string | CodeW
   checkOptions(options === undefined ? undefined : rest, 'toCode');
   const conversion = conversionOf(fn);
   const which = plain ? 'plain' : 'staged';
-  const node = plain ? conversion.plainNode : conversion.node;
+  const node = plain ? conversion.converted.plainNode : conversion.converted.stagedNode();
   if (!node) {
     throw new TypeError(
       `toCode: ${conversion.parsed.name} has no plain clone: it is ${conversion.parsed.node.async ? 'async' : 'a generator'}, ` +

@@ -8,16 +8,12 @@ export type GeneratorFunctionLike = (...args: unknown[]) => Generator<unknown, u
 
 export type PlainFunctionLike = (...args: unknown[]) => unknown;
 
-export interface LoadedCode {
+export interface LoadedCode<F> {
   /**
-   * Called with the runtime namespace, the call context and the values of the free names, in order; returns the converted
-   * function and, where there is one, its plain clone.
+   * Called with the runtime namespace, the call context and the values of the free names, in order;
+   * returns the loaded function.
    */
-  factory: (
-    runtime: unknown,
-    callContext: unknown,
-    ...bindings: unknown[]
-  ) => [GeneratorFunctionLike, PlainFunctionLike | undefined];
+  factory: (runtime: unknown, callContext: unknown, ...bindings: unknown[]) => F;
   /** The code as evaluated, and its mappings to the original source. */
   code: string;
   mappings: Mapping[];
@@ -30,20 +26,19 @@ export interface LoadedCode {
  * `undefined` in a call without a receiver. Only the parameters are in scope besides true globals,
  * and the API binds every free name, so nothing silently resolves from `globalThis`.
  */
-export function load(
+export function load<F>(
   node: ESTree.FunctionExpression,
-  plainNode: ESTree.FunctionExpression | undefined,
   runtime: string,
   callContext: string,
   freeNames: readonly string[],
   url: string,
-): LoadedCode {
+): LoadedCode<F> {
   const program: ESTree.Program = {
     type: 'Program',
     sourceType: 'script',
     body: [
       { type: 'ExpressionStatement', expression: { type: 'Literal', value: 'use strict' }, directive: 'use strict' },
-      returnStatement({ type: 'ArrayExpression', elements: plainNode ? [node, plainNode] : [node] }),
+      returnStatement(node),
     ],
   };
   const { code, mappings } = generate(program);
@@ -52,6 +47,6 @@ export function load(
     callContext,
     ...freeNames,
     `${code}\n//# sourceURL=${url}`,
-  ) as LoadedCode['factory'];
+  ) as LoadedCode<F>['factory'];
   return { factory, code, mappings, url };
 }

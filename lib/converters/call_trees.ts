@@ -67,7 +67,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       declarator.id === binding.id
     );
   };
-  const declarators = new WeakMap<ESTree.Node, ESTree.VariableDeclarator>();
+  const declarators = new Map<ESTree.Node, ESTree.VariableDeclarator>();
   walk(fn as ESTree.Node, {
     enter(node) {
       if (node.type === 'VariableDeclarator') declarators.set(node.id, node);

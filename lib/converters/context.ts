@@ -18,7 +18,7 @@ export interface ConversionContext {
   /** The name of the call context (the caller's options, which callees inherit) that calls pass on. */
   callContext: string;
   /** Functions whose bodies run as converted code: the function itself and the bodies the converter made. */
-  converted: WeakSet<ESTree.Node>;
+  converted: Set<ESTree.Node>;
   /** The user's name for each variable a pass renamed, for the names that errors show. */
   userNames: Map<string, string>;
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
@@ -37,7 +37,7 @@ export function createContext(parsed: ParsedFunction, scopes: ScopeInfo, census:
     namer,
     runtime: namer.fresh('ag__'),
     callContext: namer.fresh('ag_ctx__'),
-    converted: new WeakSet(),
+    converted: new Set(),
     userNames: new Map(),
     error(problem, node, fix) {
       return new ConversionError(problem, {

@@ -36,7 +36,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const clone = <T extends ESTree.Node>(node: T): T => cloneNode(node);
   /** Member expressions this pass wrote as assignment targets or update receivers: never reads. */
-  const targets = new WeakSet<ESTree.Node>();
+  const targets = new Set<ESTree.Node>();
   /** Names an element update cannot rebind: consts, and names the function does not declare. */
   const fixedName = (id: ESTree.Identifier) => {
     const binding = scopes.referenceOf.get(id)?.binding;

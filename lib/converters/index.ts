@@ -120,13 +120,16 @@ const STAGED: Pass[] = [
 const PLAIN: Pass[] = [{ transform: plainGuards.transform }, { transform: fastPaths.plain }];
 
 export interface ConvertedFunction {
-  /** The converted generator function. */
-  node: ESTree.FunctionExpression;
   /**
    * The plain clone: a synchronous copy with native control flow and guarded decisions, for every
    * function that is neither async nor a generator. Calls from synchronous callbacks run it.
    */
   plainNode?: ESTree.FunctionExpression;
+  /**
+   * The staged function, a generator, built by the staged back end on first request: a function that
+   * only ever meets plain values never pays for it.
+   */
+  stagedNode(): ESTree.FunctionExpression;
   /** Whether a run of the plain clone can be abandoned without a trace, so that it may run first. */
   restartable: boolean;
   /** The name generated code uses for the runtime namespace. */
@@ -147,11 +150,15 @@ export function convertFunction(
   const restartable = isRestartable(parsed.node, scopes);
   const synchronous = !parsed.node.async && !parsed.node.generator;
   const lowered = run(LOWERING, functions.transform(parsed.node, ctx));
-  // The back ends fork here: the plain clone for every function that is neither async nor a generator.
-  let plainNode: ESTree.FunctionExpression | undefined;
-  if (synchronous) {
-    plainNode = run(PLAIN, { ...cloneNode(lowered), generator: false });
-  }
-  const node = run(STAGED, lowered);
-  return { node, plainNode, restartable, runtime: ctx.runtime, callContext: ctx.callContext };
+  // The back ends fork here. The plain one works on a copy, so the lowered tree waits intact for the
+  // staged one.
+  const plainNode = synchronous ? run(PLAIN, { ...cloneNode(lowered), generator: false }) : undefined;
+  let staged: ESTree.FunctionExpression | undefined;
+  return {
+    plainNode,
+    stagedNode: () => (staged ??= run(STAGED, lowered)),
+    restartable,
+    runtime: ctx.runtime,
+    callContext: ctx.callContext,
+  };
 }

@@ -63,7 +63,8 @@ export function drive<T>(
  */
 export function runPlainFirst<T>(
   plain: (...args: unknown[]) => unknown,
-  staged: (...args: unknown[]) => Generator<unknown, T, unknown>,
+  /** The staged function, loaded only when a run restages. */
+  staged: () => (...args: unknown[]) => Generator<unknown, T, unknown>,
   thisArg: unknown,
   args: unknown[],
   name: string,
@@ -80,7 +81,7 @@ export function runPlainFirst<T>(
     scope.abort();
     if (error === RESTAGE) {
       endPrintBuffer(false);
-      return drive(staged.apply(thisArg, args), name, maximumIterations);
+      return drive(staged().apply(thisArg, args), name, maximumIterations);
     }
     endPrintBuffer(true);
     return Promise.reject(error);

@@ -9,7 +9,7 @@ import { huberLoss } from '../fixtures/examples.js';
 describe('codegen', () => {
   it('maps the staged conditional back to the line of the original if', () => {
     const parsed = parseFunction(huberLoss);
-    const { code, mappings } = generate(convertFunction(parsed).node);
+    const { code, mappings } = generate(convertFunction(parsed).stagedNode());
     const lines = code.split('\n');
     const line = lines.findIndex((text) => text.includes('ag__.ifStmt(')) + 1;
     const column = lines[line - 1]!.indexOf('ag__.lessEqual');

@@ -235,3 +235,77 @@ export const stopFlagsOf = (loop: ESTree.Node): readonly string[] => (loop as An
 export function addStopFlag(loop: ESTree.ForOfStatement | ESTree.ForInStatement, flag: string): void {
   (loop as Annotations).stopFlags = [...stopFlagsOf(loop), flag];
 }
+
+export type Loop =
+  ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForInStatement | ESTree.ForOfStatement;
+
+export const isLoop = (node: ESTree.Node): node is Loop =>
+  node.type === 'WhileStatement' ||
+  node.type === 'DoWhileStatement' ||
+  node.type === 'ForStatement' ||
+  node.type === 'ForInStatement' ||
+  node.type === 'ForOfStatement';
+
+/** A statement as a list: a block's statements, or the statement alone. */
+export const asList = (statement: ESTree.Statement | null | undefined): ESTree.Statement[] =>
+  !statement ? [] : statement.type === 'BlockStatement' ? statement.body : [statement];
+
+/** A list as one statement: the statement alone, or a block. */
+export const single = (list: ESTree.Statement[]): ESTree.Statement =>
+  list.length === 1 ? list[0]! : { type: 'BlockStatement', body: list };
+
+/**
+ * The statement walker: replaces each statement list directly inside `statement` by `visit(list)`. Those
+ * are a block's statements, an if's branches, a loop's or labeled statement's body, a try's block, handler
+ * and finalizer, and a switch's cases. A branch or body that is a single statement is visited as a list
+ * of one and comes back as one statement or a block; a block stays a block. Expressions, and so nested
+ * functions, are not entered. Every pass that recurses into statements does it through this walker.
+ */
+export function mapChildStatements(
+  statement: ESTree.Statement,
+  visit: (list: ESTree.Statement[]) => ESTree.Statement[],
+): void {
+  const mapBody = (child: ESTree.Statement): ESTree.Statement => {
+    if (child.type !== 'BlockStatement') return single(visit([child]));
+    child.body = visit(child.body);
+    return child;
+  };
+  switch (statement.type) {
+    case 'BlockStatement':
+    case 'StaticBlock':
+      statement.body = visit(statement.body as ESTree.Statement[]) as never;
+      break;
+    case 'IfStatement':
+      statement.consequent = mapBody(statement.consequent);
+      if (statement.alternate) statement.alternate = mapBody(statement.alternate);
+      break;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'ForStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement':
+    case 'LabeledStatement':
+      statement.body = mapBody(statement.body);
+      break;
+    case 'TryStatement':
+      statement.block.body = visit(statement.block.body);
+      if (statement.handler) statement.handler.body.body = visit(statement.handler.body.body);
+      if (statement.finalizer) statement.finalizer.body = visit(statement.finalizer.body);
+      break;
+    case 'SwitchStatement':
+      for (const switchCase of statement.cases) switchCase.consequent = visit(switchCase.consequent);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The statements directly inside `statement`, as the statement walker visits them (read only). */
+export function childStatements(statement: ESTree.Statement): ESTree.Statement[] {
+  const children: ESTree.Statement[] = [];
+  mapChildStatements(statement, (list) => {
+    children.push(...list);
+    return list;
+  });
+  return children;
+}

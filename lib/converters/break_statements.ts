@@ -9,16 +9,15 @@
 // that stays native, or leave a finally block, stays as written.
 
 import type * as ESTree from 'estree';
+import { mapChildStatements } from '../codegen/ast.js';
 import { block } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
+import { containsNode, isLoweredLoop, jumpTargets } from '../analysis/jumps.js';
 import {
   canStopLoop,
-  containsNode,
   flagDeclaration,
   flagLowering,
   innerLoopsCanStop,
-  isLoweredLoop,
-  jumpTargets,
   jumpsTo,
   lowerList,
   stopLoop,
@@ -44,39 +43,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       return [flagDeclaration(flag), statement];
     });
 
-  const visitChildren = (node: ESTree.Statement): void => {
-    switch (node.type) {
-      case 'BlockStatement':
-        node.body = visitList(node.body);
-        break;
-      case 'IfStatement':
-        node.consequent = wrap(visitList([node.consequent]));
-        if (node.alternate) node.alternate = wrap(visitList([node.alternate]));
-        break;
-      case 'WhileStatement':
-      case 'DoWhileStatement':
-      case 'ForStatement':
-      case 'ForInStatement':
-      case 'ForOfStatement':
-      case 'LabeledStatement':
-        node.body = wrap(visitList([node.body]));
-        break;
-      case 'TryStatement':
-        node.block.body = visitList(node.block.body);
-        if (node.handler) node.handler.body.body = visitList(node.handler.body.body);
-        if (node.finalizer) node.finalizer.body = visitList(node.finalizer.body);
-        break;
-      case 'SwitchStatement':
-        for (const switchCase of node.cases) switchCase.consequent = visitList(switchCase.consequent);
-        break;
-      default:
-        break;
-    }
-  };
+  const visitChildren = (node: ESTree.Statement): void => mapChildStatements(node, visitList);
 
   fn.body.body = visitList(fn.body.body);
   return fn;
 }
-
-const wrap = (list: ESTree.Statement[]): ESTree.Statement =>
-  list.length === 1 ? list[0]! : { type: 'BlockStatement', body: list };

@@ -15,7 +15,7 @@
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
-import { array, call, identifier, literal, member } from '../codegen/builders.js';
+import { array, call, literal } from '../codegen/builders.js';
 import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import type { ConversionContext } from './context.js';
 
@@ -29,7 +29,6 @@ const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug']);
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   /** `object.method` where `object` is the global of that name, not a variable of the function. */
   const globalMethod = (node: ESTree.Node, object: string): string | undefined => {
     if (node.type !== 'MemberExpression' || node.computed || node.object.type !== 'Identifier') return undefined;
@@ -44,11 +43,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
    */
   const printable = <T extends ESTree.Expression | ESTree.SpreadElement>(arg: T): T | ESTree.CallExpression => {
     if (arg.type === 'BinaryExpression' && arg.operator === '+' && arg.left.type !== 'PrivateIdentifier') {
-      return call(runtime('printAdd'), [printable(arg.left), printable(arg.right)], arg.loc);
+      return call(ctx.operator('printAdd'), [printable(arg.left), printable(arg.right)], arg.loc);
     }
     if (arg.type === 'TemplateLiteral') {
       const strings = array(arg.quasis.map((quasi) => literal(quasi.value.cooked ?? quasi.value.raw)));
-      return call(runtime('printTemplate'), [strings, array(arg.expressions.map((e) => printable(e)))], arg.loc);
+      return call(ctx.operator('printTemplate'), [strings, array(arg.expressions.map((e) => printable(e)))], arg.loc);
     }
     return arg;
   };
@@ -63,7 +62,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       // (and gives Math's own results on numbers).
       if (node.type === 'MemberExpression' && !(parent?.type === 'CallExpression' && key === 'callee')) {
         const math = globalMethod(node, 'Math');
-        if (math !== undefined && MATH.has(math)) this.replace({ ...runtime(math), loc: node.loc });
+        if (math !== undefined && MATH.has(math)) this.replace({ ...ctx.operator(math), loc: node.loc });
         return;
       }
       if (node.type !== 'CallExpression') return;
@@ -73,16 +72,16 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const [arg] = args;
         const quotient = MATH_OF_QUOTIENT[math];
         if (quotient && args.length === 1 && arg!.type === 'BinaryExpression' && arg!.operator === '/') {
-          this.replace(call(runtime(quotient), [arg!.left as ESTree.Expression, arg!.right], node.loc));
+          this.replace(call(ctx.operator(quotient), [arg!.left as ESTree.Expression, arg!.right], node.loc));
         } else {
-          this.replace(call(runtime(math), args, node.loc));
+          this.replace(call(ctx.operator(math), args, node.loc));
         }
         return;
       }
       if (node.callee.type === 'Identifier' && CONVERSIONS[node.callee.name] !== undefined) {
         const reference = scopes.referenceOf.get(node.callee);
         if (reference && reference.binding === null) {
-          this.replace(call(runtime(CONVERSIONS[node.callee.name]!), args, node.loc));
+          this.replace(call(ctx.operator(CONVERSIONS[node.callee.name]!), args, node.loc));
         }
         return;
       }
@@ -94,11 +93,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       const inCallback = !ctx.converted.has(functions[functions.length - 1]!);
       const suffix = inCallback ? 'InCallback' : '';
       if (method === 'assert') {
-        this.replace(call(runtime(`consoleAssert${suffix}`), [consoleId, array(args.map(printable))], node.loc));
+        this.replace(call(ctx.operator(`consoleAssert${suffix}`), [consoleId, array(args.map(printable))], node.loc));
         return;
       }
       const printArgs = [consoleId, literal(method), array(args.map(printable))];
-      this.replace(call(runtime(`consoleCall${suffix}`), printArgs, node.loc));
+      this.replace(call(ctx.operator(`consoleCall${suffix}`), printArgs, node.loc));
     },
   });
   return fn;

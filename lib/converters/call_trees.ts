@@ -15,7 +15,7 @@ import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../analysis/globals.js';
-import { array, binary, call, conditional, identifier, literal, member } from '../codegen/builders.js';
+import { array, binary, call, conditional, identifier, literal } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 /** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
@@ -40,7 +40,6 @@ export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): strin
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const context = identifier(ctx.callContext);
   /** The root of `a.b.c`, when it is a name the function does not declare. */
   const freeRoot = (node: ESTree.Node): string | undefined => {
@@ -111,12 +110,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const extra = callback !== undefined ? [literal(callback)] : [];
     const replacement = method
       ? call(
-          runtime(`convertedMethodCall${suffix}`),
+          ctx.operator(`convertedMethodCall${suffix}`),
           [context, method.object as ESTree.Expression, key!, args, ...extra],
           node.loc,
         )
       : call(
-          runtime(`convertedCall${suffix}`),
+          ctx.operator(`convertedCall${suffix}`),
           [
             context,
             callee as ESTree.Expression,

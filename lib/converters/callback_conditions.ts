@@ -9,14 +9,14 @@
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
-import { call, identifier, literal, member } from '../codegen/builders.js';
+import { call, literal } from '../codegen/builders.js';
 import { callbackName } from './call_trees.js';
 import type { ConversionContext } from './context.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const callbacks: (string | undefined)[] = [];
   const guard = (test: ESTree.Expression, name: string) =>
-    call(member(identifier(ctx.runtime), 'conditionInCallback'), [test, literal(name)], test.loc);
+    call(ctx.operator('conditionInCallback'), [test, literal(name)], test.loc);
   walk(fn as ESTree.Node, {
     enter(node, parent) {
       // Named while the call it is passed to is still as written (before call_trees).

@@ -4,12 +4,12 @@
 //                                                            function* () { return ag__.neg(x); });
 
 import type * as ESTree from 'estree';
-import { call, identifier, member, yieldDelegate } from '../codegen/builders.js';
+import { call, yieldDelegate } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 import { thunk, walkConvertedBodies } from './logical_expressions.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const runtime = member(identifier(ctx.runtime), 'ifExp');
+  const runtime = ctx.operator('ifExp');
   walkConvertedBodies(fn, ctx, (node, replace) => {
     if (node.type !== 'ConditionalExpression') return;
     replace(

@@ -3,6 +3,7 @@
 import type * as ESTree from 'estree';
 import { ConversionError } from '../errors.js';
 import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
+import { runtimeMember } from '../codegen/builders.js';
 import { Namer } from '../codegen/namer.js';
 import type { Census } from '../analysis/census.js';
 import type { ScopeInfo } from '../analysis/scopes.js';
@@ -24,21 +25,25 @@ export interface ConversionContext {
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
   returnFlag?: string;
   returnVariable?: string;
+  /** `ag__.name`: the runtime operator `name`, as generated code reaches it. */
+  operator(name: string, loc?: ESTree.SourceLocation | null): ESTree.MemberExpression;
   /** A ConversionError at `node`, in the user's source. */
   error(problem: string, node: ESTree.Node | null | undefined, fix?: string): ConversionError;
 }
 
 export function createContext(parsed: ParsedFunction, scopes: ScopeInfo, census: Census): ConversionContext {
   const namer = new Namer(census.names);
+  const runtime = namer.fresh('ag__');
   return {
     parsed,
     scopes,
     census,
     namer,
-    runtime: namer.fresh('ag__'),
+    runtime,
     callContext: namer.fresh('ag_ctx__'),
     converted: new Set(),
     userNames: new Map(),
+    operator: (name, loc) => runtimeMember(runtime, name, loc),
     error(problem, node, fix) {
       return new ConversionError(problem, {
         functionName: parsed.name,

@@ -8,23 +8,16 @@
 // stops the inner loop. A continue that must cross a native loop or switch stays as written.
 
 import type * as ESTree from 'estree';
+import { childStatements } from '../codegen/ast.js';
 import { block } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import {
-  containsNode,
-  flagDeclaration,
-  flagLowering,
-  innerLoopsCanStop,
-  isLoweredLoop,
-  jumpTargets,
-  jumpsTo,
-  lowerList,
-} from './jumps.js';
+import { containsNode, isLoweredLoop, jumpTargets } from '../analysis/jumps.js';
+import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, lowerList } from './jumps.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const targets = jumpTargets(fn as ESTree.Node);
 
-  const visit = (node: ESTree.Node): void => {
+  const visit = (node: ESTree.Statement): void => {
     for (const child of childStatements(node)) visit(child);
     if (!isLoweredLoop(node)) return;
     const continues = jumpsTo(targets, 'ContinueStatement', node);
@@ -34,29 +27,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     node.body = block([flagDeclaration(flag), ...lowerList(body, flagLowering(flag, continues))]);
   };
 
-  visit(fn.body as ESTree.Node);
+  visit(fn.body);
   return fn;
-}
-
-/** The statements directly inside `node`, where loops may sit. */
-function childStatements(node: ESTree.Node): ESTree.Statement[] {
-  switch (node.type) {
-    case 'BlockStatement':
-      return node.body;
-    case 'IfStatement':
-      return node.alternate ? [node.consequent, node.alternate] : [node.consequent];
-    case 'WhileStatement':
-    case 'DoWhileStatement':
-    case 'ForStatement':
-    case 'ForInStatement':
-    case 'ForOfStatement':
-    case 'LabeledStatement':
-      return [node.body];
-    case 'TryStatement':
-      return [node.block, ...(node.handler ? [node.handler.body] : []), ...(node.finalizer ? [node.finalizer] : [])];
-    case 'SwitchStatement':
-      return node.cases.flatMap((switchCase) => switchCase.consequent);
-    default:
-      return [];
-  }
 }

@@ -12,12 +12,13 @@
 // return, break or continue stays native JavaScript, with its condition guarded so that a tensor
 // condition there is a clear error rather than a silently truthy object.
 
-import { stopFlagsOf, walk } from '../codegen/ast.js';
+import { mapChildStatements, single as singleStatement, stopFlagsOf } from '../codegen/ast.js';
+import { findEscape } from '../analysis/jumps.js';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
 import { STANDARD_GLOBALS } from '../analysis/globals.js';
 import { definitelyAssigns } from '../analysis/definite_assignment.js';
-import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
+import { patternIdentifiers } from '../analysis/scopes.js';
 import {
   allOf,
   array,
@@ -29,55 +30,13 @@ import {
   functionDeclaration,
   identifier,
   literal,
-  member,
   returnStatement,
   yieldDelegate,
 } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
-type Loop =
-  ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForInStatement | ESTree.ForOfStatement;
-
-const isLoop = (node: ESTree.Node): node is Loop =>
-  node.type === 'WhileStatement' ||
-  node.type === 'DoWhileStatement' ||
-  node.type === 'ForStatement' ||
-  node.type === 'ForInStatement' ||
-  node.type === 'ForOfStatement';
-
-/** The first return, break or continue inside `construct` that leaves it (nested functions aside). */
-function findEscape(construct: ESTree.Statement): ESTree.Statement | undefined {
-  const labels: string[] = [];
-  const breakable: ESTree.Node[] = [];
-  const loops: ESTree.Node[] = [];
-  let escape: ESTree.Statement | undefined;
-  walk(construct as ESTree.Node, {
-    enter(node) {
-      if (escape) return this.skip();
-      if (isFunctionNode(node)) return this.skip();
-      if (node.type === 'LabeledStatement') labels.push(node.label.name);
-      if (node !== construct && isLoop(node)) loops.push(node);
-      if (node !== construct && (isLoop(node) || node.type === 'SwitchStatement')) breakable.push(node);
-      if (node.type === 'ReturnStatement') escape = node;
-      if (node.type === 'BreakStatement' && (node.label ? !labels.includes(node.label.name) : breakable.length === 0)) {
-        escape = node;
-      }
-      if (node.type === 'ContinueStatement' && (node.label ? !labels.includes(node.label.name) : loops.length === 0)) {
-        escape = node;
-      }
-    },
-    leave(node) {
-      if (node.type === 'LabeledStatement') labels.pop();
-      if (loops[loops.length - 1] === node) loops.pop();
-      if (breakable[breakable.length - 1] === node) breakable.pop();
-    },
-  });
-  return escape;
-}
-
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const analysis: Analysis = analyze(fn);
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const varsName = ctx.namer.fresh('vars_');
   /**
    * The names a loop's get_state returns after what it carries: the objects it may store tensors into.
@@ -133,12 +92,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   // The runtime name carries the construct's position: astring maps names, so errors the operator
   // raises map back to the construct's line.
   const stage = (operator: string, args: ESTree.Expression[], loc: ESTree.SourceLocation | null | undefined) =>
-    expressionStatement(yieldDelegate(call(member({ ...identifier(ctx.runtime), loc }, operator), args, loc)), loc);
+    expressionStatement(yieldDelegate(call(ctx.operator(operator, loc), args, loc)), loc);
   const guard = (test: ESTree.Expression, construct: string, escape: ESTree.Statement): ESTree.Expression =>
     test.type === 'Literal'
       ? test
       : call(
-          runtime('conditionUnstaged'),
+          ctx.operator('conditionUnstaged'),
           [test, literal(construct), literal(escape.type.replace('Statement', '').toLowerCase())],
           test.loc,
         );
@@ -308,7 +267,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const stopFlags = stopFlagsOf(node);
     const test = stopFlags.length
       ? generator(ctx.namer.fresh('loop_test'), () => [
-          returnStatement(allOf(stopFlags.map((flag) => call(runtime('not'), [identifier(flag)])))),
+          returnStatement(allOf(stopFlags.map((flag) => call(ctx.operator('not'), [identifier(flag)])))),
         ])
       : null;
     const bodyName = ctx.namer.fresh('loop_body');
@@ -353,7 +312,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       stage(
         'forOfStmt',
         [
-          node.type === 'ForInStatement' ? call(runtime('keysOf'), [node.right], node.right.loc) : node.right,
+          node.type === 'ForInStatement' ? call(ctx.operator('keysOf'), [node.right], node.right.loc) : node.right,
           test ? test.id! : literal(null),
           body.id!,
           ...stateArgs(getState, setState, names),
@@ -364,15 +323,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   }
 
   function single(statement: ESTree.Statement): ESTree.Statement {
-    const out = convertStatement(statement);
-    return out.length === 1 ? out[0]! : block(out);
+    return singleStatement(convertStatement(statement));
   }
 
   function convertStatement(node: ESTree.Statement): ESTree.Statement[] {
     switch (node.type) {
-      case 'BlockStatement':
-        node.body = convertList(node.body);
-        return [node];
       case 'IfStatement':
         return convertIf(node);
       case 'WhileStatement':
@@ -383,20 +338,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       case 'ForOfStatement':
       case 'ForInStatement':
         return convertForOf(node);
-      case 'LabeledStatement':
-        node.body = single(node.body);
-        return [node];
-      case 'TryStatement':
-        node.block.body = convertList(node.block.body);
-        if (node.handler) node.handler.body.body = convertList(node.handler.body.body);
-        if (node.finalizer) node.finalizer.body = convertList(node.finalizer.body);
-        return [node];
       case 'SwitchStatement':
         // A switch still here stayed native (its cases declare names): a tensor discriminant is an error.
-        node.discriminant = call(runtime('discriminantUnstaged'), [node.discriminant], node.discriminant.loc);
-        for (const switchCase of node.cases) switchCase.consequent = convertList(switchCase.consequent);
+        node.discriminant = call(ctx.operator('discriminantUnstaged'), [node.discriminant], node.discriminant.loc);
+        mapChildStatements(node, convertList);
         return [node];
       default:
+        mapChildStatements(node, convertList);
         return [node];
     }
   }

@@ -20,7 +20,7 @@ import { cloneNode, COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../analysis/effects.js';
 import { analyzeScopes } from '../analysis/scopes.js';
-import { array, assign, binary, call, conditional, identifier, literal, member } from '../codegen/builders.js';
+import { array, assign, binary, call, conditional, identifier, literal } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 type Member = ESTree.MemberExpression & { object: ESTree.Expression; property: ESTree.Expression };
@@ -33,7 +33,6 @@ const isMember = (node: ESTree.Node): node is Member =>
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const clone = <T extends ESTree.Node>(node: T): T => cloneNode(node);
   /** Member expressions this pass wrote as assignment targets or update receivers: never reads. */
   const targets = new Set<ESTree.Node>();
@@ -77,7 +76,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         : root.type === 'ThisExpression'
           ? 'this'
           : 'the object';
-    const updated = call(runtime(fn), rebindable ? args : [...args, literal(name)], loc);
+    const updated = call(ctx.operator(fn), rebindable ? args : [...args, literal(name)], loc);
     return rebindable ? assign(identifier((root as ESTree.Identifier).name), updated) : updated;
   };
 
@@ -93,7 +92,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
    * does: `ag__.pathRef(root, [keys], readOld)`.
    */
   const reference = (path: { root: ESTree.Expression; keys: ESTree.Expression[] }, readOld: boolean) =>
-    call(runtime('pathRef'), [clone(path.root), array(path.keys), literal(readOld)]);
+    call(ctx.operator('pathRef'), [clone(path.root), array(path.keys), literal(readOld)]);
 
   /**
    * An assignment (`op` empty) or update of a member. As a statement it may rebind the root when the
@@ -114,7 +113,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (statement && isRereadable(target.object)) {
         const read = clone(target);
         targets.add(target);
-        return assign(target, call(runtime(op), value ? [read, value] : [read], loc));
+        return assign(target, call(ctx.operator(op), value ? [read, value] : [read], loc));
       }
     }
     const where = path ?? {
@@ -125,7 +124,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const args = value ? [literal(op), value] : [literal(op)];
     if (statement && path) return rebinding(where.root, 'updatePath', [reference(where, true), ...args], loc);
     const valueArgs = value ? [literal(op), value] : [literal(op), identifier('undefined')];
-    return call(runtime('assignPath'), [reference(where, op !== ''), ...valueArgs, literal(prefix)], loc);
+    return call(ctx.operator('assignPath'), [reference(where, op !== ''), ...valueArgs, literal(prefix)], loc);
   };
 
   // Pass 1: assignments and updates of members.
@@ -155,9 +154,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   /** `x[i]` or `x.length` as a runtime read; undefined for other members. */
   const readOf = (node: Member): ESTree.Expression | undefined => {
     const { object, property } = node;
-    if (node.computed) return call(runtime('getItem'), [object, property], node.loc);
+    if (node.computed) return call(ctx.operator('getItem'), [object, property], node.loc);
     if (property.type !== 'Identifier' || property.name !== 'length') return undefined;
-    return call(runtime('lengthOf'), [object], node.loc);
+    return call(ctx.operator('lengthOf'), [object], node.loc);
   };
 
   // Pass 2: reads.

@@ -12,18 +12,7 @@
 
 import type * as ESTree from 'estree';
 import { cloneNode, walk } from '../codegen/ast.js';
-import {
-  allOf,
-  assign,
-  binary,
-  call,
-  conditional,
-  identifier,
-  literal,
-  logical,
-  runtimeMember,
-  typeOf,
-} from '../codegen/builders.js';
+import { allOf, assign, binary, call, conditional, identifier, literal, logical, typeOf } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 import { BINARY_OPERATORS } from './overloaded_operators.js';
 import { runtimeCallee } from './waits.js';
@@ -60,8 +49,6 @@ export function transform(
   ctx: ConversionContext,
   { numbers }: FastPathOptions,
 ): ESTree.FunctionExpression {
-  const runtime = (name: string) => runtimeMember(ctx.runtime, name);
-
   /**
    * The native form of a tree of number operators, collecting the variables at its leaves; undefined
    * when some leaf is neither a variable nor a number literal.
@@ -116,7 +103,7 @@ export function transform(
   const isSimpleIndex = (key: ESTree.Node) => key.type === 'Identifier' || isNumberLiteral(key);
   /** `typeof i === "number" && ag__.isArray(x)`: where native access has JavaScript's meaning. */
   const arrayIndexGuard = (object: ESTree.Identifier, key: ESTree.Expression): ESTree.Expression => {
-    const isArray = call(runtime('isArray'), [identifier(object.name)]);
+    const isArray = call(ctx.operator('isArray'), [identifier(object.name)]);
     if (key.type !== 'Identifier') return isArray;
     return logical('&&', binary('===', typeOf(identifier(key.name)), literal('number')), isArray);
   };
@@ -171,7 +158,12 @@ export function transform(
           optional: false,
         };
         this.replace(
-          conditional(call(runtime('isArray'), [identifier(first.name)]), native, node as ESTree.Expression, node.loc),
+          conditional(
+            call(ctx.operator('isArray'), [identifier(first.name)]),
+            native,
+            node as ESTree.Expression,
+            node.loc,
+          ),
         );
         return this.skip();
       }

@@ -5,8 +5,9 @@
 //   A; if (c) { do_return = true; retval_ = x; } if (!do_return) { B; }
 
 import type * as ESTree from 'estree';
-import { addStopFlag, walk } from '../codegen/ast.js';
-import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
+import { addStopFlag, asList, mapChildStatements } from '../codegen/ast.js';
+import { containsNode, isLoweredLoop, jumpTargets, type Jump, type LoweredLoop } from '../analysis/jumps.js';
+import { patternIdentifiers } from '../analysis/scopes.js';
 import { block, identifier, logical, not } from '../codegen/builders.js';
 
 export interface JumpLowering {
@@ -74,33 +75,6 @@ export function flagLowering(flag: string, jumps: (node: ESTree.Node) => boolean
     stopsLoop: (loop) => containsNode(loop.body, jumps),
   };
 }
-
-/** Whether `ancestors` (outermost first) put a node inside the finally block of a try statement. */
-export const inFinally = (ancestors: ESTree.Node[]) =>
-  ancestors.some((node, i) => node.type === 'TryStatement' && node.finalizer === ancestors[i + 1]);
-
-/** Whether some node under `root` (nested functions aside) satisfies `test`. */
-export function containsNode(
-  root: ESTree.Node,
-  test: (node: ESTree.Node, ancestors: ESTree.Node[]) => boolean,
-): boolean {
-  let found = false;
-  const ancestors: ESTree.Node[] = [];
-  walk(root, {
-    enter(node) {
-      if (found || (node !== root && isFunctionNode(node))) return this.skip();
-      if (test(node, ancestors)) found = true;
-      ancestors.push(node);
-    },
-    leave() {
-      ancestors.pop();
-    },
-  });
-  return found;
-}
-
-const asList = (statement: ESTree.Statement): ESTree.Statement[] =>
-  statement.type === 'BlockStatement' ? statement.body : [statement];
 
 /**
  * Before statements move into a nested block (under a guard, or into an if's other branch), their
@@ -181,43 +155,12 @@ export function lowerList(list: ESTree.Statement[], lowering: JumpLowering): EST
 }
 
 function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTree.Statement {
-  switch (statement.type) {
-    case 'BlockStatement':
-      statement.body = lowerList(statement.body, lowering);
-      break;
-    case 'IfStatement':
-      statement.consequent = block(lowerList(asList(statement.consequent), lowering));
-      if (statement.alternate) statement.alternate = block(lowerList(asList(statement.alternate), lowering));
-      break;
-    case 'TryStatement':
-      statement.block.body = lowerList(statement.block.body, lowering);
-      if (statement.handler) statement.handler.body.body = lowerList(statement.handler.body.body, lowering);
-      if (statement.finalizer) statement.finalizer.body = lowerList(statement.finalizer.body, lowering);
-      break;
-    case 'LabeledStatement':
-      statement.body = single(lowerList([statement.body], lowering));
-      break;
-    case 'WhileStatement':
-    case 'DoWhileStatement':
-    case 'ForStatement':
-    case 'ForInStatement':
-    case 'ForOfStatement': {
-      // Asked before lowering, while the jumps are still there to be seen.
-      const stops = lowering.stopsLoop(statement);
-      statement.body = block(lowerList(asList(statement.body), lowering));
-      if (stops) stopLoop(statement, lowering.flag);
-      break;
-    }
-    default:
-      break;
-  }
+  // Asked before lowering, while the jumps are still there to be seen.
+  const stops = isLoweredLoop(statement) && lowering.stopsLoop(statement);
+  mapChildStatements(statement, (list) => lowerList(list, lowering));
+  if (stops) stopLoop(statement as LoweredLoop, lowering.flag);
   return statement;
 }
-
-const single = (list: ESTree.Statement[]): ESTree.Statement => (list.length === 1 ? list[0]! : block(list));
-
-export type LoweredLoop =
-  ESTree.WhileStatement | ESTree.DoWhileStatement | ESTree.ForStatement | ESTree.ForInStatement | ESTree.ForOfStatement;
 
 /**
  * Makes a loop stop once `flag` is set: its test becomes `!flag && test`. A native break skips a for
@@ -251,65 +194,4 @@ export function canStopLoop(loop: ESTree.Node, lowered: (node: ESTree.Node) => b
     !loop.update ||
     !containsNode(loop.body, (node) => node.type === 'ContinueStatement' && !lowered(node))
   );
-}
-
-export const isLoweredLoop = (node: ESTree.Node): node is LoweredLoop =>
-  node.type === 'WhileStatement' ||
-  node.type === 'DoWhileStatement' ||
-  node.type === 'ForStatement' ||
-  node.type === 'ForInStatement' ||
-  (node.type === 'ForOfStatement' && !node.await);
-
-const isLoop = (node: ESTree.Node) =>
-  node.type === 'WhileStatement' ||
-  node.type === 'DoWhileStatement' ||
-  node.type === 'ForStatement' ||
-  node.type === 'ForInStatement' ||
-  node.type === 'ForOfStatement';
-
-export type Jump = ESTree.BreakStatement | ESTree.ContinueStatement;
-
-/**
- * The statement each break and continue in `fn` leaves: the loop (or switch, or labeled statement) it
- * targets, and whether a loop or switch that stays native, or a finally block, lies between the jump and
- * its target, in which case the jump cannot become a flag. Whether the target itself can take a flag is
- * for each pass to say.
- */
-export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; crossesNative: boolean }> {
-  const targets = new Map<Jump, { target: ESTree.Node; crossesNative: boolean }>();
-  const enclosing: ESTree.Node[] = [];
-  const labels = new Map<string, ESTree.Node>();
-  walk(fn, {
-    enter(node, parent) {
-      if (node !== fn && isFunctionNode(node)) return this.skip();
-      if (parent?.type === 'LabeledStatement') labels.set(parent.label.name, node);
-      if (node.type === 'BreakStatement' || node.type === 'ContinueStatement') {
-        let target: ESTree.Node | undefined;
-        if (node.label) {
-          target = labels.get(node.label.name);
-        } else {
-          for (let i = enclosing.length - 1; i >= 0 && !target; i--) {
-            const candidate = enclosing[i]!;
-            if (isLoop(candidate) || (node.type === 'BreakStatement' && candidate.type === 'SwitchStatement')) {
-              target = candidate;
-            }
-          }
-        }
-        if (target) {
-          const between = enclosing.slice(enclosing.indexOf(target) + 1);
-          // A jump out of a finally block also discards an exception in flight; a flag cannot.
-          const crossesNative =
-            between.some((n) => isLoop(n) && !isLoweredLoop(n)) ||
-            between.some((n) => n.type === 'SwitchStatement') ||
-            between.some((n, i) => n.type === 'TryStatement' && n.finalizer === between[i + 1]);
-          targets.set(node, { target, crossesNative });
-        }
-      }
-      enclosing.push(node);
-    },
-    leave(node) {
-      if (enclosing[enclosing.length - 1] === node) enclosing.pop();
-    },
-  });
-  return targets;
 }

@@ -8,7 +8,7 @@
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
-import { call, identifier, member, returnStatement, yieldDelegate } from '../codegen/builders.js';
+import { call, returnStatement, yieldDelegate } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 const LOGICAL: Record<ESTree.LogicalOperator, string> = { '&&': 'and', '||': 'or', '??': 'nullish' };
@@ -45,11 +45,10 @@ export function walkConvertedBodies(
 }
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   walkConvertedBodies(fn, ctx, (node, replace) => {
     if (node.type === 'LogicalExpression') {
       const operator = LOGICAL[node.operator];
-      replace(yieldDelegate(call(runtime(operator), [node.left, thunk(node.right, ctx)], node.loc)));
+      replace(yieldDelegate(call(ctx.operator(operator), [node.left, thunk(node.right, ctx)], node.loc)));
     }
   });
   return fn;

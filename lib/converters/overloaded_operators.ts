@@ -9,7 +9,7 @@
 
 import { COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { assign, call, identifier, member } from '../codegen/builders.js';
+import { assign, call, identifier } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 
 /** The runtime operator of each binary operator; the back ends' fast paths read it in reverse. */
@@ -44,29 +44,30 @@ const isLiteral = (node: ESTree.Node) =>
   node.type === 'Literal' || (node.type === 'UnaryExpression' && node.argument.type === 'Literal');
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   walk(fn as ESTree.Node, {
     leave(node, parent, key) {
       if (node.type === 'BinaryExpression') {
         const operator = BINARY_OPERATORS[node.operator];
         if (!operator || (isLiteral(node.left) && isLiteral(node.right))) return;
-        this.replace(call(runtime(operator), [node.left as ESTree.Expression, node.right], node.loc));
+        this.replace(call(ctx.operator(operator), [node.left as ESTree.Expression, node.right], node.loc));
       } else if (node.type === 'TemplateLiteral' && parent?.type !== 'TaggedTemplateExpression') {
         // A tensor in a template would be read synchronously by its toString: `ag__.text` refuses it.
-        node.expressions = node.expressions.map((expression) => call(runtime('text'), [expression], expression.loc));
+        node.expressions = node.expressions.map((expression) =>
+          call(ctx.operator('text'), [expression], expression.loc),
+        );
       } else if (node.type === 'UnaryExpression' && UNARY[node.operator] && node.argument.type !== 'Literal') {
-        this.replace(call(runtime(UNARY[node.operator]!), [node.argument], node.loc));
+        this.replace(call(ctx.operator(UNARY[node.operator]!), [node.argument], node.loc));
       } else if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier') {
         const operator = COMPOUND_OPERATORS[node.operator];
         if (!operator) return;
-        const viaRuntime = call(runtime(operator), [identifier(node.left.name), node.right], node.loc);
+        const viaRuntime = call(ctx.operator(operator), [identifier(node.left.name), node.right], node.loc);
         this.replace({ ...assign(node.left, viaRuntime), loc: node.loc });
       } else if (node.type === 'UpdateExpression' && node.argument.type === 'Identifier') {
         const valueUnused =
           parent?.type === 'ExpressionStatement' || (parent?.type === 'ForStatement' && key === 'update');
         const operator = node.operator === '++' ? 'increment' : 'decrement';
         const update = {
-          ...assign(node.argument, call(runtime(operator), [identifier(node.argument.name)], node.loc)),
+          ...assign(node.argument, call(ctx.operator(operator), [identifier(node.argument.name)], node.loc)),
           loc: node.loc,
         };
         // `x++` used as a value is the old value, as a number: `ag__.postfix(x, x = ag__.increment(x))`
@@ -74,7 +75,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         this.replace(
           node.prefix || valueUnused
             ? update
-            : call(runtime('postfix'), [identifier(node.argument.name), update], node.loc),
+            : call(ctx.operator('postfix'), [identifier(node.argument.name), update], node.loc),
         );
       }
     },

@@ -13,7 +13,7 @@
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../analysis/scopes.js';
 import { stopFlagsOf, walk } from '../codegen/ast.js';
-import { block, call, identifier, logical, runtimeMember } from '../codegen/builders.js';
+import { block, call, identifier, logical } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
 import { runtimeCallee, WAITING_OPERATORS } from './waits.js';
 
@@ -28,7 +28,7 @@ const anyOf = (expressions: ESTree.Expression[]): ESTree.Expression =>
   expressions.reduce((left, right) => logical('||', left, right));
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const guard = (value: ESTree.Expression) => call(runtimeMember(ctx.runtime, 'conditionPlain'), [value], value.loc);
+  const guard = (value: ESTree.Expression) => call(ctx.operator('conditionPlain'), [value], value.loc);
   /** The flags of lowered jumps that stop a for-of or for-in loop: a native break, tested before each iteration. */
   const stopBeforeEachIteration = (loop: ESTree.ForOfStatement | ESTree.ForInStatement) => {
     const flags = stopFlagsOf(loop);
@@ -53,7 +53,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       }
       const callee = runtimeCallee(node, ctx);
       if (callee !== undefined && PLAIN_VARIANTS[callee] !== undefined) {
-        (node as ESTree.CallExpression).callee = runtimeMember(ctx.runtime, PLAIN_VARIANTS[callee]);
+        (node as ESTree.CallExpression).callee = ctx.operator(PLAIN_VARIANTS[callee]);
         return;
       }
       // Nested functions keep their native control flow in both back ends (callback_conditions).

@@ -14,23 +14,14 @@
 // switch) leave the function as written too.
 
 import type * as ESTree from 'estree';
-import { assign, call, expressionStatement, identifier, member, returnStatement } from '../codegen/builders.js';
+import { asList, mapChildStatements } from '../codegen/ast.js';
+import { assign, call, expressionStatement, identifier, returnStatement } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import {
-  canStopLoop,
-  containsNode,
-  flagTrue,
-  inFinally,
-  isLoweredLoop,
-  lowerList,
-  splitDeclarations,
-} from './jumps.js';
+import { containsNode, inFinally, isLoweredLoop } from '../analysis/jumps.js';
+import { canStopLoop, flagTrue, lowerList, splitDeclarations } from './jumps.js';
 
 const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';
 const NATIVE = new Set(['SwitchStatement']);
-
-const asList = (statement: ESTree.Statement | null | undefined): ESTree.Statement[] =>
-  !statement ? [] : statement.type === 'BlockStatement' ? statement.body : [statement];
 
 /** Whether every path through `statement` ends in a return or a throw. */
 function alwaysExits(statement: ESTree.Statement): boolean {
@@ -72,29 +63,7 @@ function moveRestIntoBranches(list: ESTree.Statement[]): ESTree.Statement[] {
 }
 
 function nested(statement: ESTree.Statement): ESTree.Statement {
-  switch (statement.type) {
-    case 'BlockStatement':
-      statement.body = moveRestIntoBranches(statement.body);
-      break;
-    case 'IfStatement':
-      statement.consequent = { type: 'BlockStatement', body: moveRestIntoBranches(asList(statement.consequent)) };
-      if (statement.alternate) {
-        statement.alternate = { type: 'BlockStatement', body: moveRestIntoBranches(asList(statement.alternate)) };
-      }
-      break;
-    case 'WhileStatement':
-    case 'DoWhileStatement':
-    case 'ForStatement':
-    case 'LabeledStatement':
-      statement.body = { type: 'BlockStatement', body: moveRestIntoBranches(asList(statement.body)) };
-      break;
-    case 'TryStatement':
-      statement.block.body = moveRestIntoBranches(statement.block.body);
-      if (statement.handler) statement.handler.body.body = moveRestIntoBranches(statement.handler.body.body);
-      break;
-    default:
-      break;
-  }
+  mapChildStatements(statement, moveRestIntoBranches);
   return statement;
 }
 
@@ -119,7 +88,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const retval = ctx.namer.fresh('retval_');
   ctx.returnFlag = doReturn;
   ctx.returnVariable = retval;
-  const runtime = (name: string) => member(identifier(ctx.runtime), name);
   const lowered = lowerList(moveRestIntoBranches(body), {
     flag: doReturn,
     replace: (statement) =>
@@ -141,11 +109,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       kind: 'let',
       declarations: [
         { type: 'VariableDeclarator', id: identifier(doReturn), init: { type: 'Literal', value: false } },
-        { type: 'VariableDeclarator', id: identifier(retval), init: runtime('undefinedReturn') },
+        { type: 'VariableDeclarator', id: identifier(retval), init: ctx.operator('undefinedReturn') },
       ],
     },
     ...lowered,
-    returnStatement(call(runtime('retval'), [identifier(retval)])),
+    returnStatement(call(ctx.operator('retval'), [identifier(retval)])),
   ];
   return fn;
 }

@@ -14,9 +14,11 @@
 // function targets, stays as written.
 
 import type * as ESTree from 'estree';
+import { mapChildStatements } from '../codegen/ast.js';
 import { binary, block, identifier, literal, logical, not } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpTargets, jumpsTo, lowerList } from './jumps.js';
+import { jumpTargets } from '../analysis/jumps.js';
+import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, lowerList } from './jumps.js';
 
 const declaresNames = (statement: ESTree.Statement) =>
   (statement.type === 'VariableDeclaration' && statement.kind !== 'var') ||
@@ -96,46 +98,22 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return statements;
   };
 
-  const single = (list: ESTree.Statement[]): ESTree.Statement => (list.length === 1 ? list[0]! : block(list));
   const visitList = (list: ESTree.Statement[]) => list.flatMap(visit);
   const visit = (statement: ESTree.Statement): ESTree.Statement[] => {
-    switch (statement.type) {
-      case 'BlockStatement':
-        statement.body = visitList(statement.body);
-        return [statement];
-      case 'IfStatement':
-        statement.consequent = single(visit(statement.consequent));
-        if (statement.alternate) statement.alternate = single(visit(statement.alternate));
-        return [statement];
-      case 'WhileStatement':
-      case 'DoWhileStatement':
-      case 'ForStatement':
-      case 'ForInStatement':
-      case 'ForOfStatement':
-        statement.body = single(visit(statement.body));
-        return [statement];
-      case 'LabeledStatement':
-        // A labeled switch keeps its label on a block, for any break that names it and stays native.
-        statement.body = single(visit(statement.body));
-        return [statement];
-      case 'TryStatement':
-        statement.block.body = visitList(statement.block.body);
-        if (statement.handler) statement.handler.body.body = visitList(statement.handler.body.body);
-        if (statement.finalizer) statement.finalizer.body = visitList(statement.finalizer.body);
-        return [statement];
-      case 'SwitchStatement':
-        // A lowered switch inside a case stays in a block: its declarations would otherwise land in the
-        // outer switch's shared case scope and keep that switch native.
-        for (const switchCase of statement.cases) {
-          switchCase.consequent = switchCase.consequent.flatMap((inner) => {
-            const out = visit(inner);
-            return out.length > 1 ? [block(out)] : out;
-          });
-        }
-        return lower(statement);
-      default:
-        return [statement];
+    if (statement.type !== 'SwitchStatement') {
+      // A labeled switch keeps its label on a block, for any break that names it and stays native.
+      mapChildStatements(statement, visitList);
+      return [statement];
     }
+    // A lowered switch inside a case stays in a block: its declarations would otherwise land in the
+    // outer switch's shared case scope and keep that switch native.
+    for (const switchCase of statement.cases) {
+      switchCase.consequent = switchCase.consequent.flatMap((inner) => {
+        const out = visit(inner);
+        return out.length > 1 ? [block(out)] : out;
+      });
+    }
+    return lower(statement);
   };
 
   fn.body.body = visitList(fn.body.body);

@@ -59,6 +59,9 @@ const MAX_INSTANCES = 32;
 const MAX_BY_SOURCE = 256;
 /** The runtime as a plain object: V8 inlines calls through it better than through a module namespace. */
 const RUNTIME = Object.freeze({ ...operators, ...calls });
+// Converted code may hand the runtime's own functions around (`const f = Math.abs; f(x)` calls `ag__.abs`):
+// they run as they are.
+for (const value of Object.values(RUNTIME)) if (typeof value === 'function') calls.doNotConvert(value);
 
 /** By function: the same function object is converted once. */
 const byFunction = new WeakMap<object, Conversion>();

@@ -64,16 +64,29 @@ function expectClose(actual: unknown, expected: unknown, label: string): void {
   }
 }
 
+/** Compares `code` with the fixture file `file`, or writes it there under UPDATE_GOLDEN=1. */
+function expectGolden(fixture: Fixture, file: string, code: string): void {
+  const expectedPath = join(fixturesDir, fixture.name, file);
+  if (update || !existsSync(expectedPath)) {
+    if (!update) expect.fail(`${expectedPath} is missing; run with UPDATE_GOLDEN=1 and review it.`);
+    writeFileSync(expectedPath, code);
+  }
+  expect(code).to.equal(readFileSync(expectedPath, 'utf8'));
+}
+
 describe('converter golden fixtures', () => {
   for (const fixture of fixtures) {
-    it(`${fixture.name}: converted code matches expected.js`, () => {
-      const code = fixture.functions.map(([, fn]) => toCode(fn)).join('\n\n') + '\n';
-      const expectedPath = join(fixturesDir, fixture.name, 'expected.js');
-      if (update || !existsSync(expectedPath)) {
-        if (!update) expect.fail(`${expectedPath} is missing; run with UPDATE_GOLDEN=1 and review it.`);
-        writeFileSync(expectedPath, code);
-      }
-      expect(code).to.equal(readFileSync(expectedPath, 'utf8'));
+    it(`${fixture.name}: the staged code matches expected.js`, () => {
+      expectGolden(fixture, 'expected.js', fixture.functions.map(([, fn]) => toCode(fn)).join('\n\n') + '\n');
+    });
+    // The plain clone is what runs on numbers: every function that is neither async nor a generator has one.
+    it(`${fixture.name}: the plain clone matches expected.plain.js`, () => {
+      const withClone = fixture.functions.filter(
+        ([, fn]) => !['AsyncFunction', 'GeneratorFunction'].includes(fn.constructor.name),
+      );
+      expect(withClone.length, 'functions with a plain clone').to.be.greaterThan(0);
+      const code = withClone.map(([, fn]) => toCode(fn, { plain: true })).join('\n\n') + '\n';
+      expectGolden(fixture, 'expected.plain.js', code);
     });
   }
 });

@@ -22,26 +22,33 @@ interface Fixture {
   tensorErrors: Record<string, string>;
 }
 
+/** One folder per case, grouped by construct: `fixtures/<construct>/<case>/`. */
+const fixtureNames = readdirSync(fixturesDir)
+  .sort()
+  .flatMap((group) =>
+    readdirSync(join(fixturesDir, group))
+      .sort()
+      .map((name) => `${group}/${name}`),
+  );
+
 const fixtures: Fixture[] = await Promise.all(
-  readdirSync(fixturesDir)
-    .sort()
-    .map(async (name) => {
-      const module = (await import(join(fixturesDir, name, 'input.js'))) as Record<string, unknown>;
-      const functions = Object.entries(module).flatMap(([key, value]): [string, AnyFunction][] => {
-        if (typeof value === 'function') return [[key, value as AnyFunction]];
-        // A method on an exported object, such as `receiver.shift`.
-        if (value && typeof value === 'object' && key !== 'cases' && key !== 'tensorErrors') {
-          return Object.entries(value).filter(([, v]) => typeof v === 'function') as [string, AnyFunction][];
-        }
-        return [];
-      });
-      return {
-        name,
-        functions,
-        cases: (module.cases ?? {}) as Record<string, unknown[][]>,
-        tensorErrors: (module.tensorErrors ?? {}) as Record<string, string>,
-      };
-    }),
+  fixtureNames.map(async (name) => {
+    const module = (await import(join(fixturesDir, name, 'input.js'))) as Record<string, unknown>;
+    const functions = Object.entries(module).flatMap(([key, value]): [string, AnyFunction][] => {
+      if (typeof value === 'function') return [[key, value as AnyFunction]];
+      // A method on an exported object, such as `receiver.shift`.
+      if (value && typeof value === 'object' && key !== 'cases' && key !== 'tensorErrors') {
+        return Object.entries(value).filter(([, v]) => typeof v === 'function') as [string, AnyFunction][];
+      }
+      return [];
+    });
+    return {
+      name,
+      functions,
+      cases: (module.cases ?? {}) as Record<string, unknown[][]>,
+      tensorErrors: (module.tensorErrors ?? {}) as Record<string, string>,
+    };
+  }),
 );
 
 /** A number argument as the tensor a user would pass: int32 for integers, float32 otherwise. */
@@ -80,14 +87,15 @@ describe('converter golden fixtures', () => {
       expectGolden(fixture, 'expected.js', fixture.functions.map(([, fn]) => toCode(fn)).join('\n\n') + '\n');
     });
     // The plain clone is what runs on numbers: every function that is neither async nor a generator has one.
-    it(`${fixture.name}: the plain clone matches expected.plain.js`, () => {
-      const withClone = fixture.functions.filter(
-        ([, fn]) => !['AsyncFunction', 'GeneratorFunction'].includes(fn.constructor.name),
-      );
-      expect(withClone.length, 'functions with a plain clone').to.be.greaterThan(0);
-      const code = withClone.map(([, fn]) => toCode(fn, { plain: true })).join('\n\n') + '\n';
-      expectGolden(fixture, 'expected.plain.js', code);
-    });
+    const withClone = fixture.functions.filter(
+      ([, fn]) => !['AsyncFunction', 'GeneratorFunction'].includes(fn.constructor.name),
+    );
+    if (withClone.length > 0) {
+      it(`${fixture.name}: the plain clone matches expected.plain.js`, () => {
+        const code = withClone.map(([, fn]) => toCode(fn, { plain: true })).join('\n\n') + '\n';
+        expectGolden(fixture, 'expected.plain.js', code);
+      });
+    }
   }
 });
 

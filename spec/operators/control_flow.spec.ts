@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { doNotConvert, StagingError, toGraph } from '../../lib/index.js';
-import * as forOf from '../converters/fixtures/for_of/input.js';
+import { sumOf } from '../converters/fixtures/for_of/sum_of/input.js';
+import { sumRange } from '../converters/fixtures/for_of/sum_range/input.js';
 import * as fixtures from '../fixtures/staging.js';
 import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
@@ -162,16 +163,16 @@ describeWithBackends('staged control flow', () => {
       [5, 6],
     ]);
     const sum = await expectNoLeaks(async () => {
-      const result = (await toGraph(forOf.sumOf)(xs)) as unknown as tf.Tensor;
+      const result = (await toGraph(sumOf)(xs)) as unknown as tf.Tensor;
       expect(result.shape).to.deep.equal([2]);
       return valueOf(result);
     });
     expect(sum).to.deep.equal([9, 12]);
-    const total = (await toGraph(forOf.sumRange)(2)) as unknown as tf.Tensor;
+    const total = (await toGraph(sumRange)(2)) as unknown as tf.Tensor;
     expect(total.dtype).to.equal('int32');
     expect(await valueOf(total)).to.equal(12);
     const scalar = tf.scalar(3);
-    const error = await rejection(expectNoLeaks(() => toGraph(forOf.sumOf)(scalar)));
+    const error = await rejection(expectNoLeaks(() => toGraph(sumOf)(scalar)));
     expect(error).to.be.instanceOf(StagingError);
     expect(error.message).to.contain('rank 1 or more');
     tf.dispose([xs, scalar]);

@@ -15,7 +15,7 @@ async function seedSources(): Promise<string[]> {
   const files = dirs.flatMap((dir) =>
     readdirSync(dir, { recursive: true })
       .map(String)
-      .filter((file) => file.endsWith('.js') && !file.endsWith('expected.js'))
+      .filter((file) => file.endsWith('.js') && !/expected(\.plain)?\.js$/.test(file))
       .map((file) => join(dir, file)),
   );
   const sources = new Set<string>();

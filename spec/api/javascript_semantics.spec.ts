@@ -1,0 +1,144 @@
+// JavaScript's meaning kept by converted code: evaluation order, holders, printing, lists, BigInt, async callees, restarts.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { toGraph } from '../../lib/index.js';
+import * as fx from '../fixtures/javascript_semantics.js';
+import { captureLog } from '../helpers/console.js';
+import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** The values of a result, disposing what it made and leaving `inputs` alive. */
+async function values(result: unknown, inputs: unknown[] = []): Promise<unknown> {
+  if (Array.isArray(result)) return Promise.all(result.map((item) => values(item, inputs)));
+  return valueOf(result, inputs);
+}
+
+describeWithBackends('JavaScript semantics in converted code', () => {
+  it('a compound update reads the old value before the right-hand side runs', async () => {
+    expect(await toGraph(fx.compoundReadsFirst as Fn)([1])).to.deep.equal(fx.compoundReadsFirst([1]));
+  });
+
+  it('element writes into arrays from the scope work, without rebinding the name', async () => {
+    const outside = [0, 0];
+    const g = toGraph(fx.writesOutsideArray as Fn, { scope: { outside } });
+    expect(await g(7)).to.equal(7);
+    expect(outside).to.deep.equal([7, 0]);
+  });
+
+  it('an element update through a getter-only or frozen holder changes the array in place', async () => {
+    const items = [1, 2];
+    const o = {
+      get items() {
+        return items;
+      },
+    };
+    expect(await toGraph(fx.getterHolder as Fn)(o)).to.deep.equal([2, 5]);
+    const cfg = Object.freeze({ arr: [0, 0] });
+    expect(await toGraph(fx.frozenHolder as Fn)(cfg)).to.deep.equal([5, 0]);
+  });
+
+  it('text after a tensor in console arguments, and cyclic structures, print as JavaScript does', async () => {
+    const t = tf.scalar(3, 'int32');
+    const { lines } = await captureLog(() => toGraph(fx.printsTextAfterTensor as Fn)(t));
+    expect(lines).to.deep.equal([['x31', '1y3']]);
+    const cycle = await captureLog(() => expectNoLeaks(() => toGraph(fx.printsCycle as Fn)(t)));
+    expect(cycle.lines).to.deep.equal([[3]]);
+    t.dispose();
+  });
+
+  it('reading methods on a list inside a staged loop are fine', async () => {
+    const n = tf.scalar(3, 'int32');
+    expect(await expectNoLeaks(async () => valueOf(await toGraph(fx.readsListInLoop as Fn)(n), [n]))).to.equal(3);
+    n.dispose();
+  });
+
+  it('x++ and o.n++ used as values keep BigInts', async () => {
+    expect(await toGraph(fx.bigintPostfix as Fn)(5n)).to.deep.equal(fx.bigintPostfix(5n));
+  });
+
+  it('an async function called from a callback returns its promise, as unconverted', async () => {
+    const addOneLater = async (x: number) => x + 1;
+    const out = (await toGraph(fx.asyncInCallback as Fn, { scope: { addOneLater } })([1, 2])) as Promise<number>[];
+    expect(await Promise.all(out)).to.deep.equal([2, 3]);
+  });
+
+  it('a run that restarts staged repeats no effect on the caller’s objects', async () => {
+    const p: number[] = [];
+    expect(await values(await toGraph(fx.aliasThenStage as Fn)(p, tf.scalar(1)))).to.equal(1);
+    expect(p).to.deep.equal([1]);
+    const o = { it: [1, 2].values() };
+    expect(await values(await toGraph(fx.iteratorThenStage as Fn)(o, 1))).to.equal(103);
+  });
+
+  it('a buffered print shows the values as they were when printed', async () => {
+    const { lines } = await captureLog(() => toGraph(fx.printsThenMutates as Fn)(2));
+    expect(lines).to.deep.equal([['a is', [1]]]);
+  });
+
+  it('logical assignment works on tensors with JavaScript’s meaning', async () => {
+    for (const x of [0, 2]) {
+      const t = tf.scalar(x, 'int32');
+      const got = await expectNoLeaks(async () => values(await toGraph(fx.logicalAssignment as Fn)(t), [t]));
+      expect(got, `x = ${x}`).to.deep.equal(fx.logicalAssignment(x));
+      t.dispose();
+    }
+  });
+
+  it('optional element access on a tensor reads the element', async () => {
+    const t = tf.tensor1d([4, 5], 'int32');
+    expect(await expectNoLeaks(async () => values(await toGraph(fx.optionalTensor as Fn)(t)))).to.deep.equal([4, 2]);
+    expect(await toGraph(fx.optionalTensor as Fn)(undefined)).to.deep.equal([undefined, undefined]);
+    t.dispose();
+  });
+
+  it('a staged loop keeps tensors stored through aliases, helpers, maps and nested instances', async () => {
+    class Inner {
+      w: unknown = tf.scalar(0);
+    }
+    const holder = { inner: new Inner() };
+    const out: unknown[] = [];
+    const pushTo = (list: unknown[], value: unknown) => list.push(value);
+    const n = tf.scalar(3, 'int32');
+    const g = toGraph(fx.storesThroughAliases as Fn, { scope: { pushTo } });
+    const [row, seen, pushed, w] = (await g(n, out, holder)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[], tf.Tensor];
+    expect(await values(row)).to.deep.equal([0, 2, 4]);
+    expect(await values(seen)).to.deep.equal([0, 4, 8]);
+    expect(await values(pushed)).to.deep.equal([0, 3, 6]);
+    expect(await values(w)).to.equal(3);
+    n.dispose();
+  });
+
+  it('tensors inside class instances in a result are the caller’s', async () => {
+    class Point {
+      constructor(readonly value: unknown) {}
+    }
+    const t = tf.scalar(2);
+    const result = (await toGraph(fx.returnsInstances as Fn, { scope: { Point } })(t)) as { points: Point[] };
+    const value = result.points[0]!.value as tf.Tensor;
+    expect(value.isDisposed).to.equal(false);
+    expect(await values(value)).to.equal(4);
+    t.dispose();
+  });
+
+  it('optional calls convert the functions they call', async () => {
+    const o = { step: fx.sign };
+    const t = tf.scalar(3);
+    const got = await expectNoLeaks(async () =>
+      values(await toGraph(fx.optionalCalls as Fn, { scope: { sign: fx.sign } })(o, t), [t]),
+    );
+    expect(got).to.deep.equal([1, 1, 1, undefined]);
+    expect(await toGraph(fx.optionalCalls as Fn, { scope: { sign: fx.sign } })(o, -2)).to.deep.equal(
+      fx.optionalCalls(o, -2),
+    );
+    t.dispose();
+  });
+
+  it('a Math function passed to other code works on tensors', async () => {
+    const xs = [tf.scalar(-2), tf.scalar(3)];
+    const out = (await toGraph(fx.mapsMathAbs as Fn)(xs)) as tf.Tensor[];
+    expect(await values(out)).to.deep.equal([2, 3]);
+    expect(await toGraph(fx.mapsMathAbs as Fn)([-1, 1])).to.deep.equal([1, 1]);
+    tf.dispose(xs);
+  });
+});

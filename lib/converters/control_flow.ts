@@ -60,19 +60,23 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   };
   const bodyOf = (statement: ESTree.Statement): ESTree.Statement[] =>
     statement.type === 'BlockStatement' ? convertList(statement.body) : convertStatement(statement);
+  /**
+   * The state functions of a staged construct, and the arguments that pass them to its operator:
+   * `get_state` and `set_state` over what it carries, the names of those variables, and for a loop that
+   * stores into outer objects (a list it pushes to, `self` whose properties it sets) `get_stores`, which
+   * returns those objects: the runtime keeps the tensors they reach when it frees an iteration's
+   * temporaries.
+   */
   const stateFunctions = (
     node: ESTree.Statement,
     extra: string[] = [],
-  ): [ESTree.FunctionDeclaration, ESTree.FunctionDeclaration, string[]] => {
+  ): { functions: ESTree.FunctionDeclaration[]; args: ESTree.Expression[] } => {
     const carried = carriedState(analysis, node).map((binding) => binding.name);
     const names = [...carried, ...extra.filter((name) => !carried.includes(name))];
-    // A loop's get_state also returns, after what it carries, the objects it stores into, which set_state
-    // leaves alone: the runtime keeps the tensors they reach when it frees an iteration's temporaries.
-    const roots = node.type === 'IfStatement' ? [] : rootNames(node);
     const getState = functionDeclaration(
       ctx.namer.fresh('get_state'),
       [],
-      [returnStatement(array([...names, ...roots.filter((name) => !names.includes(name))].map(identifier)))],
+      [returnStatement(array(names.map(identifier)))],
       false,
     );
     const setState = functionDeclaration(
@@ -81,14 +85,21 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       names.length > 0 ? [expressionStatement(assign(arrayPattern(names.map(identifier)), identifier(varsName)))] : [],
       false,
     );
-    return [getState, setState, names];
+    const roots = node.type === 'IfStatement' ? [] : rootNames(node).filter((name) => !names.includes(name));
+    const getStores =
+      roots.length > 0
+        ? functionDeclaration(ctx.namer.fresh('get_stores'), [], [returnStatement(array(roots.map(identifier)))], false)
+        : undefined;
+    return {
+      functions: getStores ? [getState, setState, getStores] : [getState, setState],
+      args: [
+        getState.id!,
+        setState.id!,
+        array(names.map((name) => literal(userName(name)))),
+        ...(getStores ? [getStores.id!] : []),
+      ],
+    };
   };
-  /** The arguments every staged construct ends with: its state functions and the names of what it carries. */
-  const stateArgs = (getState: ESTree.FunctionDeclaration, setState: ESTree.FunctionDeclaration, names: string[]) => [
-    getState.id!,
-    setState.id!,
-    array(names.map((name) => literal(userName(name)))),
-  ];
   // The runtime name carries the construct's position: astring maps names, so errors the operator
   // raises map back to the construct's line.
   const stage = (operator: string, args: ESTree.Expression[], loc: ESTree.SourceLocation | null | undefined) =>
@@ -112,7 +123,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     }
     const bodyName = ctx.namer.fresh('if_body');
     const orelseName = node.alternate ? ctx.namer.fresh('else_body') : '';
-    const [getState, setState, names] = stateFunctions(node);
+    const state = stateFunctions(node);
     const uninitialized = uninitializedIn(node);
     const body = generator(bodyName, () => bodyOf(node.consequent), node.consequent.loc);
     const alternate = node.alternate;
@@ -120,15 +131,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return [
       body,
       ...(orelse ? [orelse] : []),
-      getState,
-      setState,
+      ...state.functions,
       stage(
         'ifStmt',
         [
           node.test,
           body.id!,
           orelse ? orelse.id! : literal(null),
-          ...stateArgs(getState, setState, names),
+          ...state.args,
           ...(uninitialized ? [uninitialized] : []),
         ],
         node.loc,
@@ -196,18 +206,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     }
     const test = generator(ctx.namer.fresh('loop_test'), () => [{ ...returnStatement(node.test), loc: node.test.loc }]);
     const bodyName = ctx.namer.fresh('loop_body');
-    const [getState, setState, names] = stateFunctions(node);
+    const state = stateFunctions(node);
     const body = generator(bodyName, () => inLoop(() => bodyOf(node.body)), node.body.loc);
     return [
       test,
       body,
-      getState,
-      setState,
-      stage(
-        doWhile ? 'doWhileStmt' : 'whileStmt',
-        [test.id!, body.id!, ...stateArgs(getState, setState, names)],
-        node.loc,
-      ),
+      ...state.functions,
+      stage(doWhile ? 'doWhileStmt' : 'whileStmt', [test.id!, body.id!, ...state.args], node.loc),
     ];
   }
 
@@ -230,23 +235,17 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       : null;
     const update = step ? generator(ctx.namer.fresh('loop_update'), () => [expressionStatement(step, step.loc)]) : null;
     const bodyName = ctx.namer.fresh('loop_body');
-    const [getState, setState, names] = stateFunctions(node);
+    const state = stateFunctions(node);
     const body = generator(bodyName, () => inLoop(() => bodyOf(node.body)), node.body.loc);
     const statements: ESTree.Statement[] = [
       ...init,
       ...(test ? [test] : []),
       ...(update ? [update] : []),
       body,
-      getState,
-      setState,
+      ...state.functions,
       stage(
         'forStmt',
-        [
-          test ? test.id! : literal(null),
-          update ? update.id! : literal(null),
-          body.id!,
-          ...stateArgs(getState, setState, names),
-        ],
+        [test ? test.id! : literal(null), update ? update.id! : literal(null), body.id!, ...state.args],
         node.loc,
       ),
     ];
@@ -271,7 +270,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         ])
       : null;
     const bodyName = ctx.namer.fresh('loop_body');
-    const [getState, setState, names] = stateFunctions(node, [...stopFlags]);
+    const state = stateFunctions(node, [...stopFlags]);
     let param: ESTree.Pattern;
     const prologue: ESTree.Statement[] = [];
     if (node.left.type === 'VariableDeclaration') {
@@ -307,15 +306,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return [
       ...(test ? [test] : []),
       body,
-      getState,
-      setState,
+      ...state.functions,
       stage(
         'forOfStmt',
         [
           node.type === 'ForInStatement' ? call(ctx.operator('keysOf'), [node.right], node.right.loc) : node.right,
           test ? test.id! : literal(null),
           body.id!,
-          ...stateArgs(getState, setState, names),
+          ...state.args,
         ],
         node.loc,
       ),

@@ -174,7 +174,7 @@ export function stopLoop(loop: LoweredLoop, flag: string): void {
     return;
   }
   loop.test = loop.test ? logical('&&', not(identifier(flag)), loop.test) : not(identifier(flag));
-  if (loop.type === 'ForStatement' && loop.update) {
+  if (loop.type === 'ForStatement' && loop.update && !updateStaysInPlace(loop)) {
     const update: ESTree.Statement = { type: 'ExpressionStatement', expression: loop.update, loc: loop.update.loc };
     loop.body = block([
       ...asList(loop.body),
@@ -185,6 +185,37 @@ export function stopLoop(loop: LoweredLoop, flag: string): void {
 }
 
 /**
+ * Whether one more run of a for loop's update, after a lowered jump stopped the loop, is unobservable, so
+ * the update may stay where it is: it only assigns the loop's own `let` variables, which nothing after the
+ * loop can see (each iteration has its own binding, so no closure sees the extra step either), and it
+ * calls nothing and reads no property (which could run a getter).
+ */
+export function updateStaysInPlace(loop: ESTree.ForStatement): boolean {
+  if (!loop.update || loop.init?.type !== 'VariableDeclaration' || loop.init.kind === 'var') return false;
+  const own = new Set(loop.init.declarations.flatMap((d) => patternIdentifiers(d.id).map((id) => id.name)));
+  const written = (target: ESTree.Node) => target.type === 'Identifier' && own.has(target.name);
+  return !containsNode(loop.update, (node) => {
+    switch (node.type) {
+      case 'Identifier':
+      case 'Literal':
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+      case 'ConditionalExpression':
+      case 'SequenceExpression':
+        return false;
+      case 'UnaryExpression':
+        return node.operator === 'delete';
+      case 'UpdateExpression':
+        return !written(node.argument);
+      case 'AssignmentExpression':
+        return !written(node.left);
+      default:
+        return true;
+    }
+  });
+}
+
+/**
  * A for loop whose body still holds a native continue cannot have its update moved into the body. The
  * jumps `lowered` selects are becoming flags now, so they do not count.
  */
@@ -192,6 +223,7 @@ export function canStopLoop(loop: ESTree.Node, lowered: (node: ESTree.Node) => b
   return (
     loop.type !== 'ForStatement' ||
     !loop.update ||
+    updateStaysInPlace(loop) ||
     !containsNode(loop.body, (node) => node.type === 'ContinueStatement' && !lowered(node))
   );
 }

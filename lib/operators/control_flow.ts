@@ -104,8 +104,9 @@ export function* whileStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
+  getStores?: GetState,
 ): Generator<unknown, void, unknown> {
-  yield* loop(test, null, body, getState, setState, names, 'a while loop');
+  yield* loop(test, null, body, getState, setState, names, getStores, 'a while loop');
 }
 
 /** `do body while (test)`: the body runs once before the first test; staged once the test gives a tensor. */
@@ -115,8 +116,9 @@ export function* doWhileStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
+  getStores?: GetState,
 ): Generator<unknown, void, unknown> {
-  yield* loop(test, null, body, getState, setState, names, 'a do-while loop', true);
+  yield* loop(test, null, body, getState, setState, names, getStores, 'a do-while loop', true);
 }
 
 /** `for (init; test; update) body`, with `init` already run. A missing test is `null` and always true. */
@@ -127,8 +129,9 @@ export function* forStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
+  getStores?: GetState,
 ): Generator<unknown, void, unknown> {
-  yield* loop(test, update, body, getState, setState, names, 'a for loop');
+  yield* loop(test, update, body, getState, setState, names, getStores, 'a for loop');
 }
 
 function* loop(
@@ -138,6 +141,7 @@ function* loop(
   getState: GetState,
   setState: SetState,
   names: string[],
+  getStores: GetState | undefined,
   construct: string,
   bodyFirst = false,
 ): Generator<unknown, void, unknown> {
@@ -161,7 +165,7 @@ function* loop(
     return;
   }
   let current: unknown = condition;
-  yield* stagedLoop(getState, setState, names, construct, mark, {
+  yield* stagedLoop(getState, setState, names, getStores, construct, mark, {
     *runs() {
       return yield* truthy(current, construct);
     },
@@ -192,15 +196,15 @@ function* stagedLoop(
   getState: GetState,
   setState: SetState,
   names: string[],
+  getStores: GetState | undefined,
   construct: string,
   mark: number,
   iterations: Iterations,
 ): Generator<unknown, void, unknown> {
   const scope = currentCallScope();
-  // After the carried variables, get_state returns the objects the loop stores into (a list it pushes
-  // to, `self` whose properties it sets): their tensors stay alive too.
-  const withRoots = getState;
-  getState = () => withRoots().slice(0, names.length);
+  // Besides the carried variables, the objects the loop stores into (a list it pushes to, `self` whose
+  // properties it sets): their tensors stay alive too.
+  const withRoots = getStores ? () => [...getState(), ...getStores()] : getState;
   const entry = getState();
   entry.forEach((value, i) => {
     if (value !== undefined) return;
@@ -280,6 +284,7 @@ export function* forOfStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
+  getStores?: GetState,
 ): Generator<unknown, void, unknown> {
   if (!isTensor(iterable)) {
     // The stop flags are plain while the loop is; a flag that became a tensor means a jump depended on one.
@@ -324,7 +329,7 @@ export function* forOfStmt(
   const length = iterable.shape[0]!;
   let index = 0;
   /* eslint-disable require-yield -- the steps of a staged loop are generators; some never wait. */
-  yield* stagedLoop(getState, setState, names, construct, mark, {
+  yield* stagedLoop(getState, setState, names, getStores, construct, mark, {
     *runs() {
       return index < length && (!extraTest || (yield* truthy(yield* extraTest(), construct)));
     },

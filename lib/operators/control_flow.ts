@@ -97,29 +97,25 @@ function checkInitialized(before: unknown[], names: string[], uninitialized: Rec
   });
 }
 
-/** `while (test) body`. Staged when the condition is a tensor. */
-export function* whileStmt(
-  test: Test,
-  body: Body,
-  getState: GetState,
-  setState: SetState,
-  names: string[],
-  getStores?: GetState,
-): Generator<unknown, void, unknown> {
-  yield* loop(test, null, body, getState, setState, names, getStores, 'a while loop');
+/** A loop on a condition alone: `while`, or `do`-`while` when the body runs once before the first test. */
+function conditionLoop(construct: string, bodyFirst: boolean) {
+  return function* (
+    test: Test,
+    body: Body,
+    getState: GetState,
+    setState: SetState,
+    names: string[],
+    getStores?: GetState,
+  ): Generator<unknown, void, unknown> {
+    yield* loop(test, null, body, getState, setState, names, getStores, construct, bodyFirst);
+  };
 }
 
+/** `while (test) body`. Staged when the condition is a tensor. */
+export const whileStmt = conditionLoop('a while loop', false);
+
 /** `do body while (test)`: the body runs once before the first test; staged once the test gives a tensor. */
-export function* doWhileStmt(
-  test: Test,
-  body: Body,
-  getState: GetState,
-  setState: SetState,
-  names: string[],
-  getStores?: GetState,
-): Generator<unknown, void, unknown> {
-  yield* loop(test, null, body, getState, setState, names, getStores, 'a do-while loop', true);
-}
+export const doWhileStmt = conditionLoop('a do-while loop', true);
 
 /** `for (init; test; update) body`, with `init` already run. A missing test is `null` and always true. */
 export function* forStmt(

@@ -3,7 +3,8 @@
 import { ConversionError } from '../errors.js';
 import { checkOptions, type AnyFunction, type ConvertOptions, type GraphFunction } from './options.js';
 
-interface DecoratorContext {
+/** What a standard (TypeScript 5) decorator is told about what it decorates. */
+export interface DecoratorContext {
   kind: string;
   name: string | symbol;
 }

@@ -2,7 +2,7 @@
 
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { patternIdentifiers, type Binding, type ScopeInfo } from './scopes.js';
+import { isFunctionNode, patternIdentifiers, type Binding, type ScopeInfo } from './scopes.js';
 
 /** tf functions that change state a second run would see: disposing, keeping, variables, settings. */
 const TF_EFFECTS = new Set([
@@ -93,6 +93,23 @@ const ARRAY_RESULTS = new Set([
   'copyWithin',
   'subarray',
 ]);
+/** The array and collection methods that call their first argument. */
+const CALLBACK_METHODS = new Set([
+  'map',
+  'forEach',
+  'filter',
+  'reduce',
+  'reduceRight',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'flatMap',
+  'sort',
+]);
+
 const COLLECTION_METHODS = new Set([
   'get',
   'set',
@@ -250,6 +267,10 @@ export function isRestartable(fn: ESTree.Function, scopes: ScopeInfo): boolean {
               ? ARRAY_METHODS.has(method)
               : receiver === 'collection' && COLLECTION_METHODS.has(method)
           ) {
+            // A function passed by reference (`xs.map(g)`) may do anything when the method calls it; a
+            // function written inline is part of this walk.
+            const [callback] = node.arguments;
+            if (CALLBACK_METHODS.has(method) && callback && !isFunctionNode(callback)) restartable = false;
             return;
           }
           const pure =

@@ -44,6 +44,8 @@ export interface Conversion {
 /** A conversion loaded with one set of bound values and options. */
 interface Instance {
   values: unknown[];
+  /** The scope option, which callees are converted with: part of what the instance is. */
+  scope: Readonly<Record<string, unknown>> | undefined;
   strict: boolean;
   maximumIterations: number | undefined;
   graph: GraphFunction;
@@ -134,6 +136,16 @@ function selfName(parsed: ParsedFunction, scopes: ScopeInfo): string[] {
 
 const instancesByGraph = new WeakMap<object, Instance>();
 
+/** Scope options with the same names bound to the same values (two object literals may be the same scope). */
+function sameScope(a: Readonly<Record<string, unknown>> | undefined, b: Readonly<Record<string, unknown>> | undefined) {
+  if (a === b) return true;
+  const keysA = Object.keys(a ?? {});
+  const keysB = Object.keys(b ?? {});
+  return (
+    keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b ?? {}, key) && Object.is(a![key], b![key]))
+  );
+}
+
 /**
  * `fn` converted and loaded with `options`; `defaults` are the values of `tf` and `autograph` unless the
  * scope option names them.
@@ -161,6 +173,7 @@ function instanceOf(
   ];
   const hit = conversion.instances.find(
     (instance) =>
+      sameScope(instance.scope, scope) &&
       instance.strict === strict &&
       instance.maximumIterations === maximumIterations &&
       instance.values.length === values.length &&
@@ -204,6 +217,7 @@ function instanceOf(
   Object.defineProperty(graph, 'original', { value: fn });
   const instance: Instance = {
     values,
+    scope,
     strict,
     maximumIterations,
     graph: graph as unknown as GraphFunction,

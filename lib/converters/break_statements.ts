@@ -29,7 +29,9 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   /** Lowers the breaks out of each loop in `list`, declaring each loop's flag just before it. */
   const visitList = (list: ESTree.Statement[]): ESTree.Statement[] =>
     list.flatMap((statement) => {
-      const loop = statement.type === 'LabeledStatement' ? statement.body : statement;
+      // Through every label on it (`a: b: for ...`): the flag's declaration goes before the outermost.
+      let loop: ESTree.Statement = statement;
+      while (loop.type === 'LabeledStatement') loop = loop.body;
       visitChildren(loop);
       if (!isLoweredLoop(loop)) return [statement];
       const breaks = jumpsTo(targets, 'BreakStatement', loop);

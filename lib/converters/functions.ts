@@ -13,6 +13,7 @@ import { isRereadable } from '../analysis/effects.js';
 import { hasAny } from '../analysis/census.js';
 import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
 import {
+  array,
   assign,
   block,
   expressionStatement,
@@ -53,6 +54,38 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
 
   const hoisted: string[] = [];
   const params = new Set(fn.params.flatMap((param) => patternIdentifiers(param).map((id) => id.name)));
+  // Default values (`y = h(x)`, `{ k = f() } = {}`) may call the user's functions, print, or test a
+  // tensor, which converted code can only do in its body (a generator's parameters cannot wait): such a
+  // parameter becomes a plain one, taken apart by a `let` at the top of the body.
+  const takenApart: ESTree.Statement[] = [];
+  const parameters = fn.params.map((param) => {
+    if (param.type === 'Identifier' || !hasDefault(param)) return param;
+    const rest = param.type === 'RestElement';
+    const name = identifier(ctx.namer.fresh('param_'));
+    takenApart.push({
+      type: 'VariableDeclaration',
+      kind: 'let',
+      declarations: [
+        // `y = h(x)` alone is no declarator: `let [y = h(x)] = [param_]` applies the default as a call does.
+        param.type === 'AssignmentPattern'
+          ? {
+              type: 'VariableDeclarator',
+              id: { type: 'ArrayPattern', elements: [param] },
+              init: array([name]),
+              loc: param.loc,
+            }
+          : {
+              type: 'VariableDeclarator',
+              id: rest ? param.argument : param,
+              init: identifier(name.name),
+              loc: param.loc,
+            },
+      ],
+      loc: param.loc,
+    });
+    return rest ? { type: 'RestElement', argument: name } : name;
+  }) as ESTree.Pattern[];
+  body.body.unshift(...takenApart);
   // `super` and `new.target` belong to the function's class or constructor call, which converted code,
   // loaded on its own, does not have. Nested arrow functions share them, so they are checked too.
   if (hasAny(census, 'Super', 'MetaProperty'))
@@ -179,7 +212,7 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   const converted: ESTree.FunctionExpression = {
     type: 'FunctionExpression',
     id: keepsName ? identifier(name) : null,
-    params: fn.params,
+    params: parameters,
     body,
     generator: true,
     async: false,
@@ -207,4 +240,16 @@ function hoistFunctionDeclarations(root: ESTree.BlockStatement): void {
       if (node.type === 'SwitchCase') node.consequent = hoist(node.consequent);
     },
   });
+}
+
+/** Whether a parameter pattern has a default value anywhere in it. */
+function hasDefault(param: ESTree.Pattern): boolean {
+  let found = false;
+  walk(param as ESTree.Node, {
+    enter(node) {
+      if (node.type === 'AssignmentPattern') found = true;
+      if (found || isFunctionNode(node)) this.skip();
+    },
+  });
+  return found;
 }

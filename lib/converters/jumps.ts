@@ -186,33 +186,23 @@ export function stopLoop(loop: LoweredLoop, flag: string): void {
 
 /**
  * Whether one more run of a for loop's update, after a lowered jump stopped the loop, is unobservable, so
- * the update may stay where it is: it only assigns the loop's own `let` variables, which nothing after the
- * loop can see (each iteration has its own binding, so no closure sees the extra step either), and it
- * calls nothing and reads no property (which could run a getter).
+ * the update may stay where it is: it only counts the loop's own `let` variables up or down (`i++`,
+ * `i--`), each declared with a number, which nothing after the loop can see (each iteration has its own
+ * binding, so no closure sees the extra step either). Anything else (`i = i / d`, `i += 1` on a BigInt)
+ * could throw or call user code, so it moves into the body under the flag.
  */
 export function updateStaysInPlace(loop: ESTree.ForStatement): boolean {
   if (!loop.update || loop.init?.type !== 'VariableDeclaration' || loop.init.kind === 'var') return false;
-  const own = new Set(loop.init.declarations.flatMap((d) => patternIdentifiers(d.id).map((id) => id.name)));
-  const written = (target: ESTree.Node) => target.type === 'Identifier' && own.has(target.name);
-  return !containsNode(loop.update, (node) => {
-    switch (node.type) {
-      case 'Identifier':
-      case 'Literal':
-      case 'BinaryExpression':
-      case 'LogicalExpression':
-      case 'ConditionalExpression':
-      case 'SequenceExpression':
-        return false;
-      case 'UnaryExpression':
-        return node.operator === 'delete';
-      case 'UpdateExpression':
-        return !written(node.argument);
-      case 'AssignmentExpression':
-        return !written(node.left);
-      default:
-        return true;
-    }
-  });
+  const counters = new Set(
+    loop.init.declarations
+      .filter((d) => d.id.type === 'Identifier' && d.init?.type === 'Literal' && typeof d.init.value === 'number')
+      .map((d) => (d.id as ESTree.Identifier).name),
+  );
+  const steps = loop.update.type === 'SequenceExpression' ? loop.update.expressions : [loop.update];
+  return steps.every(
+    (step) =>
+      step.type === 'UpdateExpression' && step.argument.type === 'Identifier' && counters.has(step.argument.name),
+  );
 }
 
 /**

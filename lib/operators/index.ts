@@ -21,6 +21,6 @@ export {
 export { consoleCall, consoleCallInCallback, printAdd, printTemplate } from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
-export { conditionPlain, consoleAssertPlain, consoleCallPlain } from './plain.js';
+export { conditionPlain, consoleAssertPlain, consoleCallPlain, rethrowRestage } from './plain.js';
 export { conditionInCallback } from './conditions.js';
 export { consoleAssert, consoleAssertInCallback } from './asserts.js';

@@ -12,6 +12,11 @@ export function conditionPlain<T>(value: T): T {
   return value;
 }
 
+/** The first statement of every catch block in the plain clone: the restage signal is the runtime's, not the user's. */
+export function rethrowRestage(error: unknown): void {
+  if (error === RESTAGE) throw error;
+}
+
 /**
  * An iterator (not an array or other re-iterable collection) is used up by the loop that reads it, so a
  * run that restarted after reading it would find it empty: such runs go staged from the start.

@@ -141,4 +141,43 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     expect(await toGraph(fx.mapsMathAbs as Fn)([-1, 1])).to.deep.equal([1, 1]);
     tf.dispose(xs);
   });
+
+  it('default parameters run in the body: calls, earlier parameters, patterns, rest, and staged conditions', async () => {
+    const converted = toGraph(fx.defaults as Fn, { scope: { double: fx.double } });
+    expect(await converted(2)).to.deep.equal(fx.defaults(2));
+    expect(await converted(2, 5, { z: 1 }, 7)).to.deep.equal(fx.defaults(2, 5, { z: 1 }, 7));
+    expect(await toGraph(fx.conditionalDefault as Fn)(0)).to.equal(2);
+    for (const [input, expected] of [
+      [0, 2],
+      [3, 1],
+    ] as const) {
+      const t = tf.scalar(input);
+      expect(await expectNoLeaks(async () => values(await toGraph(fx.conditionalDefault as Fn)(t), [t]))).to.equal(
+        expected,
+      );
+      t.dispose();
+    }
+  });
+
+  it('a loop with two labels, and an update that must not run after a break', async () => {
+    expect(await toGraph(fx.twoLabels as Fn)(6)).to.equal(fx.twoLabels(6));
+    expect(await toGraph(fx.updateAfterBreak as Fn)(10n)).to.equal(fx.updateAfterBreak(10n));
+  });
+
+  it('a catch block in the plain clone does not catch the switch to staged code', async () => {
+    expect(await toGraph(fx.catchesAroundCondition as Fn)(3)).to.equal(1);
+    const t = tf.scalar(3);
+    expect(await expectNoLeaks(async () => values(await toGraph(fx.catchesAroundCondition as Fn)(t), [t]))).to.equal(1);
+    t.dispose();
+  });
+
+  it('two functions of the same source with different scope options keep their own callees', async () => {
+    // The callee's free name `z` comes from the caller's scope option, which differs between the two.
+    const make = () => new Function('return function callsHelper(x) { return helper(x); }')() as Fn;
+    const addZ = new Function('return function addZ(v) { return v + z; }')() as Fn;
+    const first = toGraph(make(), { scope: { helper: addZ, z: 1 } });
+    const second = toGraph(make(), { scope: { helper: addZ, z: 2 } });
+    expect(await first(0)).to.equal(1);
+    expect(await second(0)).to.equal(2);
+  });
 });

@@ -1,6 +1,8 @@
 // The plain clone: plain values run synchronously, and a run that meets a tensor restarts staged without a trace.
 import { expect } from 'chai';
+import { conversionOf } from '../../lib/api/conversions.js';
 import { toGraph } from '../../lib/index.js';
+import { consoleCallPlain, endPrintBuffer, startPrintBuffer } from '../../lib/operators/plain.js';
 import * as fixtures from '../fixtures/plain_clone.js';
 import { captureLog } from '../helpers/console.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
@@ -35,5 +37,41 @@ describeWithBackends('the plain clone', () => {
       return valueOf(out);
     });
     expect(lines).to.deep.equal([['start', 1], ['after']]);
+  });
+});
+
+describe('print buffers of plain runs', () => {
+  it('nest: a run inside another adds its lines to the outer run in order, or drops them when it restages', () => {
+    const printed: unknown[][] = [];
+    const target = { log: (...args: unknown[]) => void printed.push(args) };
+    startPrintBuffer();
+    consoleCallPlain(target, 'log', ['outer before']);
+    startPrintBuffer();
+    consoleCallPlain(target, 'log', ['inner kept']);
+    endPrintBuffer(true);
+    startPrintBuffer();
+    consoleCallPlain(target, 'log', ['inner restaged']);
+    endPrintBuffer(false);
+    consoleCallPlain(target, 'log', ['outer after']);
+    // Nothing prints until the outermost run ends.
+    expect(printed).to.deep.equal([]);
+    endPrintBuffer(true);
+    expect(printed).to.deep.equal([['outer before'], ['inner kept'], ['outer after']]);
+  });
+
+  it('a function passed by reference to a native method makes the caller run staged, so it never runs twice', async () => {
+    const calls: number[] = [];
+    function g(v: number) {
+      calls.push(v);
+      return v * 2;
+    }
+    function f(x: number) {
+      const ys = [1, 2].map(g);
+      return x > 0 ? ys : [];
+    }
+    const converted = toGraph(f, { scope: { g } });
+    expect(conversionOf(f).restartable).to.equal(false);
+    expect(await converted(1)).to.deep.equal([2, 4]);
+    expect(calls).to.deep.equal([1, 2]);
   });
 });

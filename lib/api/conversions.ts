@@ -207,10 +207,16 @@ function instanceOf(
   const graph = function (this: unknown, ...args: unknown[]) {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.
-    const run =
-      firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
-        ? runPlainFirst(firstPlain, staged, this, args, name, maximumIterations)
-        : drive(staged().apply(this, args), name, maximumIterations);
+    let run: Promise<unknown>;
+    try {
+      run =
+        firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
+          ? runPlainFirst(firstPlain, staged, this, args, name, maximumIterations)
+          : drive(staged().apply(this, args), name, maximumIterations);
+    } catch (error) {
+      // Loading the staged code on first need happens here: whatever goes wrong, the call still rejects.
+      run = Promise.reject(error);
+    }
     return run.catch((error: unknown) => Promise.reject(locateError(error)));
   };
   Object.defineProperty(graph, 'name', { value: name });

@@ -14,8 +14,8 @@ import type * as ESTree from 'estree';
 import { cloneNode, walk } from '../codegen/ast.js';
 import { allOf, assign, binary, call, conditional, identifier, literal, logical, typeOf } from '../codegen/builders.js';
 import type { ConversionContext } from './context.js';
-import { BINARY_OPERATORS } from './overloaded_operators.js';
-import { runtimeCallee } from './waits.js';
+import { BINARY_OPERATORS } from './lowering/overloaded_operators.js';
+import { runtimeCallee } from './runtime_calls.js';
 
 /** Each runtime operator of a binary operator, and the operator. */
 const NATIVE_BINARY = new Map<string, ESTree.BinaryOperator>(

@@ -12,12 +12,12 @@
 // In callbacks, which cannot wait for a read, console calls are `ag__.consoleCallInCallback`, for which a
 // tensor argument is an error. The back ends make `ag__.consoleCall` wait (staged) or buffer (plain).
 
-import { walk } from '../codegen/ast.js';
+import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
-import { array, call, literal } from '../codegen/builders.js';
-import { MATH_FUNCTIONS } from '../analysis/globals.js';
-import type { ConversionContext } from './context.js';
+import { analyzeScopes, isFunctionNode } from '../../analysis/scopes.js';
+import { array, call, literal } from '../../codegen/builders.js';
+import { MATH_FUNCTIONS } from '../../analysis/globals.js';
+import type { ConversionContext } from '../context.js';
 
 /** The Math functions that also work on tensors; each has a runtime function of the same name. */
 const MATH = new Set<string>([...MATH_FUNCTIONS, 'pow']);

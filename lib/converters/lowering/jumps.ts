@@ -5,10 +5,10 @@
 //   A; if (c) { do_return = true; retval_ = x; } if (!do_return) { B; }
 
 import type * as ESTree from 'estree';
-import { addStopFlag, asList, mapChildStatements } from '../codegen/ast.js';
-import { containsNode, isLoweredLoop, jumpTargets, type Jump, type LoweredLoop } from '../analysis/jumps.js';
-import { patternIdentifiers } from '../analysis/scopes.js';
-import { block, identifier, logical, not } from '../codegen/builders.js';
+import { addStopFlag, asList, mapChildStatements } from '../../codegen/ast.js';
+import { containsNode, isLoweredLoop, jumpTargets, type Jump, type LoweredLoop } from '../../analysis/jumps.js';
+import { patternIdentifiers } from '../../analysis/scopes.js';
+import { block, identifier, logical, not } from '../../codegen/builders.js';
 
 export interface JumpLowering {
   /** The statements that replace `statement` when it is a jump this pass lowers. */

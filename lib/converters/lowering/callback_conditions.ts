@@ -6,12 +6,12 @@
 //
 // Part of the common lowering, before call_trees, which rewrites the calls that callbacks are passed to.
 
-import { walk } from '../codegen/ast.js';
+import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { isFunctionNode } from '../analysis/scopes.js';
-import { call, literal } from '../codegen/builders.js';
+import { isFunctionNode } from '../../analysis/scopes.js';
+import { call, literal } from '../../codegen/builders.js';
 import { callbackName } from './call_trees.js';
-import type { ConversionContext } from './context.js';
+import type { ConversionContext } from '../context.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const callbacks: (string | undefined)[] = [];

@@ -16,12 +16,12 @@
 // The last step of the common lowering: after overloaded_operators, which leaves member updates to it,
 // and after call_trees, so that a method call's receiver is not read as an element first.
 
-import { cloneNode, COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
+import { cloneNode, COMPOUND_OPERATORS, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { isRereadable } from '../analysis/effects.js';
-import { analyzeScopes } from '../analysis/scopes.js';
-import { array, assign, binary, call, conditional, identifier, literal } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { isRereadable } from '../../analysis/effects.js';
+import { analyzeScopes } from '../../analysis/scopes.js';
+import { array, assign, binary, call, conditional, identifier, literal } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 
 type Member = ESTree.MemberExpression & { object: ESTree.Expression; property: ESTree.Expression };
 

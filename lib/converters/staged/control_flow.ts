@@ -12,13 +12,13 @@
 // return, break or continue stays native JavaScript, with its condition guarded so that a tensor
 // condition there is a clear error rather than a silently truthy object.
 
-import { mapChildStatements, single as singleStatement, stopFlagsOf } from '../codegen/ast.js';
-import { findEscape } from '../analysis/jumps.js';
+import { mapChildStatements, single as singleStatement, stopFlagsOf } from '../../codegen/ast.js';
+import { findEscape } from '../../analysis/jumps.js';
 import type * as ESTree from 'estree';
-import { analyze, carriedState, storeRoots, type Analysis } from '../analysis/index.js';
-import { STANDARD_GLOBALS } from '../analysis/globals.js';
-import { definitelyAssigns } from '../analysis/definite_assignment.js';
-import { patternIdentifiers } from '../analysis/scopes.js';
+import { analyze, carriedState, storeRoots, type Analysis } from '../../analysis/index.js';
+import { STANDARD_GLOBALS } from '../../analysis/globals.js';
+import { definitelyAssigns } from '../../analysis/definite_assignment.js';
+import { patternIdentifiers } from '../../analysis/scopes.js';
 import {
   allOf,
   array,
@@ -32,8 +32,8 @@ import {
   literal,
   returnStatement,
   yieldDelegate,
-} from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+} from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const analysis: Analysis = analyze(fn);

@@ -8,10 +8,10 @@
 // stops the inner loop. A continue that must cross a native loop or switch stays as written.
 
 import type * as ESTree from 'estree';
-import { childStatements } from '../codegen/ast.js';
-import { block } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
-import { containsNode, isLoweredLoop, jumpTargets } from '../analysis/jumps.js';
+import { childStatements } from '../../codegen/ast.js';
+import { block } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
+import { containsNode, isLoweredLoop, jumpTargets } from '../../analysis/jumps.js';
 import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, lowerList } from './jumps.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {

@@ -10,13 +10,13 @@
 // is `ag__.convertedCallInCallback`. Calls that cannot reach user code stay as written: tf's functions,
 // the standard globals, the runtime's own calls.
 
-import { cloneNode, walk } from '../codegen/ast.js';
+import { cloneNode, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { isRereadable } from '../analysis/effects.js';
-import { analyzeScopes, isFunctionNode } from '../analysis/scopes.js';
-import { STANDARD_GLOBALS } from '../analysis/globals.js';
-import { array, binary, call, conditional, identifier, literal } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { isRereadable } from '../../analysis/effects.js';
+import { analyzeScopes, isFunctionNode } from '../../analysis/scopes.js';
+import { STANDARD_GLOBALS } from '../../analysis/globals.js';
+import { array, binary, call, conditional, identifier, literal } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 
 /** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
 export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): string {

@@ -14,10 +14,10 @@
 // function targets, stays as written.
 
 import type * as ESTree from 'estree';
-import { mapChildStatements } from '../codegen/ast.js';
-import { binary, block, identifier, literal, logical, not } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
-import { jumpTargets } from '../analysis/jumps.js';
+import { mapChildStatements } from '../../codegen/ast.js';
+import { binary, block, identifier, literal, logical, not } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
+import { jumpTargets } from '../../analysis/jumps.js';
 import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, lowerList } from './jumps.js';
 
 const declaresNames = (statement: ESTree.Statement) =>

@@ -9,10 +9,10 @@
 // that stays native, or leave a finally block, stays as written.
 
 import type * as ESTree from 'estree';
-import { mapChildStatements } from '../codegen/ast.js';
-import { block } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
-import { containsNode, isLoweredLoop, jumpTargets } from '../analysis/jumps.js';
+import { mapChildStatements } from '../../codegen/ast.js';
+import { block } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
+import { containsNode, isLoweredLoop, jumpTargets } from '../../analysis/jumps.js';
 import {
   canStopLoop,
   flagDeclaration,

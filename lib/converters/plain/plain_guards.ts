@@ -12,11 +12,11 @@
 // are buffered too, so that a restarted run prints nothing twice. The fast paths come after this pass.
 
 import type * as ESTree from 'estree';
-import { isFunctionNode } from '../analysis/scopes.js';
-import { stopFlagsOf, walk } from '../codegen/ast.js';
-import { block, call, expressionStatement, identifier, logical } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
-import { runtimeCallee, WAITING_OPERATORS } from './waits.js';
+import { isFunctionNode } from '../../analysis/scopes.js';
+import { stopFlagsOf, walk } from '../../codegen/ast.js';
+import { block, call, expressionStatement, identifier, logical } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
+import { runtimeCallee, WAITING_OPERATORS } from '../runtime_calls.js';
 
 /** The calls that become their plain variant: those that may wait, and prints inside callbacks. */
 const PLAIN_VARIANTS: Readonly<Record<string, string>> = {

@@ -7,11 +7,11 @@
 // `await` becomes `yield` (the driver awaits what is yielded); `var` declarations are hoisted to a `let`
 // at the top, so that later passes can move blocks into nested functions without changing scoping.
 
-import { cloneNode, walk } from '../codegen/ast.js';
+import { cloneNode, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { isRereadable } from '../analysis/effects.js';
-import { hasAny } from '../analysis/census.js';
-import { isFunctionNode, patternIdentifiers } from '../analysis/scopes.js';
+import { isRereadable } from '../../analysis/effects.js';
+import { hasAny } from '../../analysis/census.js';
+import { isFunctionNode, patternIdentifiers } from '../../analysis/scopes.js';
 import {
   array,
   assign,
@@ -20,9 +20,9 @@ import {
   identifier,
   letDeclaration,
   returnStatement,
-} from '../codegen/builders.js';
-import type { FunctionNode } from '../parse/parse_function.js';
-import type { ConversionContext } from './context.js';
+} from '../../codegen/builders.js';
+import type { FunctionNode } from '../../parse/parse_function.js';
+import type { ConversionContext } from '../context.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 

@@ -4,8 +4,8 @@
 //                                                            function* () { return ag__.neg(x); });
 
 import type * as ESTree from 'estree';
-import { call, yieldDelegate } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { call, yieldDelegate } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 import { thunk, walkConvertedBodies } from './logical_expressions.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {

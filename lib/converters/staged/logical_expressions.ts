@@ -5,11 +5,11 @@
 // The right operand is a generator thunk, evaluated only when JavaScript would evaluate it. Only
 // converted bodies can wait on a staged read, so inside nested user functions `&&` stays as written.
 
-import { walk } from '../codegen/ast.js';
+import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { isFunctionNode } from '../analysis/scopes.js';
-import { call, returnStatement, yieldDelegate } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { isFunctionNode } from '../../analysis/scopes.js';
+import { call, returnStatement, yieldDelegate } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 
 const LOGICAL: Record<ESTree.LogicalOperator, string> = { '&&': 'and', '||': 'or', '??': 'nullish' };
 

@@ -14,10 +14,10 @@
 // switch) leave the function as written too.
 
 import type * as ESTree from 'estree';
-import { asList, mapChildStatements } from '../codegen/ast.js';
-import { assign, call, expressionStatement, identifier, returnStatement } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
-import { containsNode, inFinally, isLoweredLoop } from '../analysis/jumps.js';
+import { asList, mapChildStatements } from '../../codegen/ast.js';
+import { assign, call, expressionStatement, identifier, returnStatement } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
+import { containsNode, inFinally, isLoweredLoop } from '../../analysis/jumps.js';
 import { canStopLoop, flagTrue, lowerList, splitDeclarations } from './jumps.js';
 
 const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';

@@ -9,11 +9,11 @@
 // for the others one binding behaves the same. This runs before the jump passes, which lower any jump
 // inside the try like any other, so the value is always handed back.
 
-import { walk } from '../codegen/ast.js';
+import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { analyzeScopes, isFunctionNode, patternIdentifiers, type Binding } from '../analysis/scopes.js';
-import { assign, block, expressionStatement, identifier } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { analyzeScopes, isFunctionNode, patternIdentifiers, type Binding } from '../../analysis/scopes.js';
+import { assign, block, expressionStatement, identifier } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = analyzeScopes(fn);

@@ -7,10 +7,10 @@
 // The plain back end puts the native operators back behind an inline guard where every leaf is a number
 // (converters/fast_paths.ts).
 
-import { COMPOUND_OPERATORS, walk } from '../codegen/ast.js';
+import { COMPOUND_OPERATORS, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { assign, call, identifier } from '../codegen/builders.js';
-import type { ConversionContext } from './context.js';
+import { assign, call, identifier } from '../../codegen/builders.js';
+import type { ConversionContext } from '../context.js';
 
 /** The runtime operator of each binary operator; the back ends' fast paths read it in reverse. */
 export const BINARY_OPERATORS: Partial<Record<ESTree.BinaryOperator, string>> = {

@@ -6,7 +6,7 @@ import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.j
 import { runtimeMember } from '../codegen/builders.js';
 import { Namer } from '../codegen/namer.js';
 import type { Census } from '../analysis/census.js';
-import type { ScopeInfo } from '../analysis/scopes.js';
+import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 
 export interface ConversionContext {
   parsed: ParsedFunction;
@@ -25,6 +25,13 @@ export interface ConversionContext {
   /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
   returnFlag?: string;
   returnVariable?: string;
+  /**
+   * The scope analysis of `fn` as it is now: analysed on first request and kept while the passes that run
+   * keep every binding and every identifier later passes look up (see `keepsScopes` in index.ts).
+   */
+  scopesOf(fn: ESTree.FunctionExpression): ScopeInfo;
+  /** Drops the kept analysis: the pipeline calls it after each pass that may change bindings. */
+  forgetScopes(): void;
   /** `ag__.name`: the runtime operator `name`, as generated code reaches it. */
   operator(name: string, loc?: ESTree.SourceLocation | null): ESTree.MemberExpression;
   /** A ConversionError at `node`, in the user's source. */
@@ -34,6 +41,7 @@ export interface ConversionContext {
 export function createContext(parsed: ParsedFunction, scopes: ScopeInfo, census: Census): ConversionContext {
   const namer = new Namer(census.names);
   const runtime = namer.fresh('ag__');
+  let kept: { fn: ESTree.FunctionExpression; scopes: ScopeInfo } | undefined;
   return {
     parsed,
     scopes,
@@ -44,6 +52,13 @@ export function createContext(parsed: ParsedFunction, scopes: ScopeInfo, census:
     converted: new Set(),
     userNames: new Map(),
     operator: (name, loc) => runtimeMember(runtime, name, loc),
+    scopesOf(fn) {
+      if (kept?.fn !== fn) kept = { fn, scopes: analyzeScopes(fn) };
+      return kept.scopes;
+    },
+    forgetScopes() {
+      kept = undefined;
+    },
     error(problem, node, fix) {
       return new ConversionError(problem, {
         functionName: parsed.name,

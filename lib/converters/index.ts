@@ -36,6 +36,11 @@ type Transform = (fn: ESTree.FunctionExpression, ctx: ConversionContext) => ESTr
 interface Pass {
   transform: Transform;
   when?: (census: Census) => boolean;
+  /**
+   * The pass adds and removes no binding, and keeps every identifier that later passes look up in the
+   * scope analysis, so the next pass may reuse it (`ctx.scopesOf`); any other pass makes it stale.
+   */
+  keepsScopes?: true;
 }
 
 const LOOPS = ['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement'];
@@ -77,14 +82,16 @@ const LOWERING: Pass[] = [
   { transform: returnStatements.transform, when: (c) => c.types.has('ReturnStatement') },
   {
     transform: builtinCalls.transform,
+    keepsScopes: true,
     when: (c) => ['Math', 'Number', 'Boolean', 'console'].some((n) => c.names.has(n)),
   },
-  { transform: callbackConditions.transform, when: (c) => hasAny(c, ...FUNCTIONS) },
+  { transform: callbackConditions.transform, keepsScopes: true, when: (c) => hasAny(c, ...FUNCTIONS) },
   // Earlier passes add operators of their own (a switch's `===`, a flag's `!`): always.
-  { transform: overloadedOperators.transform },
+  { transform: overloadedOperators.transform, keepsScopes: true },
   // Earlier passes add only runtime calls, which stay as they are.
-  { transform: callTrees.transform, when: (c) => c.types.has('CallExpression') },
-  // Earlier passes add only `ag__.name` members, which stay as they are.
+  { transform: callTrees.transform, keepsScopes: true, when: (c) => c.types.has('CallExpression') },
+  // Earlier passes add only `ag__.name` members, which stay as they are. It reuses the scopes the
+  // passes before it kept; its copies of update roots are not in them, so it keeps nothing for later.
   { transform: elementAccess.transform, when: (c) => c.types.has('MemberExpression') },
 ];
 
@@ -145,8 +152,15 @@ export function convertFunction(
 ): ConvertedFunction {
   const census = takeCensus(parsed.node);
   const ctx = createContext(parsed, scopes, census);
-  const run = (passes: Pass[], start: ESTree.FunctionExpression) =>
-    passes.reduce((node, pass) => (!pass.when || pass.when(census) ? pass.transform(node, ctx) : node), start);
+  const run = (passes: Pass[], start: ESTree.FunctionExpression) => {
+    ctx.forgetScopes();
+    return passes.reduce((node, pass) => {
+      if (pass.when && !pass.when(census)) return node;
+      const out = pass.transform(node, ctx);
+      if (!pass.keepsScopes) ctx.forgetScopes();
+      return out;
+    }, start);
+  };
   const restartable = isRestartable(parsed.node, scopes);
   const synchronous = !parsed.node.async && !parsed.node.generator;
   const lowered = run(LOWERING, functions.transform(parsed.node, ctx));

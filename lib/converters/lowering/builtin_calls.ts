@@ -14,7 +14,7 @@
 
 import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { analyzeScopes, isFunctionNode } from '../../analysis/scopes.js';
+import { isFunctionNode } from '../../analysis/scopes.js';
 import { array, call, literal } from '../../codegen/builders.js';
 import { MATH_FUNCTIONS } from '../../analysis/globals.js';
 import type { ConversionContext } from '../context.js';
@@ -28,7 +28,7 @@ const MATH_OF_QUOTIENT: Record<string, string> = { floor: 'floorDiv', trunc: 'tr
 const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug']);
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const scopes = analyzeScopes(fn);
+  const scopes = ctx.scopesOf(fn);
   /** `object.method` where `object` is the global of that name, not a variable of the function. */
   const globalMethod = (node: ESTree.Node, object: string): string | undefined => {
     if (node.type !== 'MemberExpression' || node.computed || node.object.type !== 'Identifier') return undefined;

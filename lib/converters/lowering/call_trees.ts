@@ -13,7 +13,7 @@
 import { cloneNode, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../../analysis/effects.js';
-import { analyzeScopes, isFunctionNode } from '../../analysis/scopes.js';
+import { isFunctionNode } from '../../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../../analysis/globals.js';
 import { array, binary, call, conditional, identifier, literal } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
@@ -39,7 +39,7 @@ export function callbackName(fn: ESTree.Node, parent: ESTree.Node | null): strin
 }
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const scopes = analyzeScopes(fn);
+  const scopes = ctx.scopesOf(fn);
   const context = identifier(ctx.callContext);
   /** The root of `a.b.c`, when it is a name the function does not declare. */
   const freeRoot = (node: ESTree.Node): string | undefined => {

@@ -19,7 +19,6 @@
 import { cloneNode, COMPOUND_OPERATORS, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../../analysis/effects.js';
-import { analyzeScopes } from '../../analysis/scopes.js';
 import { array, assign, binary, call, conditional, identifier, literal } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
@@ -32,7 +31,7 @@ const isMember = (node: ESTree.Node): node is Member =>
   !node.optional;
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const scopes = analyzeScopes(fn);
+  const scopes = ctx.scopesOf(fn);
   const clone = <T extends ESTree.Node>(node: T): T => cloneNode(node);
   /** Member expressions this pass wrote as assignment targets or update receivers: never reads. */
   const targets = new Set<ESTree.Node>();

@@ -11,12 +11,12 @@
 
 import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { analyzeScopes, isFunctionNode, patternIdentifiers, type Binding } from '../../analysis/scopes.js';
+import { isFunctionNode, patternIdentifiers, type Binding } from '../../analysis/scopes.js';
 import { assign, block, expressionStatement, identifier } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
-  const scopes = analyzeScopes(fn);
+  const scopes = ctx.scopesOf(fn);
   walk(fn.body as ESTree.Node, {
     leave(node) {
       if (node.type !== 'ForStatement' || node.init?.type !== 'VariableDeclaration' || node.init.kind !== 'let') return;

@@ -1,7 +1,7 @@
 // JavaScript's meaning kept by converted code: evaluation order, holders, printing, lists, BigInt, async callees, restarts.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { toGraph } from '../../lib/index.js';
+import { ConversionError, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/javascript_semantics.js';
 import { captureLog } from '../helpers/console.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
@@ -179,5 +179,23 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     const second = toGraph(make(), { scope: { helper: addZ, z: 2 } });
     expect(await first(0)).to.equal(1);
     expect(await second(0)).to.equal(2);
+  });
+
+  it('a for update does not run after a break on a const counter or a counter the body reassigned', async () => {
+    expect(await toGraph(fx.constCounter as Fn)(1)).to.equal(fx.constCounter(1));
+    expect(await toGraph(fx.reassignedCounter as Fn)(1, [])).to.equal(fx.reassignedCounter(1, []));
+  });
+
+  it('a default that must run in the body but reads a name the body declares is a ConversionError', async () => {
+    let error: unknown;
+    try {
+      toGraph(fx.defaultReadsBodyName as Fn, { scope: { outer: 'outer' } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(ConversionError);
+    expect((error as Error).message)
+      .to.contain("it uses 'outer', which the body declares too")
+      .and.contain('rename');
   });
 });

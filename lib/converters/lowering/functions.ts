@@ -58,8 +58,24 @@ export function transform(fn: FunctionNode, ctx: ConversionContext): ESTree.Func
   // tensor, which converted code can only do in its body (a generator's parameters cannot wait): such a
   // parameter becomes a plain one, taken apart by a `let` at the top of the body.
   const takenApart: ESTree.Statement[] = [];
+  const declaredInBody = bodyDeclarations(body);
+  // Once one parameter moves, every later one with a default moves too: defaults run left to right and
+  // may read the parameters before them.
+  let moving = false;
   const parameters = fn.params.map((param) => {
-    if (param.type === 'Identifier' || !hasDefault(param)) return param;
+    if (param.type === 'Identifier') return param;
+    moving ||= defaultNeedsBody(param);
+    if (!moving || !hasDefault(param)) return param;
+    // In the body, a default would see the body's own declarations, which a parameter's default cannot.
+    const clash = patternNames(param).find((name) => declaredInBody.has(name));
+    if (clash) {
+      throw ctx.error(
+        `a default parameter value calls a function, waits, or tests a condition, which converted code does at ` +
+          `the top of the body, and it uses '${clash}', which the body declares too.`,
+        param,
+        `rename the body's '${clash}', or compute the default in the body: if (y === undefined) y = ...;`,
+      );
+    }
     const rest = param.type === 'RestElement';
     const name = identifier(ctx.namer.fresh('param_'));
     takenApart.push({
@@ -252,4 +268,65 @@ function hasDefault(param: ESTree.Pattern): boolean {
     },
   });
   return found;
+}
+
+/**
+ * Whether a parameter's default value (anywhere in its pattern) calls a function, tests a condition
+ * (`?:`, `&&`, `||`, `??`) or waits: what converted code can only do in its body. Other defaults stay.
+ */
+function defaultNeedsBody(param: ESTree.Pattern): boolean {
+  let inDefault = 0;
+  let found = false;
+  walk(param as ESTree.Node, {
+    enter(node, parent, key) {
+      if (found || isFunctionNode(node)) return this.skip();
+      if (parent?.type === 'AssignmentPattern' && key === 'right') inDefault++;
+      if (
+        inDefault > 0 &&
+        (node.type === 'CallExpression' ||
+          node.type === 'ConditionalExpression' ||
+          node.type === 'LogicalExpression' ||
+          node.type === 'AwaitExpression')
+      ) {
+        found = true;
+      }
+    },
+    leave(node, parent, key) {
+      if (parent?.type === 'AssignmentPattern' && key === 'right') inDefault--;
+    },
+  });
+  return found;
+}
+
+/** Every identifier's name in a parameter, the names it binds and the names its defaults read. */
+function patternNames(param: ESTree.Pattern): string[] {
+  const names: string[] = [];
+  walk(param as ESTree.Node, {
+    enter(node) {
+      if (node.type === 'Identifier') names.push(node.name);
+    },
+  });
+  return names;
+}
+
+/** The names the body declares where a default moved to its top would see them. */
+function bodyDeclarations(body: ESTree.BlockStatement): Set<string> {
+  const names = new Set<string>();
+  for (const statement of body.body) {
+    if ((statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') && statement.id) {
+      names.add(statement.id.name);
+    }
+  }
+  walk(body as ESTree.Node, {
+    enter(node, parent) {
+      if (isFunctionNode(node)) return this.skip();
+      const topLevel = parent === body;
+      if (node.type === 'VariableDeclaration' && (node.kind === 'var' || topLevel)) {
+        for (const declarator of node.declarations) {
+          for (const id of patternIdentifiers(declarator.id)) names.add(id.name);
+        }
+      }
+    },
+  });
+  return names;
 }

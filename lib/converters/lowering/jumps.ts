@@ -5,7 +5,7 @@
 //   A; if (c) { do_return = true; retval_ = x; } if (!do_return) { B; }
 
 import type * as ESTree from 'estree';
-import { addStopFlag, asList, mapChildStatements } from '../../codegen/ast.js';
+import { addStopFlag, asList, mapChildStatements, walk } from '../../codegen/ast.js';
 import { containsNode, isLoweredLoop, jumpTargets, type Jump, type LoweredLoop } from '../../analysis/jumps.js';
 import { patternIdentifiers } from '../../analysis/scopes.js';
 import { block, identifier, logical, not } from '../../codegen/builders.js';
@@ -187,17 +187,31 @@ export function stopLoop(loop: LoweredLoop, flag: string): void {
 /**
  * Whether one more run of a for loop's update, after a lowered jump stopped the loop, is unobservable, so
  * the update may stay where it is: it only counts the loop's own `let` variables up or down (`i++`,
- * `i--`), each declared with a number, which nothing after the loop can see (each iteration has its own
+ * `i--`), each declared by `let` with a number and never assigned in the body, which nothing after the loop can see (each iteration has its own
  * binding, so no closure sees the extra step either). Anything else (`i = i / d`, `i += 1` on a BigInt)
  * could throw or call user code, so it moves into the body under the flag.
  */
 export function updateStaysInPlace(loop: ESTree.ForStatement): boolean {
-  if (!loop.update || loop.init?.type !== 'VariableDeclaration' || loop.init.kind === 'var') return false;
+  if (!loop.update || loop.init?.type !== 'VariableDeclaration' || loop.init.kind !== 'let') return false;
   const counters = new Set(
     loop.init.declarations
       .filter((d) => d.id.type === 'Identifier' && d.init?.type === 'Literal' && typeof d.init.value === 'number')
       .map((d) => (d.id as ESTree.Identifier).name),
   );
+  // A counter the body (or a closure in it) assigns may hold anything by the time the loop stops.
+  walk(loop.body as ESTree.Node, {
+    enter(node) {
+      const target =
+        node.type === 'AssignmentExpression' ? node.left : node.type === 'UpdateExpression' ? node.argument : undefined;
+      if (target) for (const id of patternIdentifiers(target as ESTree.Pattern)) counters.delete(id.name);
+      if (
+        (node.type === 'ForInStatement' || node.type === 'ForOfStatement') &&
+        node.left.type !== 'VariableDeclaration'
+      ) {
+        for (const id of patternIdentifiers(node.left)) counters.delete(id.name);
+      }
+    },
+  });
   const steps = loop.update.type === 'SequenceExpression' ? loop.update.expressions : [loop.update];
   return steps.every(
     (step) =>

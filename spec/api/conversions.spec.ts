@@ -1,4 +1,5 @@
 // The conversion cache: one conversion per source text, and every process-wide table stays bounded.
+import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { conversionOf, sourceCacheSize } from '../../lib/api/conversions.js';
 import { loadedCodeCount } from '../../lib/api/loaded_code.js';
@@ -59,6 +60,25 @@ describe('the conversion cache', () => {
     await collectGarbage();
     // What the source cache still holds stays loaded; the rest went with its functions.
     expect(loadedCodeCount() - baseline).to.be.at.most(256);
+  });
+});
+
+describe('the staged back end', () => {
+  it('is converted and loaded on first need: calls on numbers load only the plain clone', async () => {
+    const fn = new Function('return function lazy(x) { if (x > 0) { return x; } return -x; }')() as (
+      x: unknown,
+    ) => unknown;
+    const converted = toGraph(fn);
+    expect(await converted(-2)).to.equal(2);
+    expect(conversionOf(fn).entries.map((entry) => entry.url)).to.deep.equal(['autograph:///lazy.plain.js']);
+    const x = tf.scalar(-3);
+    const y = (await converted(x)) as tf.Tensor;
+    expect(await y.data()).to.deep.equal(new Float32Array([3]));
+    tf.dispose([x, y]);
+    expect(conversionOf(fn).entries.map((entry) => entry.url)).to.deep.equal([
+      'autograph:///lazy.plain.js',
+      'autograph:///lazy.js',
+    ]);
   });
 });
 

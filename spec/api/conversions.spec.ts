@@ -47,10 +47,10 @@ describe('the conversion cache', () => {
     expect(sourceCacheSize() - before).to.be.at.most(1);
   });
 
-  it('converting 2,000 different closures leaves every table bounded once they are gone', async () => {
+  it('converting 10,000 different closures leaves every table bounded once they are gone', async () => {
     await collectGarbage();
     const baseline = loadedCodeCount();
-    for (let k = 0; k < 2_000; k++) {
+    for (let k = 0; k < 10_000; k++) {
       const fn = new Function(`return function step(x) { if (x > ${k}) { return x - 1; } return x + ${k}; }`)() as (
         x: number,
       ) => number;

@@ -277,6 +277,7 @@ export function isRestartable(fn: ESTree.Function, scopes: ScopeInfo): boolean {
             (isFree(callee.object, 'tf') && !TF_EFFECTS.has(method)) ||
             (isFree(callee.object, 'autograph') && AUTOGRAPH_PURE.has(method)) ||
             isFree(callee.object, 'Math') ||
+            (isFree(callee.object, 'Number') && ['isNaN', 'isFinite', 'isInteger'].includes(method)) ||
             (isFree(callee.object, 'console') && CONSOLE_METHODS.has(method));
           if (!pure) restartable = false;
           return;

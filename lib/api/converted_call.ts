@@ -61,6 +61,11 @@ const BUILTIN_REPLACEMENTS = new Map<unknown, (...args: any[]) => unknown>([
   [Math.pow, pow],
   [Number, math.toNumber],
   [Boolean, math.toBoolean],
+  [isNaN, math.isNaNOf],
+  [isFinite, math.isFiniteOf],
+  [Number.isNaN, math.numberIsNaN],
+  [Number.isFinite, math.numberIsFinite],
+  [Number.isInteger, math.numberIsInteger],
 ]);
 
 const neverConverted = new WeakSet<object>();

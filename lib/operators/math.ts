@@ -145,3 +145,33 @@ export function toBoolean(...args: any[]): any {
     return t.dtype === 'int32' ? nonZero : tf.logicalAnd(nonZero, tf.logicalNot(tf.isNaN(t)));
   });
 }
+
+/**
+ * A number predicate on a tensor, elementwise: a bool tensor of the same shape. Integer tensors (and bool,
+ * as int32 0 or 1) hold only finite integers, so their answer is the same everywhere.
+ */
+function predicate(x: Tensor, name: string, onFloat: (t: Tensor) => Tensor, onIntegers: boolean): Tensor {
+  const t = numeric(toOperand(x, name) as Tensor);
+  if (t.dtype === 'float32') return tf.tidy(() => onFloat(t));
+  return onIntegers ? tf.onesLike(t).cast('bool') : tf.zerosLike(t).cast('bool');
+}
+
+const finiteInteger = (t: Tensor) => tf.logicalAnd(tf.isFinite(t), tf.equal(tf.floor(t), t));
+
+/** isNaN(x): JavaScript's own on other values (it coerces); elementwise on a tensor. */
+export const isNaNOf = (x: any): any => (isTensor(x) ? predicate(x, 'isNaN', tf.isNaN, false) : isNaN(x));
+
+/** isFinite(x): JavaScript's own on other values (it coerces); elementwise on a tensor. */
+export const isFiniteOf = (x: any): any => (isTensor(x) ? predicate(x, 'isFinite', tf.isFinite, true) : isFinite(x));
+
+/** Number.isNaN(x): false for anything but a NaN number; elementwise on a tensor, whose elements are numbers. */
+export const numberIsNaN = (x: any): any =>
+  isTensor(x) ? predicate(x, 'Number.isNaN', tf.isNaN, false) : Number.isNaN(x);
+
+/** Number.isFinite(x): elementwise on a tensor. */
+export const numberIsFinite = (x: any): any =>
+  isTensor(x) ? predicate(x, 'Number.isFinite', tf.isFinite, true) : Number.isFinite(x);
+
+/** Number.isInteger(x): elementwise on a tensor (finite and whole). */
+export const numberIsInteger = (x: any): any =>
+  isTensor(x) ? predicate(x, 'Number.isInteger', finiteInteger, true) : Number.isInteger(x);

@@ -219,4 +219,40 @@ describeWithBackends('operators on tensors: wrapping, callbacks and unsupported 
       expect(await toGraph(call)(...plainArgs), fn.name).to.deep.equal(call(...plainArgs));
     }
   });
+
+  it('isNaN, isFinite and Number.isNaN, isFinite and isInteger work elementwise on tensors', async () => {
+    const floats = [NaN, Infinity, -Infinity, 1.5, 2, -0, -7];
+    const ints = [-3, 0, 5];
+    for (const [name, fn] of Object.entries(ops.predicates)) {
+      const converted = toGraph(fn);
+      for (const value of [...floats, 'abc', undefined, '12']) {
+        expect(await converted(value), `${name}(${String(value)})`).to.equal(fn(value));
+      }
+      for (const [values, dtype] of [
+        [floats, 'float32'],
+        [ints, 'int32'],
+      ] as const) {
+        const t = tf.tensor(values as number[], undefined, dtype);
+        // Read and freed inside, so that anything else the call made would show as a leak.
+        const [outDtype, out] = await expectNoLeaks(async () => {
+          const result = (await converted(t)) as unknown as tf.Tensor;
+          const read = [result.dtype, Array.from(await result.data())] as const;
+          result.dispose();
+          return read;
+        });
+        expect(outDtype, name).to.equal('bool');
+        expect(out, `${name} on ${dtype}`).to.deep.equal(values.map((v) => (fn(v) ? 1 : 0)));
+        t.dispose();
+      }
+    }
+  });
+
+  it('number predicates passed as values, and a loop that stops at the first NaN', async () => {
+    expect(await toGraph(ops.predicatesAsValues)([1, NaN, 2.5])).to.deep.equal(ops.predicatesAsValues([1, NaN, 2.5]));
+    const losses = [0.5, 0.25, NaN, 0.1];
+    const t = tf.tensor(losses);
+    const steps = (await toGraph(ops.stepsBeforeNaN)(t)) as unknown as tf.Tensor;
+    expect(Array.from(await steps.data())).to.deep.equal([ops.stepsBeforeNaN(losses)]);
+    tf.dispose([t, steps]);
+  });
 });

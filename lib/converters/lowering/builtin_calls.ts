@@ -4,6 +4,7 @@
 //   Math.floor(a / 2)        becomes   ag__.floorDiv(a, 2)
 //   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
 //   Number(t)                becomes   ag__.toNumber(t)
+//   isNaN(loss)              becomes   ag__.isNaNOf(loss)       (and isFinite, Number.isNaN, isFinite, isInteger)
 //   xs.map(Math.abs)         becomes   xs.map(ag__.abs)
 //   console.log("n", n);     becomes   ag__.consoleCall(console, "log", ["n", n]);
 //   console.log(`n = ${n}`)  becomes   ag__.consoleCall(console, "log", [ag__.printTemplate(["n = ", ""], [n])]);
@@ -22,7 +23,18 @@ import type { ConversionContext } from '../context.js';
 /** The Math functions that also work on tensors; each has a runtime function of the same name. */
 const MATH = new Set<string>([...MATH_FUNCTIONS, 'pow']);
 /** Global conversion functions that also work on tensors, and their runtime names. */
-const CONVERSIONS: Record<string, string> = { Number: 'toNumber', Boolean: 'toBoolean' };
+const CONVERSIONS: Record<string, string> = {
+  Number: 'toNumber',
+  Boolean: 'toBoolean',
+  isNaN: 'isNaNOf',
+  isFinite: 'isFiniteOf',
+};
+/** Number's predicates, which also work on tensors elementwise, and their runtime names. */
+const NUMBER_PREDICATES: Record<string, string> = {
+  isNaN: 'numberIsNaN',
+  isFinite: 'numberIsFinite',
+  isInteger: 'numberIsInteger',
+};
 /** Math functions whose argument, when it is a division, is computed as one integer-preserving division. */
 const MATH_OF_QUOTIENT: Record<string, string> = { floor: 'floorDiv', trunc: 'truncDiv' };
 const CONSOLE = new Set(['log', 'info', 'warn', 'error', 'debug']);
@@ -60,9 +72,27 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (isFunctionNode(node)) functions.pop();
       // `xs.map(Math.abs)`: a Math function passed on as a value is the runtime's, which also takes tensors
       // (and gives Math's own results on numbers).
-      if (node.type === 'MemberExpression' && !(parent?.type === 'CallExpression' && key === 'callee')) {
+      const isCallee = parent?.type === 'CallExpression' && key === 'callee';
+      if (node.type === 'MemberExpression' && !isCallee) {
         const math = globalMethod(node, 'Math');
         if (math !== undefined && MATH.has(math)) this.replace({ ...ctx.operator(math), loc: node.loc });
+        const predicate = globalMethod(node, 'Number');
+        if (predicate !== undefined && NUMBER_PREDICATES[predicate] !== undefined) {
+          this.replace({ ...ctx.operator(NUMBER_PREDICATES[predicate]), loc: node.loc });
+        }
+        return;
+      }
+      // `xs.map(isNaN)`, `xs.filter(Number)`: the global passed to a function is the runtime's.
+      if (
+        node.type === 'Identifier' &&
+        parent?.type === 'CallExpression' &&
+        key === 'arguments' &&
+        CONVERSIONS[node.name] !== undefined
+      ) {
+        const reference = scopes.referenceOf.get(node);
+        if (reference && reference.binding === null && !reference.write) {
+          this.replace({ ...ctx.operator(CONVERSIONS[node.name]!), loc: node.loc });
+        }
         return;
       }
       if (node.type !== 'CallExpression') return;
@@ -83,6 +113,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         if (reference && reference.binding === null) {
           this.replace(call(ctx.operator(CONVERSIONS[node.callee.name]!), args, node.loc));
         }
+        return;
+      }
+      const predicate = globalMethod(node.callee, 'Number');
+      if (predicate !== undefined && NUMBER_PREDICATES[predicate] !== undefined) {
+        this.replace(call(ctx.operator(NUMBER_PREDICATES[predicate]), args, node.loc));
         return;
       }
       const method = globalMethod(node.callee, 'console');

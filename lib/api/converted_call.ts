@@ -144,6 +144,28 @@ function notAFunction(fn: unknown, label: string): never {
   throw new TypeError(`${label} is not a function (it is ${fn === null ? 'null' : typeof fn})`);
 }
 
+/** Functions made by `f.bind(...)` in converted code, with what they bind: calls of them convert `f`. */
+const boundTargets = new WeakMap<object, { target: any; thisArg: unknown; args: unknown[] }>();
+const { call: FUNCTION_CALL, apply: FUNCTION_APPLY, bind: FUNCTION_BIND } = Function.prototype;
+
+/** `f.call(t, ...args)` and `f.apply(t, args)` on a function: the call of `f` they stand for. */
+function directCall(object: any, key: PropertyKey, args: unknown[]) {
+  if (typeof object !== 'function') return undefined;
+  const method: unknown = object[key];
+  if (method === FUNCTION_CALL) return { fn: object, thisArg: args[0], args: args.slice(1) };
+  if (method !== FUNCTION_APPLY) return undefined;
+  const list = args[1];
+  return { fn: object, thisArg: args[0], args: list == null ? [] : Array.from(list as ArrayLike<unknown>) };
+}
+
+/** `f.bind(t, ...args)`: bound as JavaScript binds, and remembered, so that calls of the result convert `f`. */
+function bindCall(object: any, key: PropertyKey, args: unknown[]): unknown {
+  if (typeof object !== 'function' || object[key] !== FUNCTION_BIND) return undefined;
+  const bound = FUNCTION_BIND.apply(object, args as [unknown, ...unknown[]]);
+  boundTargets.set(bound, { target: object, thisArg: args[0], args: args.slice(1) });
+  return bound;
+}
+
 /** `fn(...args)` in converted code. */
 export function* convertedCall(
   context: CallContext,
@@ -153,6 +175,8 @@ export function* convertedCall(
   label = 'callee',
 ): Generator<unknown, unknown, unknown> {
   if (typeof fn !== 'function') notAFunction(fn, label);
+  const bound = boundTargets.get(fn);
+  if (bound) return yield* convertedCall(context, bound.target, bound.thisArg, [...bound.args, ...args], label);
   const target = targetOf(fn, context);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
@@ -167,10 +191,14 @@ export function* convertedMethodCall(
   key: PropertyKey,
   args: unknown[],
 ): Generator<unknown, unknown, unknown> {
-  const fn = object[key];
+  const label = `${describeObject(object)}.${String(key)}`;
+  const direct = directCall(object, key, args);
+  if (direct) return yield* convertedCall(context, direct.fn, direct.thisArg, direct.args, label);
+  const bound = bindCall(object, key, args);
+  if (bound) return bound;
   const scope = currentCallScope();
   checkListMethod(object, key, scope, (scope?.stagedLoops ?? 0) > 0);
-  return yield* convertedCall(context, fn, object, args, `${describeObject(object)}.${String(key)}`);
+  return yield* convertedCall(context, object[key], object, args, label);
 }
 
 /**
@@ -185,6 +213,8 @@ export function convertedCallPlain(
   label = 'callee',
 ): unknown {
   if (typeof fn !== 'function') notAFunction(fn, label);
+  const bound = boundTargets.get(fn);
+  if (bound) return convertedCallPlain(context, bound.target, bound.thisArg, [...bound.args, ...args], label);
   const target = targetOf(fn, context);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return assertPlain(fn, args[0], args[1]);
@@ -201,7 +231,12 @@ export function convertedMethodCallPlain(
   key: PropertyKey,
   args: unknown[],
 ): unknown {
-  return convertedCallPlain(context, object[key], object, args, `${describeObject(object)}.${String(key)}`);
+  const label = `${describeObject(object)}.${String(key)}`;
+  const direct = directCall(object, key, args);
+  if (direct) return convertedCallPlain(context, direct.fn, direct.thisArg, direct.args, label);
+  const bound = bindCall(object, key, args);
+  if (bound) return bound;
+  return convertedCallPlain(context, object[key], object, args, label);
 }
 
 /** A call inside a callback: as convertedCallPlain, but a callee that would have to wait is an error. */
@@ -230,6 +265,10 @@ export function convertedMethodCallInCallback(
   args: unknown[],
   callback?: string,
 ): unknown {
+  const direct = directCall(object, key, args);
+  if (direct) return convertedCallInCallback(context, direct.fn, direct.thisArg, direct.args, callback);
+  const bound = bindCall(object, key, args);
+  if (bound) return bound;
   return convertedCallInCallback(context, object[key], object, args, callback);
 }
 

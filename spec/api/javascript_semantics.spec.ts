@@ -198,4 +198,20 @@ describeWithBackends('JavaScript semantics in converted code', () => {
       .to.contain("it uses 'outer', which the body declares too")
       .and.contain('rename');
   });
+
+  it('f.call, f.apply and f.bind convert f as a direct call does, with the receiver they give', async () => {
+    const scope = { doubledIfPositive: fx.doubledIfPositive };
+    const converted = toGraph(fx.callApplyBind as Fn, { scope });
+    expect(await converted(3)).to.deep.equal(fx.callApplyBind(3));
+    const x = tf.scalar(3);
+    expect(await expectNoLeaks(async () => values(await converted(x), [x]))).to.deep.equal([6, 6, 6, 6]);
+    x.dispose();
+    const o = {
+      factor: 10,
+      scale(this: { factor: number }, v: unknown) {
+        return (v as number) > 0 ? (v as number) * this.factor : 0;
+      },
+    };
+    expect(await toGraph(fx.methodCall as Fn)(o, 2)).to.equal(fx.methodCall(o, 2));
+  });
 });

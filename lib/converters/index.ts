@@ -83,7 +83,7 @@ const LOWERING: Pass[] = [
   {
     transform: builtinCalls.transform,
     keepsScopes: true,
-    when: (c) => ['Math', 'Number', 'Boolean', 'console', 'isNaN', 'isFinite'].some((n) => c.names.has(n)),
+    when: (c) => ['Math', 'Number', 'Boolean', 'String', 'console', 'isNaN', 'isFinite'].some((n) => c.names.has(n)),
   },
   { transform: callbackConditions.transform, keepsScopes: true, when: (c) => hasAny(c, ...FUNCTIONS) },
   // Earlier passes add operators of their own (a switch's `===`, a flag's `!`): always.

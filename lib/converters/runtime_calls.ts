@@ -9,6 +9,7 @@ export const WAITING_OPERATORS: Readonly<Record<string, string>> = {
   consoleAssert: 'consoleAssertPlain',
   convertedCall: 'convertedCallPlain',
   convertedMethodCall: 'convertedMethodCallPlain',
+  toStringOf: 'toStringOfPlain',
 };
 
 /** The name of the runtime operator `node` calls, or undefined when it calls anything else. */

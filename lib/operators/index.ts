@@ -18,9 +18,16 @@ export {
   discriminantUnstaged,
   conditionUnstaged,
 } from './control_flow.js';
-export { consoleCall, consoleCallInCallback, printAdd, printTemplate } from './printing.js';
+export {
+  consoleCall,
+  consoleCallInCallback,
+  printAdd,
+  printTemplate,
+  toStringOf,
+  toStringOfInCallback,
+} from './printing.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
-export { conditionPlain, consoleAssertPlain, consoleCallPlain, rethrowRestage } from './plain.js';
+export { conditionPlain, consoleAssertPlain, consoleCallPlain, rethrowRestage, toStringOfPlain } from './plain.js';
 export { conditionInCallback } from './conditions.js';
 export { consoleAssert, consoleAssertInCallback } from './asserts.js';

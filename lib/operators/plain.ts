@@ -81,3 +81,10 @@ export function consoleCallPlain(target: unknown, method: string, args: unknown[
 export function consoleAssertPlain(target: unknown, args: unknown[]): void {
   consoleCallPlain(target, 'assert', args);
 }
+
+/** `String(x)` in the plain clone: a tensor needs an asynchronous read, so the run restages. */
+export function toStringOfPlain(...args: unknown[]): string {
+  const [x] = args;
+  if (isTensor(x)) throw RESTAGE;
+  return args.length === 0 ? String() : String(x);
+}

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { ConversionError, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/javascript_semantics.js';
 import { captureLog } from '../helpers/console.js';
-import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+import { describeWithBackends, expectNoLeaks, rejection, valueOf } from '../helpers/backends.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -213,5 +213,23 @@ describeWithBackends('JavaScript semantics in converted code', () => {
       },
     };
     expect(await toGraph(fx.methodCall as Fn)(o, 2)).to.equal(fx.methodCall(o, 2));
+  });
+
+  it('String(t) gives the tensor’s value as String gives a number’s; in a callback a tensor is an error', async () => {
+    const converted = toGraph(fx.described as Fn);
+    expect(await converted(2)).to.equal(fx.described(2));
+    for (const [input, text] of [
+      [tf.scalar(2), 'loss 2'],
+      [tf.tensor([1.5, 2]), 'loss 1.5,2'],
+      [tf.scalar(true, 'bool'), 'loss true'],
+    ] as const) {
+      expect(await expectNoLeaks(async () => converted(input))).to.equal(text);
+      input.dispose();
+    }
+    expect(await toGraph(fx.describedInCallback as Fn)([1, 2])).to.deep.equal(['1', '2']);
+    const t = tf.scalar(1);
+    const error = await rejection(toGraph(fx.describedInCallback as Fn)([t]));
+    expect(error.message).to.contain('String(...) inside a callback gets a tensor');
+    t.dispose();
   });
 });

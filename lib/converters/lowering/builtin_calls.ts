@@ -4,6 +4,7 @@
 //   Math.floor(a / 2)        becomes   ag__.floorDiv(a, 2)
 //   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
 //   Number(t)                becomes   ag__.toNumber(t)
+//   String(t)                becomes   ag__.toStringOf(t)       (reads the tensor; waits like a print)
 //   isNaN(loss)              becomes   ag__.isNaNOf(loss)       (and isFinite, Number.isNaN, isFinite, isInteger)
 //   xs.map(Math.abs)         becomes   xs.map(ag__.abs)
 //   console.log("n", n);     becomes   ag__.consoleCall(console, "log", ["n", n]);
@@ -112,6 +113,15 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         const reference = scopes.referenceOf.get(node.callee);
         if (reference && reference.binding === null) {
           this.replace(call(ctx.operator(CONVERSIONS[node.callee.name]!), args, node.loc));
+        }
+        return;
+      }
+      // String(t) reads the tensor: a call that may wait, as console's are.
+      if (node.callee.type === 'Identifier' && node.callee.name === 'String') {
+        const reference = scopes.referenceOf.get(node.callee);
+        if (reference && reference.binding === null) {
+          const inCallback = !ctx.converted.has(functions[functions.length - 1]!);
+          this.replace(call(ctx.operator(inCallback ? 'toStringOfInCallback' : 'toStringOf'), args, node.loc));
         }
         return;
       }

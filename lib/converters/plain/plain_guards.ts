@@ -23,6 +23,7 @@ const PLAIN_VARIANTS: Readonly<Record<string, string>> = {
   ...WAITING_OPERATORS,
   consoleCallInCallback: 'consoleCallPlain',
   consoleAssertInCallback: 'consoleAssertPlain',
+  toStringOfInCallback: 'toStringOfPlain',
 };
 
 const anyOf = (expressions: ESTree.Expression[]): ESTree.Expression =>

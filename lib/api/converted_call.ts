@@ -48,7 +48,8 @@ export interface ConvertedCallee {
 type Target =
   | { kind: 'native'; replacement?: (...args: any[]) => unknown }
   | { kind: 'assert' }
-  | { kind: 'converted'; callee: ConvertedCallee };
+  | { kind: 'converted'; callee: ConvertedCallee }
+  | { kind: 'bound'; target: any; thisArg: unknown; args: unknown[] };
 
 /**
  * Built-ins that work on tensors when written as calls (`Math.abs(x)`), for when they are passed around as
@@ -101,6 +102,9 @@ function isGenerated(source: string): boolean {
   return found;
 }
 
+/** Functions made by `f.bind(...)` in converted code, with what they bind: calls of them convert `f`. */
+const boundTargets = new WeakMap<object, { target: any; thisArg: unknown; args: unknown[] }>();
+
 function targetOf(fn: any, context: CallContext): Target {
   let cache = targets.get(context);
   if (!cache) targets.set(context, (cache = new WeakMap()));
@@ -112,6 +116,8 @@ function targetOf(fn: any, context: CallContext): Target {
 }
 
 function classify(fn: any, context: CallContext): Target {
+  const bound = boundTargets.get(fn);
+  if (bound) return { kind: 'bound', ...bound };
   if (isNodeAssert(fn) || fn === assertNow) return { kind: 'assert' };
   const replacement = BUILTIN_REPLACEMENTS.get(fn);
   if (replacement) return { kind: 'native', replacement };
@@ -144,8 +150,6 @@ function notAFunction(fn: unknown, label: string): never {
   throw new TypeError(`${label} is not a function (it is ${fn === null ? 'null' : typeof fn})`);
 }
 
-/** Functions made by `f.bind(...)` in converted code, with what they bind: calls of them convert `f`. */
-const boundTargets = new WeakMap<object, { target: any; thisArg: unknown; args: unknown[] }>();
 const { call: FUNCTION_CALL, apply: FUNCTION_APPLY, bind: FUNCTION_BIND } = Function.prototype;
 
 /** `f.call(t, ...args)` and `f.apply(t, args)` on a function: the call of `f` they stand for. */
@@ -175,9 +179,10 @@ export function* convertedCall(
   label = 'callee',
 ): Generator<unknown, unknown, unknown> {
   if (typeof fn !== 'function') notAFunction(fn, label);
-  const bound = boundTargets.get(fn);
-  if (bound) return yield* convertedCall(context, bound.target, bound.thisArg, [...bound.args, ...args], label);
   const target = targetOf(fn, context);
+  if (target.kind === 'bound') {
+    return yield* convertedCall(context, target.target, target.thisArg, [...target.args, ...args], label);
+  }
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
   const { async, staged, promised } = target.callee;
@@ -213,9 +218,10 @@ export function convertedCallPlain(
   label = 'callee',
 ): unknown {
   if (typeof fn !== 'function') notAFunction(fn, label);
-  const bound = boundTargets.get(fn);
-  if (bound) return convertedCallPlain(context, bound.target, bound.thisArg, [...bound.args, ...args], label);
   const target = targetOf(fn, context);
+  if (target.kind === 'bound') {
+    return convertedCallPlain(context, target.target, target.thisArg, [...target.args, ...args], label);
+  }
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return assertPlain(fn, args[0], args[1]);
   const { plain, async, promised } = target.callee;

@@ -88,7 +88,8 @@ describe('printing from nested plain runs', () => {
       console.log('g', x);
       return x * 2;
     });
-    // The array is the function's own, so the function may run plain first, with its prints buffered.
+    // g passed by reference to native code makes f run staged (it could not be restarted safely); g's own
+    // plain run buffers its prints and flushes them at its end. Nesting of plain runs: spec/operators/plain.spec.ts.
     function f() {
       console.log('before');
       const ys = [1, 2].map(g);

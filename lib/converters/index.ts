@@ -19,6 +19,7 @@ import * as controlFlow from './staged/control_flow.js';
 import * as functions from './lowering/functions.js';
 import * as logicalExpressions from './staged/logical_expressions.js';
 import * as loopScoping from './lowering/loop_scoping.js';
+import * as optionalChains from './lowering/optional_chains.js';
 import * as overloadedOperators from './lowering/overloaded_operators.js';
 import * as plainGuards from './plain/plain_guards.js';
 import * as fastPaths from './fast_paths.js';
@@ -66,8 +67,10 @@ const FUNCTIONS = ['FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionEx
  * - callback_conditions: a tensor condition inside a callback is an error; before call_trees, while the
  *   call a callback is passed to still names it.
  * - overloaded_operators: every operator that may meet a tensor becomes a runtime call.
- * - call_trees: calls that may reach user code go through the runtime; after the operators, so that the
- *   null test of an optional call it writes stays native.
+ * - optional_chains: a chain that calls or reads elements becomes null tests and the plain chain; after
+ *   the operators, so that its null tests stay native, and before the two passes that convert the plain
+ *   chain's calls and reads.
+ * - call_trees: calls that may reach user code go through the runtime.
  * - element_access: member reads and updates; last, after the operators (which leave member updates to
  *   it) and call_trees (whose method calls read their receiver themselves). An element update is
  *   written as an assignment (`x = ag__.setPath(x, [i], v)`), so analysis sees the write.
@@ -88,6 +91,8 @@ const LOWERING: Pass[] = [
   { transform: callbackConditions.transform, keepsScopes: true, when: (c) => hasAny(c, ...FUNCTIONS) },
   // Earlier passes add operators of their own (a switch's `===`, a flag's `!`): always.
   { transform: overloadedOperators.transform, keepsScopes: true },
+  // It declares temporaries for values it must not read twice.
+  { transform: optionalChains.transform, when: (c) => c.types.has('ChainExpression') },
   // Earlier passes add only runtime calls, which stay as they are.
   { transform: callTrees.transform, keepsScopes: true, when: (c) => c.types.has('CallExpression') },
   // Earlier passes add only `ag__.name` members, which stay as they are. It reuses the scopes the

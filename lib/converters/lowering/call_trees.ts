@@ -10,12 +10,11 @@
 // is `ag__.convertedCallInCallback`. Calls that cannot reach user code stay as written: tf's functions,
 // the standard globals, the runtime's own calls.
 
-import { cloneNode, walk } from '../../codegen/ast.js';
+import { walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
-import { isRereadable } from '../../analysis/effects.js';
 import { isFunctionNode } from '../../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../../analysis/globals.js';
-import { array, binary, call, conditional, identifier, literal } from '../../codegen/builders.js';
+import { array, call, identifier, literal } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
 /** The name a callback is known by in messages: its own name, its variable's, or what it is passed to. */
@@ -138,24 +137,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (isFunctionNode(node)) {
         functions.pop();
         return;
-      }
-      // `f?.(x)`, `o?.m(x)` and `o.m?.(x)` on names: `<tested> == null ? undefined : <the call>`.
-      if (node.type === 'ChainExpression' && node.expression.type === 'CallExpression') {
-        const inner = node.expression;
-        const callee = inner.callee;
-        const member = callee.type === 'MemberExpression' ? callee : undefined;
-        const tested = inner.optional ? callee : member?.optional ? member.object : undefined;
-        if (!tested || !isRereadable(tested) || (member && member.optional && inner.optional)) return;
-        if (member?.object.type === 'MemberExpression' && member.object.optional) return;
-        const plainCall: ESTree.CallExpression = {
-          ...inner,
-          optional: false,
-          callee: member ? { ...member, optional: false } : callee,
-        };
-        const converted = convertCall(plainCall);
-        if (!converted) return;
-        const test = binary('==', cloneNode(tested) as ESTree.Expression, literal(null));
-        return this.replace(conditional(test, identifier('undefined'), converted, node.loc));
       }
       if (node.type !== 'CallExpression' || node.optional || parent?.type === 'ChainExpression') return;
       const converted = convertCall(node);

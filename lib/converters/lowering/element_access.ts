@@ -19,7 +19,7 @@
 import { cloneNode, COMPOUND_OPERATORS, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../../analysis/effects.js';
-import { array, assign, binary, call, conditional, identifier, literal } from '../../codegen/builders.js';
+import { array, assign, call, identifier, literal } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
 type Member = ESTree.MemberExpression & { object: ESTree.Expression; property: ESTree.Expression };
@@ -171,15 +171,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       }
     },
     leave(node, parent, key) {
-      // `x?.[i]` and `x?.length` on a name: `x == null ? undefined : <the read>`.
-      if (node.type === 'ChainExpression') {
-        const inner = node.expression;
-        if (inner.type !== 'MemberExpression' || !inner.optional || inner.object.type !== 'Identifier') return;
-        const read = readOf({ ...inner, optional: false } as Member);
-        if (!read) return;
-        const isNull = binary('==', identifier(inner.object.name), literal(null));
-        return this.replace(conditional(isNull, identifier('undefined'), read, node.loc));
-      }
       if (!isMember(node) || targets.has(node)) return;
       if (parent?.type === 'AssignmentExpression' && key === 'left') return;
       if (parent?.type === 'UpdateExpression') return;

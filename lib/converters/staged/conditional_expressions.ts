@@ -6,12 +6,12 @@
 import type * as ESTree from 'estree';
 import { call, yieldDelegate } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
-import { thunk, walkConvertedBodies } from './logical_expressions.js';
+import { isNativeBoolean, thunk, walkConvertedBodies } from './logical_expressions.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const runtime = ctx.operator('ifExp');
   walkConvertedBodies(fn, ctx, (node, replace) => {
-    if (node.type !== 'ConditionalExpression') return;
+    if (node.type !== 'ConditionalExpression' || isNativeBoolean(node.test)) return;
     replace(
       yieldDelegate(call(runtime, [node.test, thunk(node.consequent, ctx), thunk(node.alternate, ctx)], node.loc)),
     );

@@ -11,6 +11,20 @@ import { isFunctionNode } from '../../analysis/scopes.js';
 import { call, returnStatement, yieldDelegate } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
+const COMPARISONS = new Set<ESTree.BinaryOperator>(['==', '!=', '===', '!==', '<', '<=', '>', '>=', 'instanceof']);
+
+/**
+ * Whether `node` is always a JavaScript boolean, never a tensor: after the common lowering a comparison
+ * left as an operator is native (a null test the lowering wrote, or one between literals), and so is `&&`
+ * or `||` of those. Such a condition needs no staging.
+ */
+export const isNativeBoolean = (node: ESTree.Node): boolean =>
+  (node.type === 'BinaryExpression' && COMPARISONS.has(node.operator)) ||
+  (node.type === 'LogicalExpression' &&
+    node.operator !== '??' &&
+    isNativeBoolean(node.left) &&
+    isNativeBoolean(node.right));
+
 const LOGICAL: Record<ESTree.LogicalOperator, string> = { '&&': 'and', '||': 'or', '??': 'nullish' };
 
 /** `function* () { return expression; }`, registered as converted code so later passes treat it as such. */
@@ -46,7 +60,7 @@ export function walkConvertedBodies(
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   walkConvertedBodies(fn, ctx, (node, replace) => {
-    if (node.type === 'LogicalExpression') {
+    if (node.type === 'LogicalExpression' && !isNativeBoolean(node)) {
       const operator = LOGICAL[node.operator];
       replace(yieldDelegate(call(ctx.operator(operator), [node.left, thunk(node.right, ctx)], node.loc)));
     }

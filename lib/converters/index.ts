@@ -86,7 +86,8 @@ const LOWERING: Pass[] = [
   {
     transform: builtinCalls.transform,
     keepsScopes: true,
-    when: (c) => ['Math', 'Number', 'Boolean', 'String', 'console', 'isNaN', 'isFinite'].some((n) => c.names.has(n)),
+    when: (c) =>
+      ['Math', 'Number', 'Boolean', 'String', 'JSON', 'console', 'isNaN', 'isFinite'].some((n) => c.names.has(n)),
   },
   { transform: callbackConditions.transform, keepsScopes: true, when: (c) => hasAny(c, ...FUNCTIONS) },
   // Earlier passes add operators of their own (a switch's `===`, a flag's `!`): always.

@@ -10,6 +10,7 @@ export const WAITING_OPERATORS: Readonly<Record<string, string>> = {
   convertedCall: 'convertedCallPlain',
   convertedMethodCall: 'convertedMethodCallPlain',
   toStringOf: 'toStringOfPlain',
+  jsonStringify: 'jsonStringifyPlain',
 };
 
 /** The name of the runtime operator `node` calls, or undefined when it calls anything else. */

@@ -18,16 +18,17 @@ export {
   discriminantUnstaged,
   conditionUnstaged,
 } from './control_flow.js';
-export {
-  consoleCall,
-  consoleCallInCallback,
-  printAdd,
-  printTemplate,
-  toStringOf,
-  toStringOfInCallback,
-} from './printing.js';
+export { consoleCall, consoleCallInCallback, printAdd, printTemplate } from './printing.js';
+export { jsonStringify, jsonStringifyInCallback, toStringOf, toStringOfInCallback } from './text.js';
 export { and, or, nullish, not, ifExp } from './logical.js';
 export { undefinedReturn, retval } from './returns.js';
-export { conditionPlain, consoleAssertPlain, consoleCallPlain, rethrowRestage, toStringOfPlain } from './plain.js';
+export {
+  conditionPlain,
+  consoleAssertPlain,
+  consoleCallPlain,
+  rethrowRestage,
+  toStringOfPlain,
+  jsonStringifyPlain,
+} from './plain.js';
 export { conditionInCallback } from './conditions.js';
 export { consoleAssert, consoleAssertInCallback } from './asserts.js';

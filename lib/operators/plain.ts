@@ -2,6 +2,7 @@
 
 import { needsRead } from './printing.js';
 import { isTensor } from './tensors.js';
+import { stringifyWith } from './text.js';
 
 /** Thrown by the plain clone when a tensor needs staging; the runtime catches it and restarts staged. */
 export const RESTAGE: unique symbol = Symbol('restage');
@@ -87,4 +88,14 @@ export function toStringOfPlain(...args: unknown[]): string {
   const [x] = args;
   if (isTensor(x)) throw RESTAGE;
   return args.length === 0 ? String() : String(x);
+}
+
+/** `JSON.stringify(...)` in the plain clone: a tensor anywhere in the value needs a read, so the run restages. */
+export function jsonStringifyPlain(...args: unknown[]): string | undefined {
+  if (args[0] === null || typeof args[0] !== 'object')
+    return JSON.stringify(...(args as Parameters<typeof JSON.stringify>));
+  return stringifyWith(args, (item) => {
+    if (isTensor(item)) throw RESTAGE;
+    return item;
+  });
 }

@@ -103,26 +103,3 @@ export function syncPrintError(method: string): StagingError {
       'tensor outside the callback: return it, or collect it in a list and print that after the call.',
   );
 }
-
-/**
- * `String(x)`: a tensor's JavaScript value as text (a scalar as its number or boolean, other tensors as
- * their nested arrays, which String joins with commas), read asynchronously; anything else as String
- * gives it.
- */
-export function* toStringOf(...args: unknown[]): Generator<unknown, string, unknown> {
-  const [x] = args;
-  if (!isTensor(x)) return args.length === 0 ? String() : String(x);
-  return String(yield tensorValue(x as Tensor));
-}
-
-/** `String(x)` inside a callback, which cannot wait for a read: a tensor is an error. */
-export function toStringOfInCallback(...args: unknown[]): string {
-  const [x] = args;
-  if (isTensor(x)) {
-    throw new StagingError(
-      'String(...) inside a callback gets a tensor, whose value needs an asynchronous read, but the callback ' +
-        'runs synchronously. Convert the tensor outside the callback, or keep it a tensor.',
-    );
-  }
-  return args.length === 0 ? String() : String(x);
-}

@@ -232,4 +232,29 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     expect(error.message).to.contain('String(...) inside a callback gets a tensor');
     t.dispose();
   });
+
+  it('JSON.stringify gives tensors as the numbers and arrays they hold; in a callback a tensor is an error', async () => {
+    const converted = toGraph(fx.stringified as Fn);
+    const plain: [number, number[][]] = [
+      1.5,
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ];
+    expect(await converted(...plain)).to.deep.equal(fx.stringified(...plain));
+    const loss = tf.scalar(1.5);
+    const xs = tf.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(await expectNoLeaks(async () => converted(loss, xs))).to.deep.equal(fx.stringified(...plain));
+    // An object argument runs the plain clone first, which meets the tensor and hands the run over.
+    expect(await toGraph(fx.stringifiedArgument as Fn)({ loss })).to.equal('{"loss":1.5}');
+    const inCallback = toGraph(fx.stringifiedInCallback as Fn);
+    expect(await inCallback([1, 2])).to.deep.equal(fx.stringifiedInCallback([1, 2]));
+    const error = await rejection(inCallback([loss]));
+    expect(error.message).to.contain('JSON.stringify inside a callback meets a tensor');
+    tf.dispose([loss, xs]);
+  });
 });

@@ -5,6 +5,7 @@
 //   Math.max(a, b, 0)        becomes   ag__.max(a, b, 0)
 //   Number(t)                becomes   ag__.toNumber(t)
 //   String(t)                becomes   ag__.toStringOf(t)       (reads the tensor; waits like a print)
+//   JSON.stringify(v)        becomes   ag__.jsonStringify(v)    (reads the tensors in v; waits like a print)
 //   isNaN(loss)              becomes   ag__.isNaNOf(loss)       (and isFinite, Number.isNaN, isFinite, isInteger)
 //   xs.map(Math.abs)         becomes   xs.map(ag__.abs)
 //   console.log("n", n);     becomes   ag__.consoleCall(console, "log", ["n", n]);
@@ -116,13 +117,14 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         }
         return;
       }
-      // String(t) reads the tensor: a call that may wait, as console's are.
-      if (node.callee.type === 'Identifier' && node.callee.name === 'String') {
-        const reference = scopes.referenceOf.get(node.callee);
-        if (reference && reference.binding === null) {
-          const inCallback = !ctx.converted.has(functions[functions.length - 1]!);
-          this.replace(call(ctx.operator(inCallback ? 'toStringOfInCallback' : 'toStringOf'), args, node.loc));
-        }
+      // String(t) and JSON.stringify(v) read tensors: calls that may wait, as console's are.
+      const reading =
+        node.callee.type === 'Identifier' && node.callee.name === 'String'
+          ? scopes.referenceOf.get(node.callee)?.binding === null && 'toStringOf'
+          : globalMethod(node.callee, 'JSON') === 'stringify' && 'jsonStringify';
+      if (reading) {
+        const inCallback = !ctx.converted.has(functions[functions.length - 1]!);
+        this.replace(call(ctx.operator(inCallback ? `${reading}InCallback` : reading), args, node.loc));
         return;
       }
       const predicate = globalMethod(node.callee, 'Number');

@@ -24,6 +24,7 @@ const PLAIN_VARIANTS: Readonly<Record<string, string>> = {
   consoleCallInCallback: 'consoleCallPlain',
   consoleAssertInCallback: 'consoleAssertPlain',
   toStringOfInCallback: 'toStringOfPlain',
+  jsonStringifyInCallback: 'jsonStringifyPlain',
 };
 
 const anyOf = (expressions: ESTree.Expression[]): ESTree.Expression =>

@@ -233,6 +233,16 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     t.dispose();
   });
 
+  it('a destructuring assignment writes tensor elements as element assignments do (bubble sort)', async () => {
+    const input = [3, -1, 2.5, 0];
+    const converted = toGraph(fx.bubbleSort as Fn);
+    expect(await converted(input.slice())).to.deep.equal(fx.bubbleSort(input.slice()));
+    const t = tf.tensor(input);
+    const sorted = await expectNoLeaks(async () => values(await converted(t), [t]));
+    expect(sorted).to.deep.equal([-1, 0, 2.5, 3]);
+    t.dispose();
+  });
+
   it('JSON.stringify gives tensors as the numbers and arrays they hold; in a callback a tensor is an error', async () => {
     const converted = toGraph(fx.stringified as Fn);
     const plain: [number, number[][]] = [

@@ -5,6 +5,8 @@
 //   x[i] = v;                becomes   x = ag__.setPath(x, [i], v);
 //   m[j][i] += 1;            becomes   m = ag__.updatePath(ag__.pathRef(m, [j, i], true), "add", 1);
 //   o.count++;               becomes   o.count = ag__.increment(o.count);
+//   [x[i], x[j]] = [a, b];   becomes   { let element_, element__1; [element_, element__1] = [a, b];
+//                                        x = ag__.setPath(x, [i], element_); x = ag__.setPath(x, [j], element__1); }
 //
 // On a tensor, an element update makes a new tensor and binds it where the old one was, so the update is
 // written as an assignment of `x`, which analysis then sees as any other write. On an array the runtime
@@ -19,7 +21,16 @@
 import { cloneNode, COMPOUND_OPERATORS, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isRereadable } from '../../analysis/effects.js';
-import { array, assign, call, identifier, literal } from '../../codegen/builders.js';
+import {
+  array,
+  assign,
+  block,
+  call,
+  expressionStatement,
+  identifier,
+  letDeclaration,
+  literal,
+} from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
 type Member = ESTree.MemberExpression & { object: ESTree.Expression; property: ESTree.Expression };
@@ -126,8 +137,58 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return call(ctx.operator('assignPath'), [reference(where, op !== ''), ...valueArgs, literal(prefix)], loc);
   };
 
+  /**
+   * `[x[j], x[k]] = [x[k], x[j]];`: the pattern's element targets become fresh names, each then stored
+   * with an assignment of its own, which the walk goes on to lower like any other:
+   * `{ let t1, t2; [t1, t2] = [x[k], x[j]]; x[j] = t1; x[k] = t2; }`. Other targets stay in the pattern.
+   */
+  const splitDestructuring = (statement: ESTree.ExpressionStatement): ESTree.BlockStatement | undefined => {
+    const assignment = statement.expression;
+    if (assignment.type !== 'AssignmentExpression' || assignment.operator !== '=') return undefined;
+    if (assignment.left.type !== 'ArrayPattern' && assignment.left.type !== 'ObjectPattern') return undefined;
+    const stores: ESTree.Statement[] = [];
+    const names: string[] = [];
+    const target = (node: ESTree.Pattern): ESTree.Pattern => {
+      switch (node.type) {
+        case 'MemberExpression': {
+          if (!isMember(node) || !pathOf(node)) return node;
+          const name = ctx.namer.fresh('element_');
+          names.push(name);
+          stores.push(expressionStatement(assign(node, identifier(name)), node.loc));
+          return identifier(name);
+        }
+        case 'ArrayPattern':
+          return { ...node, elements: node.elements.map((element) => element && target(element)) };
+        case 'ObjectPattern':
+          return {
+            ...node,
+            properties: node.properties.map((property) =>
+              property.type === 'Property'
+                ? { ...property, value: target(property.value) }
+                : { ...property, argument: target(property.argument) },
+            ),
+          };
+        case 'AssignmentPattern':
+          return { ...node, left: target(node.left) };
+        case 'RestElement':
+          return { ...node, argument: target(node.argument) };
+        default:
+          return node;
+      }
+    };
+    const left = target(assignment.left);
+    if (stores.length === 0) return undefined;
+    const split = expressionStatement({ ...assignment, left }, statement.loc);
+    return block([letDeclaration(names), split, ...stores]);
+  };
+
   // Pass 1: assignments and updates of members.
   walk(fn as ESTree.Node, {
+    enter(node) {
+      if (node.type !== 'ExpressionStatement') return;
+      const split = splitDestructuring(node);
+      if (split) this.replace(split);
+    },
     leave(node, parent, key) {
       const statement =
         (parent?.type === 'ExpressionStatement' && key === 'expression') ||

@@ -8,6 +8,7 @@ import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import { ConversionError, StagingError } from '../errors.js';
 import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/asserts.js';
 import { pow } from '../operators/arithmetic.js';
+import { arrayMethod, arrayMethodOf, arrayMethodSync, callbackWaits, restage } from '../operators/array_methods.js';
 import { checkListMethod } from '../operators/lists.js';
 import * as math from '../operators/math.js';
 import { CALLBACK_HINT } from '../operators/conditions.js';
@@ -203,6 +204,8 @@ export function* convertedMethodCall(
   if (bound) return bound;
   const scope = currentCallScope();
   checkListMethod(object, key, scope, (scope?.stagedLoops ?? 0) > 0);
+  const reading = arrayMethodOf(object, key);
+  if (reading) return yield* arrayMethod(object, reading, args);
   return yield* convertedCall(context, object[key], object, args, label);
 }
 
@@ -242,6 +245,8 @@ export function convertedMethodCallPlain(
   if (direct) return convertedCallPlain(context, direct.fn, direct.thisArg, direct.args, label);
   const bound = bindCall(object, key, args);
   if (bound) return bound;
+  const reading = arrayMethodOf(object, key);
+  if (reading) return arrayMethodSync(object, reading, args, restage);
   return convertedCallPlain(context, object[key], object, args, label);
 }
 
@@ -275,6 +280,8 @@ export function convertedMethodCallInCallback(
   if (direct) return convertedCallInCallback(context, direct.fn, direct.thisArg, direct.args, callback);
   const bound = bindCall(object, key, args);
   if (bound) return bound;
+  const reading = arrayMethodOf(object, key);
+  if (reading) return arrayMethodSync(object, reading, args, callbackWaits(reading));
   return convertedCallInCallback(context, object[key], object, args, callback);
 }
 

@@ -1,7 +1,7 @@
 // JavaScript's meaning kept by converted code: evaluation order, holders, printing, lists, BigInt, async callees, restarts.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ConversionError, toGraph } from '../../lib/index.js';
+import { ConversionError, StagingError, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/javascript_semantics.js';
 import { captureLog } from '../helpers/console.js';
 import { describeWithBackends, expectNoLeaks, rejection, valueOf } from '../helpers/backends.js';
@@ -241,6 +241,44 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     const sorted = await expectNoLeaks(async () => values(await converted(t), [t]));
     expect(sorted).to.deep.equal([-1, 0, 2.5, 3]);
     t.dispose();
+  });
+
+  it('indexOf, lastIndexOf and includes compare scalar tensors by value, as === compares numbers', async () => {
+    const input = [3, -1, 10, 2, 10];
+    const converted = toGraph(fx.positionOfMax as Fn);
+    expect(await converted(input)).to.deep.equal(fx.positionOfMax(input));
+    const xs = input.map((x) => tf.scalar(x));
+    expect(await expectNoLeaks(async () => converted(xs))).to.deep.equal(fx.positionOfMax(input));
+    // int32 and float32 scalars with equal values are equal, as the numbers are.
+    const mixed = [tf.scalar(1.5), tf.scalar(2, 'int32'), tf.scalar(2)];
+    expect(await toGraph(fx.positionOfMax as Fn)(mixed)).to.deep.equal(fx.positionOfMax([1.5, 2, 2]));
+    const vector = tf.tensor([1, 2]);
+    const error = await rejection(converted([vector, tf.scalar(1)]));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('Array indexOf meets a tensor of shape [2]');
+    tf.dispose([...xs, ...mixed, vector]);
+  });
+
+  it('indexOf inside a callback compares plain values, and a tensor is an error', async () => {
+    const converted = toGraph(fx.searchesInCallback as Fn);
+    expect(await converted([[1, 2], [2]], 2)).to.deep.equal([1, 0]);
+    const t = tf.scalar(2);
+    const error = await rejection(converted([[1, 2]], t));
+    expect(error.message).to.contain('Array indexOf inside a callback meets tensors');
+    t.dispose();
+  });
+
+  it('sort orders by what a comparator’s tensors hold, and scalar tensors by their text by default', async () => {
+    const input = [3, -1, 10, 2.5, 10, 0];
+    const converted = toGraph(fx.sortsBy as Fn);
+    expect(await converted(input)).to.deep.equal(fx.sortsBy(input));
+    const xs = input.map((x) => tf.scalar(x));
+    const result = (await expectNoLeaks(async () => converted(xs))) as [tf.Tensor[], tf.Tensor[], number[]];
+    const [ascending, byText, order] = fx.sortsBy(input) as [number[], number[], number[]];
+    expect(await Promise.all(result[0].map((t) => t.data().then((d) => d[0])))).to.deep.equal(ascending);
+    expect(await Promise.all(result[1].map((t) => t.data().then((d) => d[0])))).to.deep.equal(byText);
+    expect(result[2]).to.deep.equal(order);
+    tf.dispose(xs);
   });
 
   it('JSON.stringify gives tensors as the numbers and arrays they hold; in a callback a tensor is an error', async () => {

@@ -41,14 +41,22 @@ export const inFinally = (ancestors: ESTree.Node[]) =>
 
 export type Jump = ESTree.BreakStatement | ESTree.ContinueStatement;
 
+export interface JumpTarget {
+  target: ESTree.Node;
+  /** A native loop, a switch or a finally block lies between the jump and its target. */
+  crossesNative: boolean;
+  /** The jump leaves a finally block: it discards the exception or return in flight there. */
+  leavesFinally: boolean;
+}
+
 /**
  * The statement each break and continue in `fn` leaves: the loop (or switch, or labeled statement) it
  * targets, and whether a loop or switch that stays native, or a finally block, lies between the jump and
  * its target, in which case the jump cannot become a flag. Whether the target itself can take a flag is
  * for each pass to say.
  */
-export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; crossesNative: boolean }> {
-  const targets = new Map<Jump, { target: ESTree.Node; crossesNative: boolean }>();
+export function jumpTargets(fn: ESTree.Node): Map<Jump, JumpTarget> {
+  const targets = new Map<Jump, JumpTarget>();
   const enclosing: ESTree.Node[] = [];
   const labels = new Map<string, ESTree.Node>();
   walk(fn, {
@@ -70,11 +78,12 @@ export function jumpTargets(fn: ESTree.Node): Map<Jump, { target: ESTree.Node; c
         if (target) {
           const between = enclosing.slice(enclosing.indexOf(target) + 1);
           // A jump out of a finally block also discards an exception in flight; a flag cannot.
+          const leavesFinally = between.some((n, i) => n.type === 'TryStatement' && n.finalizer === between[i + 1]);
           const crossesNative =
             between.some((n) => isLoop(n) && !isLoweredLoop(n)) ||
             between.some((n) => n.type === 'SwitchStatement') ||
-            between.some((n, i) => n.type === 'TryStatement' && n.finalizer === between[i + 1]);
-          targets.set(node, { target, crossesNative });
+            leavesFinally;
+          targets.set(node, { target, crossesNative, leavesFinally });
         }
       }
       enclosing.push(node);

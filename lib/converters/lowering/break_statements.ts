@@ -19,6 +19,7 @@ import {
   flagLowering,
   innerLoopsCanStop,
   jumpsTo,
+  leavesFinallyIn,
   lowerList,
   stopLoop,
 } from './jumps.js';
@@ -35,7 +36,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       visitChildren(loop);
       if (!isLoweredLoop(loop)) return [statement];
       const breaks = jumpsTo(targets, 'BreakStatement', loop);
-      if (!containsNode(loop.body, breaks) || !canStopLoop(loop) || !innerLoopsCanStop([loop.body], breaks)) {
+      if (
+        !containsNode(loop.body, breaks) ||
+        !canStopLoop(loop) ||
+        !innerLoopsCanStop([loop.body], breaks) ||
+        leavesFinallyIn(targets, loop.body)
+      ) {
         return [statement];
       }
       const flag = ctx.namer.fresh('break_');

@@ -12,7 +12,7 @@ import { childStatements } from '../../codegen/ast.js';
 import { block } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { containsNode, isLoweredLoop, jumpTargets } from '../../analysis/jumps.js';
-import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, lowerList } from './jumps.js';
+import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, leavesFinallyIn, lowerList } from './jumps.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const targets = jumpTargets(fn as ESTree.Node);
@@ -22,6 +22,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (!isLoweredLoop(node)) return;
     const continues = jumpsTo(targets, 'ContinueStatement', node);
     if (!containsNode(node.body, continues) || !innerLoopsCanStop([node.body], continues)) return;
+    if (leavesFinallyIn(targets, node.body)) return;
     const flag = ctx.namer.fresh('continue_');
     const body = node.body.type === 'BlockStatement' ? node.body.body : [node.body];
     node.body = block([flagDeclaration(flag), ...lowerList(body, flagLowering(flag, continues))]);

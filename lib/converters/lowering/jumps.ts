@@ -19,6 +19,12 @@ export interface JumpLowering {
   flag: string;
   /** Loops inside which a lowered jump may sit, and that must stop when the flag is set. */
   stopsLoop(loop: LoweredLoop): boolean;
+  /**
+   * What undoes a jump that an exception cancelled: a return inside `try` whose finally block then throws
+   * has not returned, and the catch that gets the exception goes on from there. Each catch block whose
+   * try block may jump starts with these.
+   */
+  cancelled?(): ESTree.Statement[];
 }
 
 export const flagTrue = (flag: string): ESTree.ExpressionStatement => ({
@@ -50,6 +56,14 @@ export function jumpsTo(
     return info !== undefined && info.target === target && !info.crossesNative;
   };
 }
+
+/**
+ * Whether a break or continue under `node` leaves a finally block. Such a jump stays native, and it
+ * discards any jump in flight from that try statement, which a flag set there would keep: flags must not
+ * be used for jumps that may be in flight at it.
+ */
+export const leavesFinallyIn = (targets: ReturnType<typeof jumpTargets>, node: ESTree.Node): boolean =>
+  containsNode(node, (inner) => targets.get(inner as Jump)?.leavesFinally === true);
 
 /**
  * Whether the jumps `jumps` selects under `roots` can become a flag: a jump that leaves inner loops
@@ -157,8 +171,14 @@ export function lowerList(list: ESTree.Statement[], lowering: JumpLowering): EST
 function lowerInside(statement: ESTree.Statement, lowering: JumpLowering): ESTree.Statement {
   // Asked before lowering, while the jumps are still there to be seen.
   const stops = isLoweredLoop(statement) && lowering.stopsLoop(statement);
+  const cancels =
+    statement.type === 'TryStatement' && statement.handler && lowering.cancelled && lowering.contains(statement.block);
   mapChildStatements(statement, (list) => lowerList(list, lowering));
   if (stops) stopLoop(statement as LoweredLoop, lowering.flag);
+  if (cancels) {
+    const handler = (statement as ESTree.TryStatement).handler!;
+    handler.body.body.unshift(...lowering.cancelled!());
+  }
   return statement;
 }
 

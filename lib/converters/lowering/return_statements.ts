@@ -6,7 +6,7 @@
 //   if (x > 0) { return x; } else { return -x; }
 // and then
 //   let do_return = false, retval_ = ag__.undefinedReturn;
-//   if (x > 0) { do_return = true; retval_ = x; } else { do_return = true; retval_ = ag__.neg(x); }
+//   if (x > 0) { retval_ = x; do_return = true; } else { retval_ = ag__.neg(x); do_return = true; }
 //   return ag__.retval(retval_);
 //
 // Every loop a return may leave also stops on the flag. Functions whose returns all sit at the top level
@@ -15,9 +15,17 @@
 
 import type * as ESTree from 'estree';
 import { asList, mapChildStatements } from '../../codegen/ast.js';
-import { assign, call, expressionStatement, identifier, returnStatement } from '../../codegen/builders.js';
+import {
+  assign,
+  block,
+  call,
+  expressionStatement,
+  identifier,
+  literal,
+  returnStatement,
+} from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
-import { containsNode, inFinally, isLoweredLoop } from '../../analysis/jumps.js';
+import { containsNode, inFinally, isLoweredLoop, jumpTargets } from '../../analysis/jumps.js';
 import { canStopLoop, flagTrue, lowerList, splitDeclarations } from './jumps.js';
 
 const isReturn = (node: ESTree.Node) => node.type === 'ReturnStatement';
@@ -71,9 +79,12 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const body = fn.body.body;
   const nestedReturn = body.some((statement) => !isReturn(statement) && containsNode(statement, isReturn));
   if (!nestedReturn) return fn;
-  // A return in a finally block also discards an exception in flight, which a flag cannot do.
+  // A return in a finally block also discards an exception in flight, which a flag cannot do; a break or
+  // continue out of one (which stays native) discards a return in flight, which the flag would keep.
+  const targets = jumpTargets(fn as ESTree.Node);
   const blocked =
     containsNode(fn.body as ESTree.Node, (node, ancestors) => isReturn(node) && inFinally(ancestors)) ||
+    [...targets.values()].some((target) => target.leavesFinally) ||
     containsNode(
       fn.body as ESTree.Node,
       (node, ancestors) => isReturn(node) && ancestors.some((a) => NATIVE.has(a.type)),
@@ -88,20 +99,27 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   const retval = ctx.namer.fresh('retval_');
   ctx.returnFlag = doReturn;
   ctx.returnVariable = retval;
+  /** Undoes a return that a throw from a finally block cancelled. */
+  const cancelled = (): ESTree.Statement[] => [
+    expressionStatement(assign(identifier(doReturn), literal(false))),
+    expressionStatement(assign(identifier(retval), ctx.operator('undefinedReturn'))),
+  ];
   const lowered = lowerList(moveRestIntoBranches(body), {
     flag: doReturn,
     replace: (statement) =>
       statement.type === 'ReturnStatement'
-        ? [
-            { ...flagTrue(doReturn), loc: statement.loc },
+        ? // The value first: a return whose value throws (inside a try) has not returned.
+          [
             expressionStatement(
               assign(identifier(retval), statement.argument ?? identifier('undefined')),
               statement.loc,
             ),
+            { ...flagTrue(doReturn), loc: statement.loc },
           ]
         : undefined,
     contains: (statement) => containsNode(statement, isReturn),
     stopsLoop: (loop) => containsNode(loop.body, isReturn),
+    cancelled,
   });
   fn.body.body = [
     {

@@ -18,7 +18,7 @@ import { mapChildStatements } from '../../codegen/ast.js';
 import { binary, block, identifier, literal, logical, not } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { jumpTargets } from '../../analysis/jumps.js';
-import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, lowerList } from './jumps.js';
+import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, leavesFinallyIn, lowerList } from './jumps.js';
 
 const declaresNames = (statement: ESTree.Statement) =>
   (statement.type === 'VariableDeclaration' && statement.kind !== 'var') ||
@@ -32,6 +32,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   // switch whose cases return can move into the branches, as after any if that returns.
   const lower = (node: ESTree.SwitchStatement): ESTree.Statement[] => {
     if (node.cases.some((switchCase) => switchCase.consequent.some(declaresNames))) return [node];
+    if (leavesFinallyIn(targets, node)) return [node];
     const value = ctx.namer.fresh('switch_');
     const entry = ctx.namer.fresh('entry_');
     const flag = ctx.namer.fresh('break_');

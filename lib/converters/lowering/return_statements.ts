@@ -15,15 +15,7 @@
 
 import type * as ESTree from 'estree';
 import { asList, mapChildStatements } from '../../codegen/ast.js';
-import {
-  assign,
-  block,
-  call,
-  expressionStatement,
-  identifier,
-  literal,
-  returnStatement,
-} from '../../codegen/builders.js';
+import { assign, call, expressionStatement, identifier, literal, returnStatement } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { containsNode, inFinally, isLoweredLoop, jumpTargets } from '../../analysis/jumps.js';
 import { canStopLoop, flagTrue, lowerList, splitDeclarations } from './jumps.js';

@@ -22,9 +22,6 @@ export interface ConversionContext {
   converted: Set<ESTree.Node>;
   /** The user's name for each variable a pass renamed, for the names that errors show. */
   userNames: Map<string, string>;
-  /** The variables that hold the return flag and value, once return_statements has lowered the returns. */
-  returnFlag?: string;
-  returnVariable?: string;
   /**
    * The scope analysis of `fn` as it is now: analysed on first request and kept while the passes that run
    * keep every binding and every identifier later passes look up (see `keepsScopes` in index.ts).

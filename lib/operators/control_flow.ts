@@ -46,7 +46,6 @@ export function* ifStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
-  uninitialized?: Record<string, 'if' | 'else' | 'both'>,
 ): Generator<unknown, void, unknown> {
   if (!isTensor(condition)) {
     if (condition) yield* body();
@@ -56,7 +55,6 @@ export function* ifStmt(
   const construct = 'an if statement';
   const taken = yield* readCondition(condition, construct);
   const before = getState();
-  if (uninitialized) checkInitialized(before, names, uninitialized);
   if (taken) yield* body();
   else if (orelse) yield* orelse();
   const after = getState();
@@ -73,28 +71,6 @@ export function* ifStmt(
       return stagedValue(value, dtype, names[i]!, construct);
     }),
   );
-}
-
-/**
- * A staged if must give every carried variable a value on both branches, as a graph would. A variable
- * with a value before the if keeps it on a branch that does not assign it; one without cannot.
- */
-function checkInitialized(before: unknown[], names: string[], uninitialized: Record<string, 'if' | 'else' | 'both'>) {
-  names.forEach((name, i) => {
-    const missing = uninitialized[name];
-    if (missing === undefined || (before[i] !== undefined && before[i] !== undefinedReturn)) return;
-    const branch = missing === 'both' ? 'every path of both branches' : `the ${missing} branch`;
-    if (before[i] === undefinedReturn) {
-      throw new StagingError(
-        `A return value is not given on ${branch} of an if statement whose condition is a tensor. A staged if ` +
-          'must produce one result: return a value on both branches, or return after the if.',
-      );
-    }
-    throw new StagingError(
-      `'${name}' must also be initialized in ${branch} of an if statement whose condition is a tensor. ` +
-        `A staged if must give it a value either way: assign '${name}' before the if, or on both branches.`,
-    );
-  });
 }
 
 /** A loop on a condition alone: `while`, or `do`-`while` when the body runs once before the first test. */

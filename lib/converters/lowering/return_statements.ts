@@ -89,8 +89,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
 
   const doReturn = ctx.namer.fresh('do_return');
   const retval = ctx.namer.fresh('retval_');
-  ctx.returnFlag = doReturn;
-  ctx.returnVariable = retval;
   /** Undoes a return that a throw from a finally block cancelled. */
   const cancelled = (): ESTree.Statement[] => [
     expressionStatement(assign(identifier(doReturn), literal(false))),

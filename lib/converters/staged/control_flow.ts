@@ -17,7 +17,6 @@ import { findEscape } from '../../analysis/jumps.js';
 import type * as ESTree from 'estree';
 import { analyze, carriedState, storeRoots, type Analysis } from '../../analysis/index.js';
 import { STANDARD_GLOBALS } from '../../analysis/globals.js';
-import { definitelyAssigns } from '../../analysis/definite_assignment.js';
 import { patternIdentifiers } from '../../analysis/scopes.js';
 import {
   allOf,
@@ -124,7 +123,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const bodyName = ctx.namer.fresh('if_body');
     const orelseName = node.alternate ? ctx.namer.fresh('else_body') : '';
     const state = stateFunctions(node);
-    const uninitialized = uninitializedIn(node);
     const body = generator(bodyName, () => bodyOf(node.consequent), node.consequent.loc);
     const alternate = node.alternate;
     const orelse = alternate ? generator(orelseName, () => bodyOf(alternate), alternate.loc) : null;
@@ -139,61 +137,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           body.id!,
           orelse ? orelse.id! : literal(null),
           ...state.args,
-          ...(uninitialized ? [uninitialized] : []),
         ],
         node.loc,
       ),
     ];
   }
-
-  /**
-   * The carried variables that a branch of `node` may leave unassigned, with the branch: `{ y: "else" }`.
-   * If such a variable has no value before a staged if, a graph could not give it one on that branch.
-   */
-  function uninitializedIn(node: ESTree.IfStatement): ESTree.ObjectExpression | undefined {
-    const properties: ESTree.Property[] = [];
-    for (const binding of carriedState(analysis, node)) {
-      // Inside a loop, a branch that does not return lets the loop go on; and the guard `if (!do_return)`
-      // skips its body only when a value was already returned. Neither leaves the result missing.
-      if (binding.name === ctx.returnVariable && (loopDepth > 0 || isReturnGuard(node.test))) continue;
-      // A variable its declaration initializes has a value before the if: a branch may leave it alone.
-      if (binding.initialized && binding.name !== ctx.returnVariable) continue;
-      const inBody = definitelyAssigns(node.consequent, binding, analysis.scopes);
-      const inOrelse = definitelyAssigns(node.alternate, binding, analysis.scopes);
-      if (inBody && inOrelse) continue;
-      const missing = inBody ? 'else' : inOrelse ? 'if' : 'both';
-      properties.push({
-        type: 'Property',
-        key: identifier(userName(binding.name)),
-        value: literal(missing),
-        kind: 'init',
-        method: false,
-        shorthand: false,
-        computed: false,
-      });
-    }
-    return properties.length > 0 ? { type: 'ObjectExpression', properties } : undefined;
-  }
-
-  /** `ag__.not(do_return)`, the guard return_statements puts on what follows a return. */
-  const isReturnGuard = (test: ESTree.Expression) =>
-    test.type === 'CallExpression' &&
-    test.callee.type === 'MemberExpression' &&
-    test.callee.object.type === 'Identifier' &&
-    test.callee.object.name === ctx.runtime &&
-    test.callee.property.type === 'Identifier' &&
-    test.callee.property.name === 'not' &&
-    test.arguments[0]?.type === 'Identifier' &&
-    test.arguments[0].name === ctx.returnFlag;
-  let loopDepth = 0;
-  const inLoop = <T>(convert: () => T): T => {
-    loopDepth++;
-    try {
-      return convert();
-    } finally {
-      loopDepth--;
-    }
-  };
 
   function convertWhile(node: ESTree.WhileStatement | ESTree.DoWhileStatement): ESTree.Statement[] {
     const doWhile = node.type === 'DoWhileStatement';
@@ -201,13 +149,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (escape) {
       node.test = guard(node.test, doWhile ? 'a do-while loop' : 'a while loop', escape);
       const loopBody = node.body;
-      node.body = inLoop(() => single(loopBody));
+      node.body = single(loopBody);
       return [node];
     }
     const test = generator(ctx.namer.fresh('loop_test'), () => [{ ...returnStatement(node.test), loc: node.test.loc }]);
     const bodyName = ctx.namer.fresh('loop_body');
     const state = stateFunctions(node);
-    const body = generator(bodyName, () => inLoop(() => bodyOf(node.body)), node.body.loc);
+    const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
     return [
       test,
       body,
@@ -221,7 +169,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (escape) {
       if (node.test) node.test = guard(node.test, 'a for loop', escape);
       const loopBody = node.body;
-      node.body = inLoop(() => single(loopBody));
+      node.body = single(loopBody);
       return [node];
     }
     const init: ESTree.Statement[] = !node.init
@@ -236,7 +184,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const update = step ? generator(ctx.namer.fresh('loop_update'), () => [expressionStatement(step, step.loc)]) : null;
     const bodyName = ctx.namer.fresh('loop_body');
     const state = stateFunctions(node);
-    const body = generator(bodyName, () => inLoop(() => bodyOf(node.body)), node.body.loc);
+    const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
     const statements: ESTree.Statement[] = [
       ...init,
       ...(test ? [test] : []),
@@ -258,7 +206,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (findEscape(node)) {
       // Jumps out of a for-of are not lowered yet; it stays native, as does anything it contains.
       const loopBody = node.body;
-      node.body = inLoop(() => single(loopBody));
+      node.body = single(loopBody);
       return [node];
     }
     // Flags of lowered jumps that stop this loop: tested before each iteration, and carried.
@@ -294,7 +242,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
             statement.id !== null &&
             paramNames.has(statement.id.name)),
       );
-    const statements = inLoop(() => bodyOf(node.body));
+    const statements = bodyOf(node.body);
     const body = functionDeclaration(
       bodyName,
       [param],

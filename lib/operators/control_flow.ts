@@ -3,7 +3,6 @@
 import { StagingError } from '../errors.js';
 import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
-import { undefinedReturn } from './returns.js';
 import { fitsDtype, isTensor, tf, weakDtype, type DataType } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */

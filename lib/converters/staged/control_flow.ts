@@ -130,16 +130,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       body,
       ...(orelse ? [orelse] : []),
       ...state.functions,
-      stage(
-        'ifStmt',
-        [
-          node.test,
-          body.id!,
-          orelse ? orelse.id! : literal(null),
-          ...state.args,
-        ],
-        node.loc,
-      ),
+      stage('ifStmt', [node.test, body.id!, orelse ? orelse.id! : literal(null), ...state.args], node.loc),
     ];
   }
 

@@ -336,8 +336,9 @@ export function* keysOf(object: unknown): Generator<string, void, unknown> {
 export function discriminantUnstaged(discriminant: unknown): unknown {
   if (!isTensor(discriminant)) return discriminant;
   throw new StagingError(
-    'The discriminant of a switch statement is a tensor, but this switch stays native JavaScript because ' +
-      'its cases declare let, const, class or function names, which a chain of ifs would split. Wrap each ' +
-      "case's statements in braces { ... }, or switch on a plain value.",
+    'The discriminant of a switch statement is a tensor, but this switch stays native JavaScript: a case ' +
+      'declares a function (hoisted across the cases, which a chain of ifs would split), or a jump in it ' +
+      "leaves a finally block. Wrap each case's statements in braces { ... } or move the function out of the " +
+      'switch, or switch on a plain value.',
   );
 }

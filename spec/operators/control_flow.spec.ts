@@ -193,8 +193,18 @@ describeWithBackends('staged control flow', () => {
     }
   });
 
-  it('a switch that stays native (its cases declare names) rejects a tensor discriminant clearly', async () => {
+  it('a switch whose cases declare let or const stages on a tensor discriminant', async () => {
     const g = toGraph(fixtures.switchWithDeclarations);
+    for (const value of [1, 3]) {
+      expect(await g(value)).to.equal(fixtures.switchWithDeclarations(value));
+      const x = tf.scalar(value, 'int32');
+      expect(await valueOf(await g(x)), `x = ${value}`).to.equal(fixtures.switchWithDeclarations(value));
+      x.dispose();
+    }
+  });
+
+  it('a switch that stays native (a case declares a function) rejects a tensor discriminant clearly', async () => {
+    const g = toGraph(fixtures.switchDeclaringFunction);
     expect(await g(1)).to.equal(2);
     expect(await g(3)).to.equal(-1);
     const x = tf.scalar(1, 'int32');

@@ -10,28 +10,66 @@
 //   if (!break_ && entry_ <= 2) { c(); }
 //
 // The case tests run once, lazily and in order, as JavaScript runs them; a default anywhere is where
-// execution enters when no case matches, and fallthrough is `entry_ <= k`. A switch whose cases declare block-scoped names, or that a jump from inside a nested
-// function targets, stays as written.
+// execution enters when no case matches, and fallthrough is `entry_ <= k`. Names the cases declare with
+// `let`, `const` or `class` get fresh names declared before the chain. A switch whose cases declare
+// functions (hoisted within the switch) stays as written.
 
 import type * as ESTree from 'estree';
-import { mapChildStatements } from '../../codegen/ast.js';
+import { mapChildStatements, walk } from '../../codegen/ast.js';
 import { binary, block, identifier, literal, logical, not } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { jumpTargets } from '../../analysis/jumps.js';
-import { flagDeclaration, flagLowering, innerLoopsCanStop, jumpsTo, leavesFinallyIn, lowerList } from './jumps.js';
+import {
+  flagDeclaration,
+  flagLowering,
+  innerLoopsCanStop,
+  jumpsTo,
+  leavesFinallyIn,
+  lowerList,
+  splitDeclarations,
+} from './jumps.js';
 
-const declaresNames = (statement: ESTree.Statement) =>
-  (statement.type === 'VariableDeclaration' && statement.kind !== 'var') ||
-  statement.type === 'ClassDeclaration' ||
-  statement.type === 'FunctionDeclaration';
+/** A function declared in a case is hoisted within the switch's scope, which a chain of ifs cannot keep. */
+const declaresFunction = (statement: ESTree.Statement) => statement.type === 'FunctionDeclaration';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const targets = jumpTargets(fn as ESTree.Node);
+  const scopes = ctx.scopesOf(fn);
+
+  /**
+   * The cases of a switch share one scope. Its `let`, `const` and `class` names get fresh names, declared
+   * before the chain, and each declaration becomes an assignment where it was: one binding per run of
+   * the switch, as in JavaScript.
+   */
+  const hoistCaseDeclarations = (node: ESTree.SwitchStatement): ESTree.Statement[] => {
+    const scope = scopes.scopeOf.get(node);
+    if (!scope || scope.bindings.size === 0) return [];
+    const renamed = new Map([...scope.bindings.values()].map((binding) => [binding, ctx.namer.fresh(binding.name)]));
+    for (const [binding, name] of renamed) {
+      ctx.userNames.set(name, ctx.userNames.get(binding.name) ?? binding.name);
+      binding.id.name = name;
+    }
+    walk(node as ESTree.Node, {
+      enter(id) {
+        if (id.type !== 'Identifier') return;
+        const binding = scopes.referenceOf.get(id)?.binding;
+        const name = binding && renamed.get(binding);
+        if (name) id.name = name;
+      },
+    });
+    const declared: ESTree.Statement[] = [];
+    for (const switchCase of node.cases) {
+      const split = splitDeclarations(switchCase.consequent);
+      declared.push(...split.declared);
+      switchCase.consequent = split.rest;
+    }
+    return declared;
+  };
 
   // The chain goes straight into the enclosing block (its names are fresh), so that what follows a
   // switch whose cases return can move into the branches, as after any if that returns.
   const lower = (node: ESTree.SwitchStatement): ESTree.Statement[] => {
-    if (node.cases.some((switchCase) => switchCase.consequent.some(declaresNames))) return [node];
+    if (node.cases.some((switchCase) => switchCase.consequent.some(declaresFunction))) return [node];
     if (leavesFinallyIn(targets, node)) return [node];
     const value = ctx.namer.fresh('switch_');
     const entry = ctx.namer.fresh('entry_');
@@ -46,6 +84,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       )
     )
       return [node];
+    const declared = hoistCaseDeclarations(node);
     const lowering = flagLowering(flag, breaks);
     // Where execution enters: the first case, in source order, whose test matches (tests are evaluated
     // lazily, once, as JavaScript does), else the default, else past the end. Then case k runs when
@@ -72,6 +111,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       setEntry(defaultIndex >= 0 ? defaultIndex : node.cases.length),
     );
     const statements: ESTree.Statement[] = [
+      ...declared,
       {
         type: 'VariableDeclaration',
         kind: 'const',

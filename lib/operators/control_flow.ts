@@ -37,7 +37,10 @@ const weakTensors = new WeakMap<object, number | boolean>();
 export const adoptsDtype = (before: unknown, dtype: DataType) =>
   isTensor(before) && weakTensors.has(before) && fitsDtype(weakTensors.get(before)!, dtype);
 
-/** `if (test) body else orelse`. Staged when `condition` is a tensor: the taken branch runs after the condition is read. */
+/**
+ * `if (test) body else orelse`. Staged when `condition` is a tensor: the taken branch runs after the
+ * condition is read.
+ */
 export function* ifStmt(
   condition: unknown,
   body: Body,
@@ -67,7 +70,9 @@ export function* ifStmt(
             `A staged if keeps each variable's dtype: cast the new value, for example tf.cast(value, '${dtype}').`,
         );
       }
-      return stagedValue(value, dtype, names[i]!, construct);
+      // The branch taken ran as JavaScript: a variable that held a tensor keeps its dtype, and the others
+      // keep what the branch gave them (a flag or a counter stays a JavaScript value, on the CPU).
+      return dtype === undefined ? value : stagedValue(value, dtype, names[i]!, construct);
     }),
   );
 }
@@ -118,25 +123,8 @@ function* loop(
 ): Generator<unknown, void, unknown> {
   const mark = currentCallScope()?.mark() ?? 0;
   if (bodyFirst) yield* body();
-  let condition = test ? yield* test() : true;
-  if (!isTensor(condition)) {
-    while (condition) {
-      yield* body();
-      if (update) yield* update();
-      condition = test ? yield* test() : true;
-      if (isTensor(condition)) {
-        throw new StagingError(
-          `The condition of ${construct} was a plain value when the loop started and is now a tensor. ` +
-            'Make it a tensor from the start (for example with tf.scalar(...)) so the whole loop is staged. ' +
-            'This also happens when a break or return inside a loop with a plain condition (such as ' +
-            'while (true)) depends on a tensor: give the loop a tensor condition instead.',
-        );
-      }
-    }
-    return;
-  }
-  let current: unknown = condition;
-  yield* stagedLoop(getState, setState, names, getStores, construct, mark, {
+  let current: unknown = test ? yield* test() : true;
+  const iterations: Iterations = {
     *runs() {
       return yield* truthy(current, construct);
     },
@@ -147,7 +135,21 @@ function* loop(
     *advance() {
       current = test ? yield* test() : true;
     },
-  });
+  };
+  if (isTensor(current)) {
+    yield* stagedLoop(getState, setState, names, getStores, construct, mark, iterations, false);
+    return;
+  }
+  while (current) {
+    yield* iterations.body();
+    yield* iterations.advance();
+    // A condition that became a tensor (`i = i + t` in `while (i < n)`): the loop goes on staged from
+    // here, with the variables it carries that are still JavaScript values left so.
+    if (isTensor(current)) {
+      yield* stagedLoop(getState, setState, names, getStores, construct, mark, iterations, true);
+      return;
+    }
+  }
 }
 
 /** One staged loop's iterations: whether another runs, its body, and what prepares the next test. */
@@ -159,7 +161,8 @@ interface Iterations {
 
 /**
  * Runs a loop whose condition is a tensor. Carried numbers and booleans become tensors, as they are in a
- * graph. Their dtype is weak until the first iteration ends: `let total = 0` that meets float32 in the
+ * graph, unless the loop started plain (`continued`): then they stay JavaScript values until they meet a
+ * tensor. Their dtype is weak until the first iteration ends: `let total = 0` that meets float32 in the
  * body is float32, since in JavaScript 0 and 0.0 are one value. After that, each variable keeps its dtype,
  * and each iteration's temporaries are freed, so memory does not grow with the trip count.
  */
@@ -171,24 +174,28 @@ function* stagedLoop(
   construct: string,
   mark: number,
   iterations: Iterations,
+  continued: boolean,
 ): Generator<unknown, void, unknown> {
   const scope = currentCallScope();
   // Besides the carried variables, the objects the loop stores into (a list it pushes to, `self` whose
   // properties it sets): their tensors stay alive too.
   const withRoots = getStores ? () => [...getState(), ...getStores()] : getState;
   const entry = getState();
-  entry.forEach((value, i) => {
-    if (value !== undefined) return;
-    throw new StagingError(
-      `'${names[i]}' must be defined before the loop: ${construct} whose condition is a tensor carries it from ` +
-        `one iteration to the next and past the loop, so give '${names[i]}' a value before ${construct}.`,
-    );
-  });
+  // A loop that started plain has run with these values already: they stay as they are.
+  if (!continued) {
+    entry.forEach((value, i) => {
+      if (value !== undefined) return;
+      throw new StagingError(
+        `'${names[i]}' must be defined before the loop: ${construct} whose condition is a tensor carries it from ` +
+          `one iteration to the next and past the loop, so give '${names[i]}' a value before ${construct}.`,
+      );
+    });
+  }
   const weak = entry.map((value) => typeof value === 'number' || typeof value === 'boolean');
-  setState(entry.map((value, i) => stagedValue(value, undefined, names[i]!, construct)));
+  if (!continued) setState(entry.map((value, i) => stagedValue(value, undefined, names[i]!, construct)));
   if (scope) scope.stagedLoops++;
   try {
-    yield* iterate(getState, setState, withRoots, names, construct, mark, iterations, entry, weak);
+    yield* iterate(getState, setState, withRoots, names, construct, mark, iterations, entry, weak, continued);
   } finally {
     if (scope) scope.stagedLoops--;
   }
@@ -205,6 +212,7 @@ function* iterate(
   iterations: Iterations,
   entry: unknown[],
   weak: boolean[],
+  keepsNumbers = false,
 ): Generator<unknown, void, unknown> {
   const scope = currentCallScope();
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
@@ -221,7 +229,10 @@ function* iterate(
     const start = getState();
     yield* iterations.body();
     const state = getState().map((value, i) => {
-      if (!isTensor(value)) return stagedValue(value, dtypes[i], names[i]!, construct);
+      // A variable that has not met a tensor stays a JavaScript value in a loop that started plain.
+      if (!isTensor(value)) {
+        return keepsNumbers && dtypes[i] === undefined ? value : stagedValue(value, dtypes[i], names[i]!, construct);
+      }
       const dtype = dtypes[i];
       const adopts =
         (weak[i] && fitsDtype(entry[i] as number | boolean, value.dtype)) || adoptsDtype(start[i], value.dtype);
@@ -258,17 +269,10 @@ export function* forOfStmt(
   getStores?: GetState,
 ): Generator<unknown, void, unknown> {
   if (!isTensor(iterable)) {
-    // The stop flags are plain while the loop is; a flag that became a tensor means a jump depended on one.
+    // A stop flag that a break or return set under a tensor condition is a tensor: it is read, and the
+    // loop goes on over the plain items.
     const keepsGoing = function* (): Generator<unknown, boolean, unknown> {
-      const go = yield* extraTest!();
-      if (isTensor(go)) {
-        throw new StagingError(
-          'A break or return inside a for-of or for-in loop over plain values depends on a tensor. Such a ' +
-            'loop is not staged: iterate over a tensor instead (for example tf.tensor(array)), or make the ' +
-            'condition a plain value.',
-        );
-      }
-      return Boolean(go);
+      return yield* truthy(yield* extraTest!(), 'a for-of loop');
     };
     // Iterated by hand, as for-of does: the stop flags are tested before the next item is pulled (also
     // after the last one), and an iterator left early is closed with return().
@@ -300,17 +304,26 @@ export function* forOfStmt(
   const length = iterable.shape[0]!;
   let index = 0;
   /* eslint-disable require-yield -- the steps of a staged loop are generators; some never wait. */
-  yield* stagedLoop(getState, setState, names, getStores, construct, mark, {
-    *runs() {
-      return index < length && (!extraTest || (yield* truthy(yield* extraTest(), construct)));
+  yield* stagedLoop(
+    getState,
+    setState,
+    names,
+    getStores,
+    construct,
+    mark,
+    {
+      *runs() {
+        return index < length && (!extraTest || (yield* truthy(yield* extraTest(), construct)));
+      },
+      *body() {
+        yield* body(tf.gather(iterable, index));
+      },
+      *advance() {
+        index++;
+      },
     },
-    *body() {
-      yield* body(tf.gather(iterable, index));
-    },
-    *advance() {
-      index++;
-    },
-  });
+    false,
+  );
   /* eslint-enable require-yield */
 }
 

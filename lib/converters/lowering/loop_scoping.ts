@@ -14,6 +14,7 @@ import type * as ESTree from 'estree';
 import { isFunctionNode, patternIdentifiers, type Binding } from '../../analysis/scopes.js';
 import { assign, block, expressionStatement, identifier } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
+import { renameReferences } from './renaming.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const scopes = ctx.scopesOf(fn);
@@ -38,17 +39,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       if (captured.size === 0) return;
       const renamed = new Map([...captured].map((binding) => [binding, ctx.namer.fresh(binding.name)]));
       for (const [binding, name] of renamed) ctx.userNames.set(name, binding.name);
-      const rename = (root: ESTree.Node | null | undefined) => {
-        if (!root) return;
-        walk(root, {
-          enter(id) {
-            if (id.type !== 'Identifier') return;
-            const binding = scopes.referenceOf.get(id)?.binding;
-            const name = binding && renamed.get(binding);
-            if (name) id.name = name;
-          },
-        });
-      };
+      const rename = (root: ESTree.Node | null | undefined) => renameReferences(root, renamed, scopes);
       for (const declarator of node.init.declarations) {
         rename(declarator.init);
         // Default values in a destructuring head may read names bound before them in the same head.
@@ -58,14 +49,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           const name = binding && renamed.get(binding);
           if (name) id.name = name;
         }
-        // `{ a }` printed with a renamed value would read property `a_1`: spell the key out.
-        walk(declarator.id, {
-          enter(property) {
-            if (property.type !== 'Property' || !property.shorthand || property.key.type !== 'Identifier') return;
-            const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value;
-            if (value.type === 'Identifier' && value.name !== property.key.name) property.shorthand = false;
-          },
-        });
+        // Again, now that the declared names changed: shorthand keys are spelled out.
+        rename(declarator.id);
       }
       rename(node.test);
       rename(node.update);

@@ -15,9 +15,10 @@
 // functions (hoisted within the switch) stays as written.
 
 import type * as ESTree from 'estree';
-import { mapChildStatements, walk } from '../../codegen/ast.js';
+import { mapChildStatements } from '../../codegen/ast.js';
 import { binary, block, identifier, literal, logical, not } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
+import { renameReferences } from './renaming.js';
 import { jumpTargets } from '../../analysis/jumps.js';
 import {
   flagDeclaration,
@@ -49,14 +50,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       ctx.userNames.set(name, ctx.userNames.get(binding.name) ?? binding.name);
       binding.id.name = name;
     }
-    walk(node as ESTree.Node, {
-      enter(id) {
-        if (id.type !== 'Identifier') return;
-        const binding = scopes.referenceOf.get(id)?.binding;
-        const name = binding && renamed.get(binding);
-        if (name) id.name = name;
-      },
-    });
+    renameReferences(node, renamed, scopes);
     const declared: ESTree.Statement[] = [];
     for (const switchCase of node.cases) {
       const split = splitDeclarations(switchCase.consequent);

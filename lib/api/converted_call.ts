@@ -15,7 +15,7 @@ import { CALLBACK_HINT } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
 import { RESTAGE } from '../operators/plain.js';
 import { loadedCode } from './loaded_code.js';
-import { isTfFunction } from './tf_functions.js';
+import { isMadeByTf, isTfFunction } from './tf_functions.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- calls pass any values through, as JavaScript does. */
 
@@ -125,10 +125,15 @@ function classify(fn: any, context: CallContext): Target {
   if (neverConverted.has(fn) || isTfFunction(fn)) return { kind: 'native' };
   const source = Function.prototype.toString.call(fn);
   if (isNativeSource(source) || isGenerated(source)) return { kind: 'native' };
+  // A generator's call only makes an iterator: there is nothing to stage, so it runs as it is.
+  const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
+  if (kind === 'GeneratorFunction' || kind === 'AsyncGeneratorFunction') return { kind: 'native' };
   try {
     return { kind: 'converted', callee: context.convert(fn) };
   } catch (error) {
     if (!(error instanceof ConversionError)) throw error;
+    // Functions that tfjs's functions return (tf.grad(f), tf.valueAndGrads(f)) are tfjs's own.
+    if (isMadeByTf(source)) return { kind: 'native' };
     if (context.strict) throw error;
     // Closures made afresh on every call share their source: one warning for all of them.
     const key = `${fn.name}\n${source}`;

@@ -3,6 +3,8 @@
 import { tf } from '../operators/tensors.js';
 
 let tfFunctions: WeakSet<object> | undefined;
+/** The source text of each tfjs function, for recognising the closures they return. */
+let tfSources: string[] = [];
 
 /** Functions that belong to tfjs: its namespaces' functions and the methods of the classes it exports. */
 export function isTfFunction(fn: object): boolean {
@@ -14,6 +16,7 @@ export function isTfFunction(fn: object): boolean {
       seen.add(value);
       if (typeof value === 'function') {
         found.add(value);
+        tfSources.push(Function.prototype.toString.call(value));
         for (
           let proto = value.prototype as object | null;
           proto && proto !== Object.prototype;
@@ -29,8 +32,18 @@ export function isTfFunction(fn: object): boolean {
         for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
       }
     };
+    tfSources = [];
     visit(tf, 0);
     tfFunctions = found;
   }
   return tfFunctions.has(fn);
+}
+
+/**
+ * Whether `source` is the text of a function that one of tfjs's functions defines and returns, such as
+ * the gradient function `tf.grad(f)` returns: its text lies within that function's.
+ */
+export function isMadeByTf(source: string): boolean {
+  isTfFunction(isMadeByTf);
+  return source.length > 40 && tfSources.some((text) => text.length > source.length && text.includes(source));
 }

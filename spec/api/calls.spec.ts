@@ -102,6 +102,21 @@ describeWithBackends('calls to user functions', (backend) => {
     tf.dispose([a, b]);
   });
 
+  it('the functions tf.grad and tf.valueAndGrads return, and generators, run as they are, with no warning', async () => {
+    function* upTo(n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    }
+    const g = toGraph(fx.gradientsAndGenerator as Fn, { scope: { upTo } });
+    const x = tf.scalar(3);
+    const { result, warned } = await warnings(async () => {
+      const out = (await g(x)) as unknown[];
+      return Promise.all(out.map((item) => valueOf(item)));
+    });
+    expect(result).to.deep.equal([6, 9, 6, 3]);
+    expect(warned).to.deep.equal([]);
+    x.dispose();
+  });
+
   it('the converted code shows the calls through the runtime', () => {
     expect(toCode(fx.clampedSquare as Fn)).to.contain(
       'yield* ag__.convertedCall(ag_ctx__, square, undefined, [x], "square")',

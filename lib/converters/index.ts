@@ -14,6 +14,7 @@ import * as callbackConditions from './lowering/callback_conditions.js';
 import * as conditionalExpressions from './staged/conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
 import * as continueStatements from './lowering/continue_statements.js';
+import * as destructuring from './lowering/destructuring.js';
 import * as elementAccess from './lowering/element_access.js';
 import * as controlFlow from './staged/control_flow.js';
 import * as functions from './lowering/functions.js';
@@ -66,6 +67,8 @@ const FUNCTIONS = ['FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionEx
  *   `Math.floor(a / b)` still shows its division and `+` in a console argument still shows its text.
  * - callback_conditions: a tensor condition inside a callback is an error; before call_trees, while the
  *   call a callback is passed to still names it.
+ * - destructuring: an array pattern takes a tensor apart along axis 0 (`ag__.unstacked`); before the
+ *   element writes in patterns are split off by element_access, which then see plain names.
  * - overloaded_operators: every operator that may meet a tensor becomes a runtime call.
  * - optional_chains: a chain that calls or reads elements becomes null tests and the plain chain; after
  *   the operators, so that its null tests stay native, and before the two passes that convert the plain
@@ -90,6 +93,8 @@ const LOWERING: Pass[] = [
       ['Math', 'Number', 'Boolean', 'String', 'JSON', 'console', 'isNaN', 'isFinite'].some((n) => c.names.has(n)),
   },
   { transform: callbackConditions.transform, keepsScopes: true, when: (c) => hasAny(c, ...FUNCTIONS) },
+  // It moves a for-of head's pattern into the body.
+  { transform: destructuring.transform, when: (c) => c.types.has('ArrayPattern') },
   // Earlier passes add operators of their own (a switch's `===`, a flag's `!`): always.
   { transform: overloadedOperators.transform, keepsScopes: true },
   // It declares temporaries for values it must not read twice.

@@ -7,7 +7,7 @@ export * from './comparison.js';
 export { text } from './tensors.js';
 export * from './math.js';
 export * from './bitwise.js';
-export { isArray, getItem, lengthOf, pathRef, setPath, updatePath, assignPath } from './indexing.js';
+export { isArray, getItem, lengthOf, pathRef, setPath, updatePath, assignPath, unstacked } from './indexing.js';
 export {
   ifStmt,
   whileStmt,

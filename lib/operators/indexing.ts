@@ -1,5 +1,5 @@
-// Element access: `x[i]`, `x[i] = v` and `x.length` keep their meaning on arrays and objects, and on a
-// tensor read and update along axis 0. An update makes a new tensor, which the converted code binds to
+// Element access: `x[i]`, `x[i] = v`, `x.length` and `[a, b] = x` keep their meaning on arrays and
+// objects, and on a tensor read, update and take apart along axis 0. An update makes a new tensor, which the converted code binds to
 // the variable that held the old one; the old tensor is not changed.
 
 import { StagingError } from '../errors.js';
@@ -192,3 +192,18 @@ const usedAsValue = () =>
     "An update of a tensor's element is used as a value. It makes a new tensor for the variable, so write " +
       'it as a statement of its own: x[i] = v; then use x[i].',
   );
+
+/**
+ * The value an array pattern takes apart: a tensor's slices along axis 0 (as for-of over it gives them),
+ * anything else as it is.
+ */
+export function unstacked(value: unknown): unknown {
+  if (!isTensor(value)) return value;
+  if (value.rank === 0) {
+    throw new StagingError(
+      'An array pattern ([a, b] = t) takes a tensor apart along its first axis, but this tensor is a scalar. ' +
+        'Destructure a tensor of rank 1 or more, or wrap the value in an array.',
+    );
+  }
+  return tf.unstack(value);
+}

@@ -47,7 +47,36 @@ function tryParse(text: string): ESTree.Expression | undefined {
   return undefined;
 }
 
+/**
+ * The private names (`#k`) that `source` uses, when it parses once a class declares them: as a method of
+ * that class, or as an expression inside one of its methods.
+ */
+function privateNamesIn(source: string): string[] {
+  const names = [...new Set([...source.matchAll(/#([\p{L}_$][\p{L}\p{N}_$]*)/gu)].map((match) => match[1]!))];
+  if (names.length === 0) return [];
+  const declared = names.map((name) => `#${name};`).join(' ');
+  const parses =
+    tryParse(`(class { ${declared} ${source} })`) !== undefined ||
+    tryParse(`(class { ${declared} m() { return (${source}); } })`) !== undefined;
+  return parses ? names : [];
+}
+
 function parseError(name: string, source: string, prefix: string): ConversionError {
+  const [privateName] = privateNamesIn(source);
+  if (privateName !== undefined) {
+    // Converted code is loaded with `new Function`, outside the class, where `#k` cannot be reached.
+    return new ConversionError(
+      `it uses the private member #${privateName}, which only code inside its class can reach, and ` +
+        'converted code is loaded outside the class.',
+      {
+        functionName: name,
+        source,
+        fix:
+          `use an ordinary property or method (this.${privateName}) instead of #${privateName}, or mark the ` +
+          'function with autograph.doNotConvert(fn) so that it runs as it is, unconverted.',
+      },
+    );
+  }
   try {
     acornParse(prefix + source + (prefix.endsWith('{') ? '})' : ')'), acornOptions);
   } catch (error) {

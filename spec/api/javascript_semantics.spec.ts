@@ -281,6 +281,24 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     tf.dispose(xs);
   });
 
+  it('tensors a local closure stores into an outer list survive the staged loop that calls it', async () => {
+    const converted = toGraph(fx.recordsThroughClosure as Fn);
+    expect(await converted(2, 3)).to.deep.equal(fx.recordsThroughClosure(2, 3));
+    const [x, n] = [tf.scalar(2, 'int32'), tf.scalar(3, 'int32')];
+    const history = await expectNoLeaks(async () => values(await converted(x, n)));
+    expect(history).to.deep.equal([0, 2, 4]);
+    tf.dispose([x, n]);
+  });
+
+  it('tensors made by default parameters are freed with the call', async () => {
+    const converted = toGraph(fx.scaledBy as Fn);
+    const x = tf.scalar(3);
+    for (let call = 0; call < 3; call++) {
+      expect(await expectNoLeaks(async () => values(await converted(x), [x]))).to.equal(7);
+    }
+    x.dispose();
+  });
+
   it('JSON.stringify gives tensors as the numbers and arrays they hold; in a callback a tensor is an error', async () => {
     const converted = toGraph(fx.stringified as Fn);
     const plain: [number, number[][]] = [

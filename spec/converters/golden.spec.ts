@@ -51,9 +51,20 @@ const fixtures: Fixture[] = await Promise.all(
   }),
 );
 
-/** A number argument as the tensor a user would pass: int32 for integers, float32 otherwise. */
+const dtypeOf = (values: number[]) => (values.every(Number.isInteger) ? 'int32' : 'float32');
+const isNumbers = (value: unknown): value is number[] =>
+  Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'number');
+
+/**
+ * A number argument, or an array of numbers, as the tensor a user would pass: int32 when every value is
+ * an integer, float32 otherwise.
+ */
 const asTensor = (value: unknown) =>
-  typeof value === 'number' ? tf.scalar(value, Number.isInteger(value) ? 'int32' : 'float32') : value;
+  typeof value === 'number'
+    ? tf.scalar(value, dtypeOf([value]))
+    : isNumbers(value)
+      ? tf.tensor1d(value, dtypeOf(value))
+      : value;
 
 async function plainValue(value: unknown, inputs: unknown[]): Promise<unknown> {
   if (Array.isArray(value)) return Promise.all(value.map((item) => plainValue(item, inputs)));

@@ -73,6 +73,30 @@ describe('parseFunction', () => {
       }
     });
 
+    it('functions that use private members, which converted code loaded outside the class cannot reach', () => {
+      class Counter {
+        #k = 2;
+        #twice(x: number) {
+          return x * 2;
+        }
+        scaled(x: number) {
+          return this.#twice(x) * this.#k;
+        }
+        arrow() {
+          return (x: number) => x * this.#k;
+        }
+      }
+      const counter = new Counter();
+      for (const [fn, name] of [
+        [counter.scaled, 'twice'],
+        [counter.arrow(), 'k'],
+      ] as const) {
+        const error = rejection(fn);
+        expect(error.message).to.contain(`it uses the private member #${name}`);
+        expect(error.fix).to.contain(`this.${name}`).and.contain('doNotConvert');
+      }
+    });
+
     it('native functions', () => {
       const error = rejection(Math.max);
       expect(error.message).to.contain('native function');

@@ -7,3 +7,8 @@ const entry = new URL('../dist/index.js', import.meta.url);
 if (!existsSync(entry)) throw new Error('bench: dist/ is missing; `npm run bench` builds it first (npm run build).');
 
 export const { toGraph } = (await import(entry.href)) as Library;
+
+/** The driver's yield counters, from the compiled runtime. */
+export const { yieldStats } = (await import(
+  new URL('../dist/operators/driver.js', import.meta.url).href
+)) as typeof import('../lib/operators/driver.js');

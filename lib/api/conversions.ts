@@ -6,7 +6,7 @@ import type { Mapping } from '../codegen/generate.js';
 import { load, type GeneratorFunctionLike, type LoadedCode, type PlainFunctionLike } from '../codegen/loader.js';
 import { convertFunction, type ConvertedFunction } from '../converters/index.js';
 import * as operators from '../operators/index.js';
-import { drive, runPlainFirst } from '../operators/driver.js';
+import { drive, runPlainFirst, type RunOptions } from '../operators/driver.js';
 import { isTensor } from '../operators/tensors.js';
 import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
 import * as calls from './converted_call.js';
@@ -14,7 +14,7 @@ import type { CallContext, ConvertedCallee } from './converted_call.js';
 import { bindFreeNames, checkFreeWrites } from './free_names.js';
 import { loadedCodeAt, registerLoadedCode, type LoadedCodeEntry } from './loaded_code.js';
 import { locateError } from './locate_errors.js';
-import type { AnyFunction, ConvertOptions, GraphFunction } from './options.js';
+import { checkSignal, type AnyFunction, type ConvertOptions, type GraphFunction } from './options.js';
 
 const isIterator = (value: unknown) =>
   typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function';
@@ -48,6 +48,7 @@ interface Instance {
   scope: Readonly<Record<string, unknown>> | undefined;
   strict: boolean;
   maximumIterations: number | undefined;
+  signal: AbortSignal | undefined;
   graph: GraphFunction;
   /** The staged generator function, loaded on first need. */
   staged(): GeneratorFunctionLike;
@@ -160,7 +161,7 @@ export function graphOf(
 
 function instanceOf(
   fn: AnyFunction,
-  { scope, strict = false, maximumIterations }: ConvertOptions,
+  { scope, strict = false, maximumIterations, signal }: ConvertOptions,
   defaults: Readonly<Record<string, unknown>>,
 ): Instance {
   const conversion = conversionOf(fn);
@@ -176,6 +177,7 @@ function instanceOf(
       sameScope(instance.scope, scope) &&
       instance.strict === strict &&
       instance.maximumIterations === maximumIterations &&
+      instance.signal === signal &&
       instance.values.length === values.length &&
       instance.values.every((v, i) => Object.is(v, values[i])),
   );
@@ -204,28 +206,40 @@ function instanceOf(
   let converted: GeneratorFunctionLike | undefined;
   const staged = () => (converted ??= conversion.staged().factory(RUNTIME, context, ...values));
   const firstPlain = conversion.restartable ? plainClone : undefined;
-  const graph = function (this: unknown, ...args: unknown[]) {
+  const call = (thisArg: unknown, args: unknown[], runOptions: RunOptions) => {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.
     let run: Promise<unknown>;
     try {
       run =
         firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
-          ? runPlainFirst(firstPlain, staged, this, args, name, maximumIterations)
-          : drive(staged().apply(this, args), name, maximumIterations);
+          ? runPlainFirst(firstPlain, staged, thisArg, args, name, runOptions)
+          : drive(staged().apply(thisArg, args), name, runOptions);
     } catch (error) {
       // Loading the staged code on first need happens here: whatever goes wrong, the call still rejects.
       run = Promise.reject(error);
     }
     return run.catch((error: unknown) => Promise.reject(locateError(error)));
   };
+  const graph = function (this: unknown, ...args: unknown[]) {
+    return call(this, args, { maximumIterations, signal });
+  };
   Object.defineProperty(graph, 'name', { value: name });
   Object.defineProperty(graph, 'original', { value: fn });
+  Object.defineProperty(graph, 'withSignal', {
+    value: (callSignal: AbortSignal) => {
+      checkSignal(callSignal, 'withSignal');
+      return function (this: unknown, ...args: unknown[]) {
+        return call(this, args, { maximumIterations, signal: callSignal });
+      };
+    },
+  });
   const instance: Instance = {
     values,
     scope,
     strict,
     maximumIterations,
+    signal,
     graph: graph as unknown as GraphFunction,
     staged,
     plain: plainClone,

@@ -16,6 +16,11 @@ export interface ConvertOptions {
    * loop, instead of running forever.
    */
   maximumIterations?: number;
+  /**
+   * Stops every call of the converted function once aborted: a running call rejects with the signal's
+   * reason (an AbortError) and frees the tensors it made. `g.withSignal(signal)` gives one call its own.
+   */
+  signal?: AbortSignal;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- a GraphFunction mirrors any user function's signature. */
@@ -26,9 +31,13 @@ export interface GraphFunction<F extends AnyFunction = AnyFunction> {
   (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
   /** The function that was converted. */
   readonly original: F;
+  /** The converted function with `signal` for its calls: an abort stops a call and frees its tensors. */
+  withSignal(
+    signal: AbortSignal,
+  ): (this: ThisParameterType<F>, ...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
 }
 
-const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations']);
+const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations', 'signal']);
 
 export function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (options === undefined) return {};
@@ -51,5 +60,22 @@ export function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
     throw new TypeError(`${entry}: options.maximumIterations must be a whole number of iterations, such as 1000.`);
   }
+  const { signal } = options as ConvertOptions;
+  if (signal !== undefined) checkSignal(signal, `${entry}: options.signal`);
   return options as ConvertOptions;
+}
+
+/** Checks that `signal` is an AbortSignal, as AbortController's `signal` is. */
+export function checkSignal(signal: unknown, label: string): void {
+  const candidate = signal as Partial<AbortSignal> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.aborted !== 'boolean' ||
+    typeof candidate.addEventListener !== 'function'
+  ) {
+    throw new TypeError(
+      `${label} must be an AbortSignal, such as new AbortController().signal, got ${String(signal)}.`,
+    );
+  }
 }

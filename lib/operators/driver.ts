@@ -8,21 +8,101 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as { then?: unknown }).then === 'function';
 
+/** What a run may be given: the loop limit, and a signal that stops it. */
+export interface RunOptions {
+  maximumIterations?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * How long converted code runs before it lets the event loop run other tasks (timers, input, rendering):
+ * a staged loop's reads resolve as microtasks, which alone would never let them.
+ */
+export const YIELD_INTERVAL_MS = 50;
+
+/** How often runs have let other tasks run, and how long they waited for their turn: read by `npm run bench`. */
+export const yieldStats = { tasks: 0, waitedMs: 0 };
+
+type Scheduler = { yield?: () => Promise<void> };
+
+/** A macrotask: `scheduler.yield()` where it exists (it keeps the task's priority), else setImmediate or a message. */
+function nextTask(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: Scheduler }).scheduler;
+  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}
+
+/** The error an aborted call rejects with: the signal's reason, an AbortError unless the caller gave one. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The converted call was aborted.', 'AbortError');
+}
+
 /**
  * Converted functions are generator functions: `yield` marks every point where they wait (a staged
  * condition being read, a user `await`), and `yield*` enters the operators and the bodies they run.
  * Driving the generator here, rather than writing async functions, means the runtime sees every step
  * begin and end, so tensors are attributed to the right call even when calls interleave. A yielded
  * promise is awaited; any other value is sent straight back, with no trip through the microtask queue.
+ *
+ * A run that has gone on for YIELD_INTERVAL_MS since it last let other tasks run waits for the next task
+ * before its next step; shorter runs never pay for that. An aborted signal stops the run at its next
+ * step, or at once while it waits for a read: its `finally` blocks run, every tensor it made is freed,
+ * and it rejects with the signal's reason.
  */
 export function drive<T>(
   generator: Generator<unknown, T, unknown>,
   name: string,
-  maximumIterations?: number,
+  options: RunOptions = {},
 ): Promise<T> {
+  const { maximumIterations, signal } = options;
   const scope = new CallScope(name, maximumIterations);
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let lastTask = performance.now();
+    const fail = (error: unknown) => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    };
+    const stop = () => {
+      // The generator's finally blocks run; whatever they do, the run ends here.
+      scope.enter();
+      try {
+        generator.return(undefined as T);
+      } catch {
+        // The abort is what the call reports.
+      }
+      scope.leave();
+      scope.abort();
+      fail(abortReason(signal!));
+    };
+    function onAbort() {
+      if (!settled && !running) stop();
+    }
+    signal?.addEventListener('abort', onAbort);
+    let running = false;
     const step = (resume: 'next' | 'throw', input: unknown): void => {
+      if (settled) return;
+      if (signal?.aborted) return stop();
+      const now = performance.now();
+      if (now - lastTask > YIELD_INTERVAL_MS) {
+        void nextTask().then(() => {
+          lastTask = performance.now();
+          yieldStats.tasks++;
+          yieldStats.waitedMs += lastTask - now;
+          step(resume, input);
+        });
+        return;
+      }
+      running = true;
       for (;;) {
         let result: IteratorResult<unknown, T>;
         scope.enter();
@@ -31,16 +111,21 @@ export function drive<T>(
         } catch (error) {
           scope.leave();
           scope.abort();
-          reject(error);
+          running = false;
+          fail(error);
           return;
         }
         scope.leave();
         if (result.done) {
           scope.finish(result.value);
+          running = false;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
           resolve(result.value);
           return;
         }
         if (isThenable(result.value)) {
+          running = false;
           result.value.then(
             (value) => step('next', value),
             (error: unknown) => step('throw', error),
@@ -49,6 +134,10 @@ export function drive<T>(
         }
         resume = 'next';
         input = result.value;
+        if (signal?.aborted || performance.now() - lastTask > YIELD_INTERVAL_MS) {
+          running = false;
+          return step(resume, input);
+        }
       }
     };
     step('next', undefined);
@@ -68,9 +157,10 @@ export function runPlainFirst<T>(
   thisArg: unknown,
   args: unknown[],
   name: string,
-  maximumIterations?: number,
+  options: RunOptions = {},
 ): Promise<T> {
-  const scope = new CallScope(name, maximumIterations);
+  if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
+  const scope = new CallScope(name, options.maximumIterations);
   let result: unknown;
   startPrintBuffer();
   scope.enter();
@@ -81,7 +171,7 @@ export function runPlainFirst<T>(
     scope.abort();
     if (error === RESTAGE) {
       endPrintBuffer(false);
-      return drive(staged().apply(thisArg, args), name, maximumIterations);
+      return drive(staged().apply(thisArg, args), name, options);
     }
     endPrintBuffer(true);
     return Promise.reject(error);

@@ -24,7 +24,9 @@ export function containsNode(
   const ancestors: ESTree.Node[] = [];
   walk(root, {
     enter(node) {
-      if (found || (node !== root && isFunctionNode(node))) return this.skip();
+      // A nested function's jumps are its own, whether it is inside `root` or is `root` itself (a
+      // function declaration in a statement list).
+      if (found || isFunctionNode(node)) return this.skip();
       if (test(node, ancestors)) found = true;
       ancestors.push(node);
     },

@@ -50,7 +50,26 @@ type Target =
   | { kind: 'native'; replacement?: (...args: any[]) => unknown }
   | { kind: 'assert' }
   | { kind: 'converted'; callee: ConvertedCallee }
-  | { kind: 'bound'; target: any; thisArg: unknown; args: unknown[] };
+  | { kind: 'bound'; target: any; thisArg: unknown; args: unknown[] }
+  | { kind: 'local'; staged?: (...args: any[]) => Generator<unknown, unknown, unknown>; plain?: AnyFunction };
+
+type AnyFunction = (...args: any[]) => unknown;
+
+/**
+ * Local functions that converted code passes on, with their converted twins: staged code registers the
+ * generator, the plain clone the synchronous copy. A converted callee that calls one runs the twin.
+ */
+const localTwins = new WeakMap<object, { staged?: any; plain?: AnyFunction }>();
+
+/** Registers the staged twin of the local function `fn` (lowering/local_functions.ts). */
+export function registerLocal(fn: object, twin: (...args: any[]) => Generator<unknown, unknown, unknown>): void {
+  localTwins.set(fn, { staged: twin });
+}
+
+/** Registers the plain clone's twin of the local function `fn`. */
+export function registerLocalPlain(fn: object, twin: AnyFunction): void {
+  localTwins.set(fn, { plain: twin });
+}
 
 /**
  * Built-ins that work on tensors when written as calls (`Math.abs(x)`), for when they are passed around as
@@ -119,6 +138,8 @@ function targetOf(fn: any, context: CallContext): Target {
 function classify(fn: any, context: CallContext): Target {
   const bound = boundTargets.get(fn);
   if (bound) return { kind: 'bound', ...bound };
+  const local = localTwins.get(fn);
+  if (local) return { kind: 'local', ...local };
   if (isNodeAssert(fn) || fn === assertNow) return { kind: 'assert' };
   const replacement = BUILTIN_REPLACEMENTS.get(fn);
   if (replacement) return { kind: 'native', replacement };
@@ -190,6 +211,8 @@ export function* convertedCall(
     return yield* convertedCall(context, target.target, target.thisArg, [...target.args, ...args], label);
   }
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
+  if (target.kind === 'local')
+    return target.staged ? yield* target.staged.apply(thisArg, args) : fn.apply(thisArg, args);
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
   const { async, staged, promised } = target.callee;
   return async ? promised.apply(thisArg, args) : yield* staged().apply(thisArg, args);
@@ -231,6 +254,7 @@ export function convertedCallPlain(
     return convertedCallPlain(context, target.target, target.thisArg, [...target.args, ...args], label);
   }
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
+  if (target.kind === 'local') return (target.plain ?? fn).apply(thisArg, args);
   if (target.kind === 'assert') return assertPlain(fn, args[0], args[1]);
   const { plain, async, promised } = target.callee;
   // An async function returns its promise, as it would unconverted; only a synchronous one can restage.
@@ -294,4 +318,18 @@ function describeObject(object: unknown): string {
   if (object === null || object === undefined) return String(object);
   const name = (object as { constructor?: { name?: string } }).constructor?.name;
   return name && name !== 'Object' ? `(a ${name})` : '(an object)';
+}
+
+/** A call from converted code to the converted twin of a local function, run inline. */
+export function* callLocal(
+  twin: (...args: unknown[]) => Generator<unknown, unknown, unknown>,
+  thisArg: unknown,
+  args: unknown[],
+): Generator<unknown, unknown, unknown> {
+  return yield* twin.apply(thisArg, args);
+}
+
+/** The same in the plain clone, whose twins are synchronous. */
+export function callLocalPlain(twin: (...args: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
+  return twin.apply(thisArg, args);
 }

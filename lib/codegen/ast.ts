@@ -227,6 +227,27 @@ export function cloneNode<T extends ESTree.Node>(node: T): T {
  */
 interface Annotations {
   stopFlags?: string[];
+  /** On the converted twin of a local function: the function's name (see lowering/local_functions.ts). */
+  twinOf?: string;
+}
+
+/** Marks `fn` as the converted twin of the local function `name`: every pass after it reads the mark. */
+export const markTwin = (fn: ESTree.FunctionDeclaration, name: string): void => {
+  (fn as Annotations).twinOf = name;
+};
+
+/** Whether `node` is a converted twin (see markTwin). */
+export const isTwin = (node: ESTree.Node): boolean => (node as Annotations).twinOf !== undefined;
+
+/** The twins in `fn`, outermost first: the passes that work on one function's statements run on each. */
+export function twinsIn(fn: ESTree.Node): ESTree.FunctionDeclaration[] {
+  const twins: ESTree.FunctionDeclaration[] = [];
+  walk(fn, {
+    enter(node) {
+      if (node.type === 'FunctionDeclaration' && isTwin(node)) twins.push(node);
+    },
+  });
+  return twins;
 }
 
 /** The flags that stop `loop` (see Annotations). */

@@ -1,7 +1,7 @@
 // The converter pipeline: the common lowering, then two back ends (staged and plain); the one place that
 // fixes the order of the passes.
 
-import { cloneNode } from '../codegen/ast.js';
+import { cloneNode, twinsIn } from '../codegen/ast.js';
 import { hasAny, takeCensus, type Census } from '../analysis/census.js';
 import type * as ESTree from 'estree';
 import { isRestartable } from '../analysis/effects.js';
@@ -19,6 +19,7 @@ import * as elementAccess from './lowering/element_access.js';
 import * as controlFlow from './staged/control_flow.js';
 import * as functions from './lowering/functions.js';
 import * as logicalExpressions from './staged/logical_expressions.js';
+import * as localFunctions from './lowering/local_functions.js';
 import * as loopScoping from './lowering/loop_scoping.js';
 import * as optionalChains from './lowering/optional_chains.js';
 import * as overloadedOperators from './lowering/overloaded_operators.js';
@@ -43,6 +44,11 @@ interface Pass {
    * scope analysis, so the next pass may reuse it (`ctx.scopesOf`); any other pass makes it stale.
    */
   keepsScopes?: true;
+  /**
+   * The pass works on one function's own statements (nested functions aside): it also runs on each
+   * converted twin of a local function (lowering/local_functions.ts).
+   */
+  perFunction?: true;
 }
 
 const LOOPS = ['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement'];
@@ -79,13 +85,15 @@ const FUNCTIONS = ['FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionEx
  *   written as an assignment (`x = ag__.setPath(x, [i], v)`), so analysis sees the write.
  */
 const LOWERING: Pass[] = [
+  // Twins are copies of local functions as written: first, so that every later pass converts them.
+  { transform: localFunctions.transform, when: (c) => hasAny(c, ...FUNCTIONS) },
   { transform: loopScoping.transform, when: (c) => c.types.has('ForStatement') },
-  { transform: switchStatements.transform, when: (c) => c.types.has('SwitchStatement') },
-  { transform: continueStatements.transform, when: (c) => c.types.has('ContinueStatement') },
+  { transform: switchStatements.transform, perFunction: true, when: (c) => c.types.has('SwitchStatement') },
+  { transform: continueStatements.transform, perFunction: true, when: (c) => c.types.has('ContinueStatement') },
   // The switch lowering turns only the breaks out of a switch into its own flag.
-  { transform: breakStatements.transform, when: (c) => c.types.has('BreakStatement') },
+  { transform: breakStatements.transform, perFunction: true, when: (c) => c.types.has('BreakStatement') },
   // An arrow function's expression body gets a return at the top level, which needs no lowering.
-  { transform: returnStatements.transform, when: (c) => c.types.has('ReturnStatement') },
+  { transform: returnStatements.transform, perFunction: true, when: (c) => c.types.has('ReturnStatement') },
   {
     transform: builtinCalls.transform,
     keepsScopes: true,
@@ -121,7 +129,11 @@ const STAGED: Pass[] = [
   // Only console and call lowering make calls that wait.
   { transform: waits.transform, when: (c) => c.types.has('CallExpression') },
   // Jump lowering adds ifs only where the user's code has loops or ifs already.
-  { transform: controlFlow.transform, when: (c) => hasAny(c, 'IfStatement', 'SwitchStatement', ...LOOPS) },
+  {
+    transform: controlFlow.transform,
+    perFunction: true,
+    when: (c) => hasAny(c, 'IfStatement', 'SwitchStatement', ...LOOPS),
+  },
   // Optional chains are lowered into `?:`.
   { transform: conditionalExpressions.transform, when: (c) => hasAny(c, 'ConditionalExpression', 'ChainExpression') },
   // Jump lowering and control flow add `&&` of their own: always.
@@ -169,6 +181,11 @@ export function convertFunction(
       if (pass.when && !pass.when(census)) return node;
       const out = pass.transform(node, ctx);
       if (!pass.keepsScopes) ctx.forgetScopes();
+      if (pass.perFunction) {
+        // A twin is converted in place: the pass's result is the node it was given.
+        for (const twin of twinsIn(out)) pass.transform(twin as unknown as ESTree.FunctionExpression, ctx);
+        ctx.forgetScopes();
+      }
       return out;
     }, start);
   };

@@ -9,6 +9,7 @@ export const WAITING_OPERATORS: Readonly<Record<string, string>> = {
   consoleAssert: 'consoleAssertPlain',
   convertedCall: 'convertedCallPlain',
   convertedMethodCall: 'convertedMethodCallPlain',
+  callLocal: 'callLocalPlain',
   toStringOf: 'toStringOfPlain',
   jsonStringify: 'jsonStringifyPlain',
 };

@@ -117,6 +117,20 @@ describeWithBackends('calls to user functions', (backend) => {
     x.dispose();
   });
 
+  it('a local function passed to a converted user function runs converted there; array methods get the callback', async () => {
+    const g = toGraph(fx.passesLocal as Fn, { scope: { applyTwice: fx.applyTwice } });
+    for (const value of [3, -3, 0]) {
+      expect(await g(value), `a = ${value}`).to.deep.equal(fx.passesLocal(value));
+      const a = tf.scalar(value, 'int32');
+      const [twice, mapped] = (await expectNoLeaks(async () => {
+        const out = (await g(a)) as [tf.Tensor, number[]];
+        return [await valueOf(out[0]), out[1]];
+      })) as [number, number[]];
+      expect([twice, mapped], `a = tensor ${value}`).to.deep.equal(fx.passesLocal(value));
+      a.dispose();
+    }
+  });
+
   it('the converted code shows the calls through the runtime', () => {
     expect(toCode(fx.clampedSquare as Fn)).to.contain(
       'yield* ag__.convertedCall(ag_ctx__, square, undefined, [x], "square")',

@@ -85,10 +85,9 @@ referenceCases('call_to_user_function', [
 ]);
 
 referenceCases('call_to_lambda_function', [
-  ...plainAndTensor(lambdas.inlineLambda, [1]).filter((c) => c.kinds[0] === 'plain'),
-  // An arrow function defined in the converted function is a callback: its control flow stays native, and
-  // a tensor condition there is an error that says so (AutoGraph converts it).
-  { fn: lambdas.inlineLambda, args: [1], kinds: ['tensor'], error: "inside the callback 'l'" },
+  // An arrow function that the converted function defines and calls is converted with it, as AutoGraph
+  // converts lambdas: its tensor condition is staged.
+  ...plainAndTensor(lambdas.inlineLambda, [1]),
   ...both(
     lambdas.externalLambda,
     [1, (x: number) => x == 0],

@@ -88,10 +88,26 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   // Each function on the way down, with what it is: converted body, the plain clone, or a callback.
   const functions: { node: ESTree.Node; callback?: string }[] = [];
 
+  /** The converted twin of a local function `callee` names, if it has one (lowering/local_functions.ts). */
+  const twinOf = (callee: ESTree.Node): string | undefined => {
+    if (callee.type !== 'Identifier') return undefined;
+    const binding = scopes.referenceOf.get(callee)?.binding;
+    return binding ? ctx.localTwins.get(binding.id) : undefined;
+  };
+
   /** The runtime call that replaces `node`, or undefined when the call stays as written. */
   const convertCall = (node: ESTree.CallExpression): ESTree.Expression | undefined => {
-    if (staysNative(node.callee)) return undefined;
     const callback = functions[functions.length - 1]?.callback;
+    // Converted code calls a local function's twin; a callback calls the function as written.
+    const twin = callback === undefined ? twinOf(node.callee) : undefined;
+    if (twin !== undefined) {
+      return call(
+        ctx.operator('callLocal'),
+        [identifier(twin), identifier('undefined'), array(node.arguments)],
+        node.loc,
+      );
+    }
+    if (staysNative(node.callee)) return undefined;
     const args = array(node.arguments);
     const { callee } = node;
     const method =

@@ -13,7 +13,7 @@
 
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../../analysis/scopes.js';
-import { stopFlagsOf, walk } from '../../codegen/ast.js';
+import { isTwin, stopFlagsOf, walk } from '../../codegen/ast.js';
 import { block, call, expressionStatement, identifier, logical } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { runtimeCallee, WAITING_OPERATORS } from '../runtime_calls.js';
@@ -25,6 +25,7 @@ const PLAIN_VARIANTS: Readonly<Record<string, string>> = {
   consoleAssertInCallback: 'consoleAssertPlain',
   toStringOfInCallback: 'toStringOfPlain',
   jsonStringifyInCallback: 'jsonStringifyPlain',
+  registerLocal: 'registerLocalPlain',
 };
 
 const anyOf = (expressions: ESTree.Expression[]): ESTree.Expression =>
@@ -47,11 +48,13 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   let depth = 0;
   walk(fn.body as ESTree.Node, {
     enter(node) {
-      if (isFunctionNode(node)) depth++;
+      // A local function's twin is converted code, a synchronous copy here like the function itself.
+      if (isTwin(node)) (node as ESTree.FunctionDeclaration).generator = false;
+      else if (isFunctionNode(node)) depth++;
     },
     leave(node) {
       if (isFunctionNode(node)) {
-        depth--;
+        if (!isTwin(node)) depth--;
         return;
       }
       // A user's catch must not swallow the restage signal, which unwinds the whole plain run.

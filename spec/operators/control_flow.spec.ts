@@ -6,6 +6,7 @@ import { sumOf } from '../converters/fixtures/for_of/sum_of/input.js';
 import { sumRange } from '../converters/fixtures/for_of/sum_range/input.js';
 import * as fixtures from '../fixtures/staging.js';
 import * as exits from '../fixtures/loop_exits.js';
+import * as early from '../fixtures/early_returns.js';
 import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
 describeWithBackends('staged control flow', () => {
@@ -224,26 +225,27 @@ describeWithBackends('staged control flow', () => {
   });
 });
 
+/** The JavaScript values of a result: tensors read and disposed (except `inputs`), arrays walked. */
+const values = async (result: unknown, inputs: unknown[] = []): Promise<unknown> =>
+  Array.isArray(result) ? Promise.all(result.map((item) => values(item, inputs))) : valueOf(result, inputs);
+const scalar = (value: number) => tf.scalar(value, Number.isInteger(value) ? 'int32' : 'float32');
+
+/** Runs `fn` converted on `tensorArgs` and checks it against the original on `plainArgs`, with no leaks. */
+async function agrees(fn: (...args: never[]) => unknown, plainArgs: unknown[], tensorArgs: unknown[]) {
+  const g = toGraph(fn as (...a: unknown[]) => unknown);
+  const expected = (fn as (...a: unknown[]) => unknown)(...plainArgs);
+  expect(await g(...plainArgs), `${fn.name} on plain values`).to.deep.equal(expected);
+  const actual = await expectNoLeaks(async () => {
+    const result = await g(...tensorArgs);
+    // A result may be an argument itself (`return x`): it stays the caller's.
+    return { raw: result, value: await values(result, tensorArgs) };
+  });
+  expect(actual.value, `${fn.name} on tensors`).to.deep.equal(expected);
+  tf.dispose(tensorArgs.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+  return actual.raw;
+}
+
 describeWithBackends('loops whose continuation comes to depend on a tensor', () => {
-  /** The JavaScript values of a result: tensors read and disposed, arrays walked. */
-  const values = async (result: unknown): Promise<unknown> =>
-    Array.isArray(result) ? Promise.all(result.map(values)) : valueOf(result);
-  const scalar = (value: number) => tf.scalar(value, Number.isInteger(value) ? 'int32' : 'float32');
-
-  /** Runs `fn` converted on `tensorArgs` and checks it against the original on `plainArgs`, with no leaks. */
-  async function agrees(fn: (...args: never[]) => unknown, plainArgs: unknown[], tensorArgs: unknown[]) {
-    const g = toGraph(fn as (...a: unknown[]) => unknown);
-    const expected = (fn as (...a: unknown[]) => unknown)(...plainArgs);
-    expect(await g(...plainArgs), `${fn.name} on plain values`).to.deep.equal(expected);
-    const actual = await expectNoLeaks(async () => {
-      const result = await g(...tensorArgs);
-      return { raw: result, value: await values(result) };
-    });
-    expect(actual.value, `${fn.name} on tensors`).to.deep.equal(expected);
-    tf.dispose(tensorArgs.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
-    return actual.raw;
-  }
-
   it('a counted loop stopped by a tensor break keeps its counter a JavaScript number', async () => {
     const [step] = (await agrees(exits.trainUntil, [10, 0.01], [scalar(10), scalar(0.01)])) as unknown[];
     expect(typeof step).to.equal('number');
@@ -291,5 +293,25 @@ describeWithBackends('loops whose continuation comes to depend on a tensor', () 
       )) as unknown[];
       expect(typeof epoch).to.equal('number');
     }
+  });
+});
+
+describeWithBackends('early returns inside staged conditionals', () => {
+  it("isPrime: 'if (n < 2) return false', then a loop that may return", async () => {
+    for (const n of [1, 2, 9, 13]) await agrees(early.isPrime, [n], [scalar(n)]);
+  });
+
+  it('a return inside a loop inside a staged if', async () => {
+    for (const x of [-1, 1, 2, 5]) await agrees(early.returnInLoopInIf, [x], [scalar(x)]);
+  });
+
+  it('a return or a break inside try/finally under a staged if', async () => {
+    for (const x of [-1, 1]) await agrees(early.returnInTryFinally, [x], [scalar(x)]);
+    for (const x of [0, 2, 5]) await agrees(early.breakInTryFinally, [x], [scalar(x)]);
+  });
+
+  it('a switch on a tensor whose cases all return, and switch (true) with tensor cases', async () => {
+    for (const k of [0, 1]) await agrees(early.switchReturns, [k, 4], [scalar(k), scalar(4)]);
+    for (const x of [-3, 4, 20]) await agrees(early.switchTrue, [x], [scalar(x)]);
   });
 });

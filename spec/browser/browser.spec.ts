@@ -10,6 +10,7 @@ import { buildDemo } from '../../demo/build.js';
 import { EXAMPLES } from '../../demo/catalog.js';
 import { runExample, type RunReport } from '../../demo/runner.js';
 import { serve } from '../../demo/serve.js';
+import type { EndlessReport } from './page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -114,6 +115,17 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       }
     }
     await page.close();
+  });
+
+  it('an endless staged loop lets a timer fire on time, and an abort stops it and frees its tensors', async function () {
+    const page = await openPage('spec.html');
+    await page.waitForFunction(() => 'autographSpec' in window);
+    const report = await page.evaluate(() =>
+      (window as unknown as { autographSpec: { endless(): Promise<EndlessReport> } }).autographSpec.endless(),
+    );
+    expect(report.late, 'how late the timer fired, in ms').to.be.below(100);
+    expect(report.rejection).to.equal('AbortError');
+    expect(report.leaked, 'tensors left').to.equal(0);
   });
 
   it('the demo page runs each example on webgpu from its UI', async function () {

@@ -3,6 +3,7 @@
 import { StagingError } from '../errors.js';
 import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
+import { checkIterable } from './plain.js';
 import { fitsDtype, isTensor, tf, weakDtype, type DataType } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
@@ -276,7 +277,7 @@ export function* forOfStmt(
     };
     // Iterated by hand, as for-of does: the stop flags are tested before the next item is pulled (also
     // after the last one), and an iterator left early is closed with return().
-    const iterator = (iterable as Iterable<unknown>)[Symbol.iterator]();
+    const iterator = checkIterable(iterable as Iterable<unknown>)[Symbol.iterator]();
     let exhausted = false;
     try {
       for (;;) {

@@ -29,6 +29,7 @@ export {
   rethrowRestage,
   toStringOfPlain,
   jsonStringifyPlain,
+  iterablePlain,
 } from './plain.js';
 export { conditionInCallback } from './conditions.js';
 export { consoleAssert, consoleAssertInCallback } from './asserts.js';

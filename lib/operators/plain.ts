@@ -13,6 +13,21 @@ export function conditionPlain<T>(value: T): T {
   return value;
 }
 
+/** The iterable of a for-of loop in the plain clone: a tensor or an iterator restarts the run staged. */
+export function iterablePlain<T>(value: T): T {
+  conditionPlain(value);
+  return checkIterable(value);
+}
+
+/** `value` itself when a for-of loop can iterate it; otherwise JavaScript's TypeError, naming the value. */
+export function checkIterable<T>(value: T): T {
+  if (value != null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') return value;
+  const shown = value === null || typeof value !== 'object' ? String(value) : 'the object';
+  throw new TypeError(
+    `${typeof value === 'string' ? JSON.stringify(value) : shown} is not iterable: a for-of loop needs an array, a tensor or another iterable.`,
+  );
+}
+
 /** The first statement of every catch block in the plain clone: the restage signal is the runtime's, not the user's. */
 export function rethrowRestage(error: unknown): void {
   if (error === RESTAGE) throw error;

@@ -131,6 +131,15 @@ describeWithBackends('bad input: at run time', (backend) => {
     }
   });
 
+  it('a for-of loop over a value that is not iterable is TypeError naming the value, not the runtime', async () => {
+    for (const value of [5, undefined, { a: 1 }]) {
+      const error = await rejection(toGraph(fx.sumOfItems as Fn)(value));
+      expect(error).to.be.instanceOf(TypeError);
+      expect(error.message).to.match(/^(5|undefined|the object) is not iterable/);
+      expect(error.message).not.to.contain('ag__');
+    }
+  });
+
   it('a staged loop that never ends stops at maximumIterations with an error naming the loop', async () => {
     const x = tf.scalar(1);
     const g = toGraph(fx.endless, { maximumIterations: 20 });

@@ -92,7 +92,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
           if (node.test) node.test = guard(node.test);
           break;
         case 'ForOfStatement':
-          node.right = guard(node.right);
+          node.right = call(ctx.operator('iterablePlain'), [node.right], node.right.loc);
           stopBeforeEachIteration(node);
           break;
         case 'ForInStatement':

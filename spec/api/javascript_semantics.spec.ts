@@ -279,6 +279,12 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     expect(await Promise.all(result[1].map((t) => t.data().then((d) => d[0])))).to.deep.equal(byText);
     expect(result[2]).to.deep.equal(order);
     tf.dispose(xs);
+    // A comparator's result that is not a scalar has no single order.
+    const vectors = [tf.tensor([1, 2]), tf.tensor([3, 4])];
+    const error = await rejection(converted(vectors));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('Array sort meets a tensor of shape [2]');
+    tf.dispose(vectors);
   });
 
   it('tensors a local closure stores into an outer list survive the staged loop that calls it', async () => {
@@ -297,6 +303,13 @@ describeWithBackends('JavaScript semantics in converted code', () => {
       expect(await expectNoLeaks(async () => values(await converted(x), [x]))).to.equal(7);
     }
     x.dispose();
+  });
+
+  it('a local function the code assigns over is called as assigned', async () => {
+    expect(await toGraph(fx.reassignedLocal as Fn)(2)).to.equal(fx.reassignedLocal(2));
+    const a = tf.scalar(2);
+    expect(await expectNoLeaks(async () => values(await toGraph(fx.reassignedLocal as Fn)(a), [a]))).to.equal(20);
+    a.dispose();
   });
 
   it('JSON.stringify gives tensors as the numbers and arrays they hold; in a callback a tensor is an error', async () => {

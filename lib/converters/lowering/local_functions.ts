@@ -43,7 +43,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       }
       if (!id || !local || local.async || local.generator) return;
       const binding = scopes.referenceOf.get(id)?.binding ?? findBinding(scopes, id);
-      if (binding) definitions.set(binding, local);
+      // A function declaration the code assigns over is not always this function: it gets no twin.
+      const reassigned = scopes.references.some(
+        (reference) => reference.binding === binding && reference.write && reference.id !== id,
+      );
+      if (binding && !reassigned) definitions.set(binding, local);
     },
   });
   if (definitions.size === 0) return fn;

@@ -10,6 +10,7 @@ import type { ParsedFunction } from '../parse/parse_function.js';
 import * as breakStatements from './lowering/break_statements.js';
 import * as builtinCalls from './lowering/builtin_calls.js';
 import * as callTrees from './lowering/call_trees.js';
+import * as catchClauses from './lowering/catch_clauses.js';
 import * as callbackConditions from './lowering/callback_conditions.js';
 import * as conditionalExpressions from './staged/conditional_expressions.js';
 import { createContext, type ConversionContext } from './context.js';
@@ -80,9 +81,11 @@ const FUNCTIONS = ['FunctionExpression', 'FunctionDeclaration', 'ArrowFunctionEx
  *   the operators, so that its null tests stay native, and before the two passes that convert the plain
  *   chain's calls and reads.
  * - call_trees: calls that may reach user code go through the runtime.
- * - element_access: member reads and updates; last, after the operators (which leave member updates to
+ * - element_access: member reads and updates, after the operators (which leave member updates to
  *   it) and call_trees (whose method calls read their receiver themselves). An element update is
  *   written as an assignment (`x = ag__.setPath(x, [i], v)`), so analysis sees the write.
+ * - catch_clauses: every catch block first rethrows the runtime's own signals (a StagingError, the plain
+ *   clone's restage signal); last, so that nothing comes before that check.
  */
 const LOWERING: Pass[] = [
   // Twins are copies of local functions as written: first, so that every later pass converts them.
@@ -112,6 +115,8 @@ const LOWERING: Pass[] = [
   // Earlier passes add only `ag__.name` members, which stay as they are. It reuses the scopes the
   // passes before it kept; its copies of update roots are not in them, so it keeps nothing for later.
   { transform: elementAccess.transform, when: (c) => c.types.has('MemberExpression') },
+  // Last, so that its check is the first statement of each catch block. It may name a catch parameter.
+  { transform: catchClauses.transform, when: (c) => c.types.has('CatchClause') },
 ];
 
 /**

@@ -26,7 +26,7 @@ export {
   conditionPlain,
   consoleAssertPlain,
   consoleCallPlain,
-  rethrowRestage,
+  rethrowInternal,
   toStringOfPlain,
   jsonStringifyPlain,
   iterablePlain,

@@ -1,6 +1,7 @@
 // The plain clone's runtime: guards that hand a run over to the staged function, and buffered printing.
 
 import { needsRead } from './printing.js';
+import { StagingError } from '../errors.js';
 import { isTensor } from './tensors.js';
 import { stringifyWith } from './text.js';
 
@@ -28,9 +29,12 @@ export function checkIterable<T>(value: T): T {
   );
 }
 
-/** The first statement of every catch block in the plain clone: the restage signal is the runtime's, not the user's. */
-export function rethrowRestage(error: unknown): void {
-  if (error === RESTAGE) throw error;
+/**
+ * The first statement of every catch block in converted code: the plain clone's restage signal and a
+ * StagingError are the runtime's, not the user's (lowering/catch_clauses.ts).
+ */
+export function rethrowInternal(error: unknown): void {
+  if (error === RESTAGE || error instanceof StagingError) throw error;
 }
 
 /**

@@ -312,6 +312,23 @@ describeWithBackends('JavaScript semantics in converted code', () => {
     a.dispose();
   });
 
+  it("a user's catch gets the user's errors, not a StagingError, which would hide a construct that cannot stage", async () => {
+    const converted = toGraph(fx.catchesEverything as Fn);
+    for (const v of [1, -1, 9]) {
+      expect(await converted(v), `v = ${v}`).to.equal(fx.catchesEverything(v));
+      const t = tf.scalar(v);
+      expect(await expectNoLeaks(async () => values(await converted(t), [t])), `v = tensor ${v}`).to.equal(
+        fx.catchesEverything(v),
+      );
+      t.dispose();
+    }
+    const vector = tf.tensor([1, 2]);
+    const error = await rejection(expectNoLeaks(() => converted(vector)));
+    expect(error).to.be.instanceOf(StagingError);
+    expect(error.message).to.contain('must be a scalar');
+    vector.dispose();
+  });
+
   it('JSON.stringify gives tensors as the numbers and arrays they hold; in a callback a tensor is an error', async () => {
     const converted = toGraph(fx.stringified as Fn);
     const plain: [number, number[][]] = [

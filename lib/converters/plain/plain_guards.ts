@@ -5,16 +5,15 @@
 //   ag__.consoleCall(console, "log", [x]);     becomes   ag__.consoleCallPlain(console, "log", [x]);
 //
 // `ag__.conditionPlain` returns a plain value as it is and throws the runtime's restage signal for a
-// tensor; the `Plain` calls buffer prints and run callees' plain clones, and restage on a tensor too; every
-// catch block first rethrows the restage signal, so that user code cannot swallow it. The
-// runtime then drops the clone's run and runs the staged function from the start. Only functions whose
+// tensor; the `Plain` calls buffer prints and run callees' plain clones, and restage on a tensor too (every
+// catch block first rethrows the signal: lowering/catch_clauses.ts). The runtime then drops the clone's run and runs the staged function from the start. Only functions whose
 // runs can be abandoned without a trace get a clone (see analysis/effects.ts). Prints inside callbacks
 // are buffered too, so that a restarted run prints nothing twice. The fast paths come after this pass.
 
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../../analysis/scopes.js';
 import { isTwin, stopFlagsOf, walk } from '../../codegen/ast.js';
-import { block, call, expressionStatement, identifier, logical } from '../../codegen/builders.js';
+import { block, call, identifier, logical } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { runtimeCallee, WAITING_OPERATORS } from '../runtime_calls.js';
 
@@ -55,23 +54,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     leave(node) {
       if (isFunctionNode(node)) {
         if (!isTwin(node)) depth--;
-        return;
-      }
-      // A user's catch must not swallow the restage signal, which unwinds the whole plain run.
-      if (node.type === 'CatchClause') {
-        node.param ??= identifier(ctx.namer.fresh('error_'));
-        const param = node.param.type === 'Identifier' ? node.param : undefined;
-        const caught = param ?? identifier(ctx.namer.fresh('error_'));
-        if (!param) {
-          // A destructured parameter is taken apart after the check.
-          node.body.body.unshift({
-            type: 'VariableDeclaration',
-            kind: 'let',
-            declarations: [{ type: 'VariableDeclarator', id: node.param, init: identifier(caught.name) }],
-          });
-          node.param = caught;
-        }
-        node.body.body.unshift(expressionStatement(call(ctx.operator('rethrowRestage'), [identifier(caught.name)])));
         return;
       }
       const callee = runtimeCallee(node, ctx);

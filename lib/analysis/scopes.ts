@@ -216,16 +216,28 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
   const ownThisDepth = fn.type === 'ArrowFunctionExpression' ? 0 : 1;
   let regularDepth = 0;
 
+  // Function scopes whose parameters are being resolved: a default value there does not see the names
+  // the body declares (JavaScript gives parameters a scope of their own when they have expressions).
+  const inParams = new Set<Scope>();
+  const lookup = (scope: Scope, name: string): Binding | null => {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const binding = s.bindings.get(name);
+      if (binding && (!inParams.has(s) || binding.kind === 'param' || binding.kind === 'self')) return binding;
+    }
+    return null;
+  };
+
   // Pass 2: resolve every use of a name.
   current = null;
   walk(fn as ESTree.Node, {
     enter(node, parent, key) {
+      if (parent && isFunctionNode(parent) && key === 'params') inParams.add(scopeOf.get(parent)!);
       const opened = scopeOf.get(node);
       if (opened) current = opened;
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') regularDepth++;
       if (node.type === 'ThisExpression' && regularDepth <= ownThisDepth) thisExpressions.push(node);
       if (node.type !== 'Identifier' || declaring.has(node) || !isNameUse(parent, key) || !current) return;
-      const binding = current.lookup(node.name);
+      const binding = lookup(current, node.name);
       const mode = written.get(node);
       const reference: Reference = {
         id: node,
@@ -238,9 +250,10 @@ export function analyzeScopes(fn: AnyFunction): ScopeInfo {
       referenceOf.set(node, reference);
       if (!binding && !free.has(node.name)) free.set(node.name, node);
     },
-    leave(node) {
+    leave(node, parent, key) {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') regularDepth--;
       if (current && scopeOf.get(node) === current) current = current.parent;
+      if (parent && isFunctionNode(parent) && key === 'params') inParams.delete(scopeOf.get(parent)!);
     },
   });
 

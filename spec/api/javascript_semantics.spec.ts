@@ -199,6 +199,12 @@ describeWithBackends('JavaScript semantics in converted code', () => {
       .and.contain('rename');
   });
 
+  it("a default value sees the outer name, not the body's var of the same name", async () => {
+    const converted = toGraph(fx.defaultSeesOuterName as Fn, { scope: { outer: 7 } });
+    expect(await converted()).to.equal(8);
+    expect(await converted(2)).to.equal(3);
+  });
+
   it('f.call, f.apply and f.bind convert f as a direct call does, with the receiver they give', async () => {
     const scope = { doubledIfPositive: fx.doubledIfPositive };
     const converted = toGraph(fx.callApplyBind as Fn, { scope });

@@ -229,7 +229,17 @@ interface Annotations {
   stopFlags?: string[];
   /** On the converted twin of a local function: the function's name (see lowering/local_functions.ts). */
   twinOf?: string;
+  /** On the callee of a direct call of a local function that has a twin: the twin's name. */
+  callsTwin?: string;
 }
+
+/** Marks `callee`, a name a call calls, as naming the local function whose twin is `twin`. */
+export const markTwinCall = (callee: ESTree.Identifier, twin: string): void => {
+  (callee as Annotations).callsTwin = twin;
+};
+
+/** The twin a call's callee names (see markTwinCall), if any. */
+export const twinCalled = (callee: ESTree.Node): string | undefined => (callee as Annotations).callsTwin;
 
 /** Marks `fn` as the converted twin of the local function `name`: every pass after it reads the mark. */
 export const markTwin = (fn: ESTree.FunctionDeclaration, name: string): void => {

@@ -22,8 +22,6 @@ export interface ConversionContext {
   converted: Set<ESTree.Node>;
   /** The user's name for each variable a pass renamed, for the names that errors show. */
   userNames: Map<string, string>;
-  /** The converted twin of each local function, by the identifier that declares the function. */
-  localTwins: Map<ESTree.Node, string>;
   /**
    * The scope analysis of `fn` as it is now: analysed on first request and kept while the passes that run
    * keep every binding and every identifier later passes look up (see `keepsScopes` in index.ts).
@@ -50,7 +48,6 @@ export function createContext(parsed: ParsedFunction, scopes: ScopeInfo, census:
     callContext: namer.fresh('ag_ctx__'),
     converted: new Set(),
     userNames: new Map(),
-    localTwins: new Map(),
     operator: (name, loc) => runtimeMember(runtime, name, loc),
     scopesOf(fn) {
       if (kept?.fn !== fn) kept = { fn, scopes: analyzeScopes(fn) };

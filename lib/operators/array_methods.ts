@@ -1,5 +1,6 @@
 // Array methods that native code would misread on tensors: indexOf, lastIndexOf and includes compare scalar
-// tensors by value, as `===` compares numbers, and sort orders by what its comparator's tensors hold.
+// tensors by value, as `===` compares numbers (other tensors by identity, as `===` compares arrays), and
+// sort orders by what its comparator's tensors hold.
 
 import { StagingError } from '../errors.js';
 import { RESTAGE } from './plain.js';
@@ -51,9 +52,15 @@ async function readScalars(tensors: readonly Tensor[]): Promise<Map<Tensor, unkn
   return values;
 }
 
-/** The tensors a search compares: elements and the searched value. */
-const searched = (array: readonly unknown[], args: readonly unknown[], method: ArrayMethod) =>
-  scalars([...array, args[0]], method);
+/**
+ * The tensors a search compares by value: the scalar ones among the elements and the searched value.
+ * Tensors of other ranks compare as `===` compares arrays, by identity, so a search for one is native.
+ */
+const searched = (array: readonly unknown[], args: readonly unknown[]): Tensor[] => {
+  const [value] = args;
+  if (isTensor(value) && value.rank !== 0) return [];
+  return [...array, value].filter((item): item is Tensor => isTensor(item) && item.rank === 0);
+};
 
 function searchValues(array: unknown[], method: Search, args: unknown[], read: Map<Tensor, unknown>): unknown {
   const valueOf = (item: unknown) => (isTensor(item) ? read.get(item) : item);
@@ -81,7 +88,11 @@ function nativeSort(array: unknown[], compare: (a: unknown, b: unknown) => unkno
     if (error === TENSOR_RESULT) return undefined;
     throw error;
   }
-  copy.forEach((item, i) => (array[i] = item));
+  // By index: a sort moves holes to the end, and forEach would skip them.
+  for (let i = 0; i < copy.length; i++) {
+    if (i in copy) array[i] = copy[i];
+    else delete array[i];
+  }
   return array;
 }
 
@@ -155,7 +166,7 @@ export function* arrayMethod(
   args: unknown[],
 ): Generator<unknown, unknown, unknown> {
   if (method === 'sort') return yield* sort(array, args);
-  const tensors = searched(array, args, method);
+  const tensors = searched(array, args);
   if (tensors.length === 0) return (array[method] as (...a: unknown[]) => unknown).apply(array, args);
   const read = (yield readScalars(tensors)) as Map<Tensor, unknown>;
   return searchValues(array, method, args, read);
@@ -172,7 +183,7 @@ export function arrayMethodSync(array: unknown[], method: ArrayMethod, args: unk
     if (typeof compare !== 'function') return array.sort(compare as undefined);
     return nativeSort(array, compare as (a: unknown, b: unknown) => unknown) ?? waits();
   }
-  if (searched(array, args, method).length > 0) waits();
+  if (searched(array, args).length > 0) waits();
   return (array[method] as (...a: unknown[]) => unknown).apply(array, args);
 }
 

@@ -73,16 +73,35 @@ export function drive<T>(
       reject(error);
     };
     const stop = () => {
-      // The generator's finally blocks run; whatever they do, the run ends here.
-      scope.enter();
-      try {
-        generator.return(undefined as T);
-      } catch {
-        // The abort is what the call reports.
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      void finishAborted().then(() => {
+        scope.abort();
+        reject(abortReason(signal!));
+      });
+    };
+    /** Runs the generator's finally blocks to their end, waiting where they wait; their errors give way to the abort. */
+    const finishAborted = async () => {
+      let input: unknown;
+      let returning = true;
+      for (;;) {
+        let result: IteratorResult<unknown, T>;
+        scope.enter();
+        try {
+          result = returning ? generator.return(undefined as T) : generator.next(input);
+        } catch {
+          return;
+        } finally {
+          scope.leave();
+        }
+        returning = false;
+        if (result.done) return;
+        try {
+          input = isThenable(result.value) ? await result.value : result.value;
+        } catch {
+          return;
+        }
       }
-      scope.leave();
-      scope.abort();
-      fail(abortReason(signal!));
     };
     function onAbort() {
       if (!settled && !running) stop();

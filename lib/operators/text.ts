@@ -30,54 +30,50 @@ export function toStringOfInCallback(...args: unknown[]): string {
 type Replacer = ((this: unknown, key: string, value: unknown) => unknown) | readonly (string | number)[];
 
 /**
- * `JSON.stringify(value, replacer, space)` with `swap` applied to each value before the replacer sees it:
- * the hook that turns tensors into their values. A replacer array (an allowlist, which also orders the
- * keys) filters a copy in which `swap` has already run.
+ * `JSON.stringify(value, replacer, space)` with `swap` applied to each value before the replacer sees it,
+ * and to what the replacer returns: the hook that turns tensors into their values. A replacer array (an
+ * allowlist) keeps, in each object, the listed keys in the list's order, as JSON does.
  */
 export function stringifyWith(args: readonly unknown[], swap: (value: unknown) => unknown): string | undefined {
   const [value, replacer, space] = args as [unknown, Replacer | null | undefined, string | number | undefined];
-  if (Array.isArray(replacer)) {
-    const copy = JSON.stringify(value, (_key, item: unknown) => swap(item));
-    return copy === undefined ? undefined : JSON.stringify(JSON.parse(copy), replacer as (string | number)[], space);
-  }
   const user = typeof replacer === 'function' ? replacer : undefined;
+  const allowed = Array.isArray(replacer) ? [...new Set(replacer.map(String))] : undefined;
   return JSON.stringify(
     value,
     function (this: unknown, key: string, item: unknown) {
       const swapped = swap(item);
-      return user ? user.call(this, key, swapped) : swapped;
+      if (allowed && swapped !== null && typeof swapped === 'object' && !Array.isArray(swapped)) {
+        const object = swapped as Record<string, unknown>;
+        return Object.fromEntries(allowed.map((name) => [name, object[name]]));
+      }
+      return user ? swap(user.call(this, key, swapped)) : swapped;
     },
     space,
   );
 }
 
-/** The tensors JSON.stringify would meet in `value`, in the order it meets them (toJSON methods run). */
-function tensorsIn(value: unknown): Tensor[] {
+/**
+ * `JSON.stringify(...)`: tensors anywhere in the value give their JavaScript values (scalars as numbers
+ * or booleans, other tensors as nested arrays), as numbers and arrays would give; the replacer sees the
+ * values. A first pass finds the tensors; without any, its text is the answer, as JSON.stringify gives it.
+ */
+export function* jsonStringify(...args: unknown[]): Generator<unknown, string | undefined, unknown> {
   const found: Tensor[] = [];
-  JSON.stringify(value, (_key, item: unknown) => {
+  const first = stringifyWith(args, (item) => {
     if (!isTensor(item)) return item;
     found.push(item as Tensor);
     return null;
   });
-  return found;
-}
-
-/**
- * `JSON.stringify(...)`: tensors anywhere in the value give their JavaScript values (scalars as numbers
- * or booleans, other tensors as nested arrays), as numbers and arrays would give; the replacer sees the
- * values. Without tensors it is JSON.stringify itself.
- */
-export function* jsonStringify(...args: unknown[]): Generator<unknown, string | undefined, unknown> {
-  const tensors = tensorsIn(args[0]);
-  if (tensors.length === 0) return JSON.stringify(...(args as Parameters<typeof JSON.stringify>));
+  if (found.length === 0) return first;
+  const tensors = [...new Set(found)];
   const values = (yield Promise.all(tensors.map((t) => tensorValue(t)))) as unknown[];
   const read = new Map<unknown, unknown>(tensors.map((t, i) => [t, values[i]]));
   return stringifyWith(args, (item) => {
     if (!isTensor(item)) return item;
     if (!read.has(item)) {
       throw new StagingError(
-        'The replacer given to JSON.stringify returned a tensor, whose value would need a second read. ' +
-          'Return its value instead: read it before the call, or keep the tensor in the value itself.',
+        'The replacer given to JSON.stringify returned a tensor it had not returned on the first pass, whose ' +
+          'value would need a second read. Return its value instead, or keep the tensor in the value itself.',
       );
     }
     return read.get(item);

@@ -49,6 +49,19 @@ describeWithBackends('driving converted code', () => {
     a.dispose();
   });
 
+  it('an abort runs the finally blocks to their end, even ones that wait for a read', async () => {
+    const a = tf.scalar(1);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const log: string[] = [];
+    const run = toGraph(fixtures.foreverWithCleanup as Fn).withSignal(controller.signal)(a, log);
+    setTimeout(() => controller.abort(), 30);
+    expect((await rejection(run)).name).to.equal('AbortError');
+    expect(log).to.deep.equal(['stopped after some iterations']);
+    expect(tf.memory().numTensors, 'tensors left').to.equal(before);
+    a.dispose();
+  });
+
   it('a signal that is not an AbortSignal is a TypeError that says what to pass', () => {
     expect(() => toGraph(fixtures.forever as Fn, { signal: {} as AbortSignal })).to.throw(TypeError, 'AbortSignal');
     expect(() => toGraph(fixtures.forever as Fn).withSignal('stop' as unknown as AbortSignal)).to.throw(

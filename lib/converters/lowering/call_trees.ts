@@ -10,7 +10,7 @@
 // is `ag__.convertedCallInCallback`. Calls that cannot reach user code stay as written: tf's functions,
 // the standard globals, the runtime's own calls.
 
-import { walk } from '../../codegen/ast.js';
+import { twinCalled, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../../analysis/scopes.js';
 import { STANDARD_GLOBALS } from '../../analysis/globals.js';
@@ -88,18 +88,11 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   // Each function on the way down, with what it is: converted body, the plain clone, or a callback.
   const functions: { node: ESTree.Node; callback?: string }[] = [];
 
-  /** The converted twin of a local function `callee` names, if it has one (lowering/local_functions.ts). */
-  const twinOf = (callee: ESTree.Node): string | undefined => {
-    if (callee.type !== 'Identifier') return undefined;
-    const binding = scopes.referenceOf.get(callee)?.binding;
-    return binding ? ctx.localTwins.get(binding.id) : undefined;
-  };
-
   /** The runtime call that replaces `node`, or undefined when the call stays as written. */
   const convertCall = (node: ESTree.CallExpression): ESTree.Expression | undefined => {
     const callback = functions[functions.length - 1]?.callback;
     // Converted code calls a local function's twin; a callback calls the function as written.
-    const twin = callback === undefined ? twinOf(node.callee) : undefined;
+    const twin = callback === undefined ? twinCalled(node.callee) : undefined;
     if (twin !== undefined) {
       return call(
         ctx.operator('callLocal'),

@@ -87,6 +87,18 @@ export function flagLowering(flag: string, jumps: (node: ESTree.Node) => boolean
     replace: (statement) => (jumps(statement) ? [flagTrue(flag)] : undefined),
     contains: (statement) => containsNode(statement, jumps),
     stopsLoop: (loop) => containsNode(loop.body, jumps),
+    // A jump whose finally block then throws has not happened: the catch that gets the error goes on.
+    cancelled: () => [
+      {
+        type: 'ExpressionStatement',
+        expression: {
+          type: 'AssignmentExpression',
+          operator: '=',
+          left: identifier(flag),
+          right: { type: 'Literal', value: false },
+        },
+      },
+    ],
   };
 }
 

@@ -10,10 +10,11 @@
 // go to it; one passed to a call is registered with its twin, which a converted callee then runs. The
 // function as written stays, as a callback, for the code that needs an answer at once:
 // array methods, tf.tidy, tf.grad, optimizer.minimize, and calls from inside other callbacks. Async and
-// generator functions get no twin.
+// generator functions get no twin, nor do functions whose default values compute (a generator's
+// parameters cannot wait) and function expressions that name themselves.
 
 import type * as ESTree from 'estree';
-import { cloneNode, markTwin, walk } from '../../codegen/ast.js';
+import { cloneNode, markTwin, markTwinCall, walk } from '../../codegen/ast.js';
 import { isFunctionNode, type Binding } from '../../analysis/scopes.js';
 import { block, call, expressionStatement, identifier, returnStatement } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
@@ -24,8 +25,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   // Function declarations and `const f = (...) => ...` / `const f = function (...) {...}` of the converted
   // body itself (those inside callbacks run as callbacks).
   walk(fn.body as ESTree.Node, {
-    enter(node) {
+    enter(node, parent) {
       if (isFunctionNode(node)) this.skip();
+      // Only statements of a block or a switch case, where the twin can be declared beside them.
+      if (parent?.type !== 'BlockStatement' && parent?.type !== 'SwitchCase') return;
       let id: ESTree.Identifier | undefined;
       let local: ESTree.Function | undefined;
       if (node.type === 'FunctionDeclaration' && node.id) {
@@ -41,7 +44,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
       ) {
         [id, local] = [node.declarations[0]!.id, node.declarations[0]!.init];
       }
-      if (!id || !local || local.async || local.generator) return;
+      if (!id || !local || local.async || local.generator || !canTwin(local)) return;
       const binding = scopes.referenceOf.get(id)?.binding ?? findBinding(scopes, id);
       // A function declaration the code assigns over is not always this function: it gets no twin.
       const reassigned = scopes.references.some(
@@ -55,6 +58,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   // registered with it, so that a converted callee that calls them runs the twin.
   const called = new Set<Binding>();
   const passed = new Set<Binding>();
+  const callSites = new Map<Binding, ESTree.Identifier[]>();
   const localOf = (node: ESTree.Node) => {
     const binding = node.type === 'Identifier' ? scopes.referenceOf.get(node)?.binding : undefined;
     return binding && definitions.has(binding) ? binding : undefined;
@@ -63,7 +67,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     enter(node) {
       if (node.type !== 'CallExpression') return;
       const callee = localOf(node.callee);
-      if (callee) called.add(callee);
+      if (callee) {
+        called.add(callee);
+        callSites.set(callee, [...(callSites.get(callee) ?? []), node.callee as ESTree.Identifier]);
+      }
       for (const arg of node.arguments) {
         const binding = localOf(arg);
         if (binding) passed.add(binding);
@@ -72,13 +79,19 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   });
   for (const binding of passed) called.add(binding);
   if (called.size === 0) return fn;
+  // The calls are marked first, so that the twins' copies of calls (recursion, calls between local
+  // functions) carry the mark too: later passes may rename a function (a switch case's const), not a mark.
+  const twinNames = new Map([...called].map((binding) => [binding, ctx.namer.fresh(`${binding.name}_converted`)]));
+  for (const [binding, name] of twinNames) {
+    for (const site of callSites.get(binding) ?? []) markTwinCall(site, name);
+  }
   const twins = new Map<ESTree.Node, { twin: ESTree.FunctionDeclaration; registered: boolean; name: string }>();
   for (const binding of called) {
     const local = definitions.get(binding)!;
     const body = cloneNode(local.body);
     const twin: ESTree.FunctionDeclaration = {
       type: 'FunctionDeclaration',
-      id: identifier(ctx.namer.fresh(`${binding.name}_converted`)),
+      id: identifier(twinNames.get(binding)!),
       params: local.params.map((param) => cloneNode(param)),
       body: body.type === 'BlockStatement' ? body : block([{ ...returnStatement(body), loc: body.loc }]),
       generator: true,
@@ -87,7 +100,6 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     };
     markTwin(twin, binding.name);
     ctx.converted.add(twin);
-    ctx.localTwins.set(binding.id, twin.id!.name);
     ctx.userNames.set(twin.id!.name, binding.name);
     twins.set(local, { twin, registered: passed.has(binding), name: binding.name });
   }
@@ -117,6 +129,30 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   });
   return fn;
 }
+
+/**
+ * Whether a twin can stand for `local`: its parameters' default values are plain (a generator's
+ * parameters cannot wait), and a function expression does not name itself (the twin would lose the name).
+ */
+function canTwin(local: ESTree.Function): boolean {
+  if (local.type === 'FunctionExpression' && local.id) return false;
+  let plain = true;
+  for (const param of local.params) {
+    walk(param as ESTree.Node, {
+      enter(node) {
+        if (node.type === 'AssignmentPattern' && !isPlainDefault(node.right)) plain = false;
+      },
+    });
+  }
+  return plain;
+}
+
+const isPlainDefault = (node: ESTree.Node): boolean =>
+  node.type === 'Literal' ||
+  node.type === 'Identifier' ||
+  (node.type === 'UnaryExpression' && node.argument.type === 'Literal') ||
+  ((node.type === 'ArrayExpression' || node.type === 'ObjectExpression') &&
+    (node.type === 'ArrayExpression' ? node.elements : node.properties).length === 0);
 
 /** The binding an identifier declares, when the analysis records declarations apart from references. */
 function findBinding(scopes: ReturnType<ConversionContext['scopesOf']>, id: ESTree.Identifier): Binding | undefined {

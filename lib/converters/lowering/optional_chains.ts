@@ -10,7 +10,7 @@
 // again (as `o.m?.()` reads `o.m` twice through a getter, the one difference); anything else goes through
 // a temporary that the enclosing function declares. The null tests are native comparisons, which the
 // staged back end keeps native. A chain of plain property reads (`o?.p.q`) stays as written, and so does a
-// chain under `delete`, a `super` chain, and one through a private member.
+// chain under `delete`, a `super` chain, one through a private member, and one in a parameter list.
 //
 // After overloaded_operators, so that the null tests stay native, and before call_trees and
 // element_access, which then convert the plain chain's calls and reads.
@@ -110,9 +110,19 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     return conditional(test, identifier('undefined'), current, chain.loc);
   };
 
+  // Chains in parameter lists stay as written: a default value cannot see temporaries the body declares.
+  const inParameters = new Set<ESTree.Node>();
   walk(fn as ESTree.Node, {
     enter(node) {
       if (isFunctionNode(node)) functions.push({ node, temporaries: [] });
+      if (!isFunctionNode(node)) return;
+      for (const param of node.params) {
+        walk(param as ESTree.Node, {
+          enter(inner) {
+            if (inner.type === 'ChainExpression') inParameters.add(inner);
+          },
+        });
+      }
     },
     leave(node, parent) {
       if (isFunctionNode(node)) {
@@ -120,7 +130,7 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         if (temporaries.length > 0) declare(node, temporaries);
         return;
       }
-      if (node.type !== 'ChainExpression') return;
+      if (node.type !== 'ChainExpression' || inParameters.has(node)) return;
       if (parent?.type === 'UnaryExpression' && parent.operator === 'delete') return;
       const lowered = lower(node);
       if (lowered) this.replace(lowered);

@@ -15,7 +15,7 @@
 // functions (hoisted within the switch) stays as written.
 
 import type * as ESTree from 'estree';
-import { mapChildStatements } from '../../codegen/ast.js';
+import { isTwin, mapChildStatements } from '../../codegen/ast.js';
 import { binary, block, identifier, literal, logical, not } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 import { renameReferences } from './renaming.js';
@@ -30,8 +30,12 @@ import {
   splitDeclarations,
 } from './jumps.js';
 
-/** A function declared in a case is hoisted within the switch's scope, which a chain of ifs cannot keep. */
-const declaresFunction = (statement: ESTree.Statement) => statement.type === 'FunctionDeclaration';
+/**
+ * A function declared in a case is hoisted within the switch's scope, which a chain of ifs cannot keep.
+ * A local function's twin is only called from its own case, after its definition: it may move.
+ */
+const declaresFunction = (statement: ESTree.Statement) =>
+  statement.type === 'FunctionDeclaration' && !isTwin(statement);
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const targets = jumpTargets(fn as ESTree.Node);
@@ -44,8 +48,10 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
    */
   const hoistCaseDeclarations = (node: ESTree.SwitchStatement): ESTree.Statement[] => {
     const scope = scopes.scopeOf.get(node);
-    if (!scope || scope.bindings.size === 0) return [];
-    const renamed = new Map([...scope.bindings.values()].map((binding) => [binding, ctx.namer.fresh(binding.name)]));
+    if (!scope) return [];
+    // A twin (the only function a lowered switch may declare) keeps its name, which its calls carry.
+    const names = [...scope.bindings.values()].filter((binding) => binding.kind !== 'function');
+    const renamed = new Map(names.map((binding) => [binding, ctx.namer.fresh(binding.name)]));
     for (const [binding, name] of renamed) {
       ctx.userNames.set(name, ctx.userNames.get(binding.name) ?? binding.name);
       binding.id.name = name;

@@ -360,6 +360,7 @@ describeWithBackends('JavaScript semantics in converted code', () => {
 
   it('sorting a sparse array, a break cancelled by a throwing finally, an optional chain in a default', async () => {
     expect(await toGraph(fx.sortsSparse as Fn)()).to.deep.equal(fx.sortsSparse());
+    expect(await toGraph(fx.keyThenIndex as Fn)()).to.deep.equal(fx.keyThenIndex());
     for (const x of [0, 1]) expect(await toGraph(fx.cancelledBreak as Fn)(x)).to.equal(fx.cancelledBreak(x));
     const o = { make: () => ({ g: (v: number) => v + 1 }) };
     expect(await toGraph(fx.chainInDefault as Fn)(o)).to.deep.equal(fx.chainInDefault(o));

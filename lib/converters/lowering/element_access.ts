@@ -140,7 +140,8 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   /**
    * `[x[j], x[k]] = [x[k], x[j]];`: the pattern's element targets become fresh names, each then stored
    * with an assignment of its own, which the walk goes on to lower like any other:
-   * `{ let t1, t2; [t1, t2] = [x[k], x[j]]; x[j] = t1; x[k] = t2; }`. Other targets stay in the pattern.
+   * `{ let v, j1, k1, t1, t2; v = [x[k], x[j]]; j1 = j; k1 = k; [t1, t2] = v; x[j1] = t1; x[k1] = t2; }`.
+   * Other targets stay in the pattern.
    */
   const splitDestructuring = (statement: ESTree.ExpressionStatement): ESTree.BlockStatement | undefined => {
     const assignment = statement.expression;
@@ -148,12 +149,25 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     if (assignment.left.type !== 'ArrayPattern' && assignment.left.type !== 'ObjectPattern') return undefined;
     const stores: ESTree.Statement[] = [];
     const names: string[] = [];
+    // Keys that are not literals are read after the right-hand side and before any target is written,
+    // as JavaScript reads `a[i]` before a later target of the same pattern assigns `i`.
+    const keys: ESTree.Statement[] = [];
+    const snapshotKeys = (member: ESTree.Expression): void => {
+      for (let node = member; isMember(node); node = node.object) {
+        if (!node.computed || node.property.type === 'Literal') continue;
+        const key = ctx.namer.fresh('key_');
+        names.push(key);
+        keys.push(expressionStatement(assign(identifier(key), node.property), node.property.loc));
+        node.property = identifier(key);
+      }
+    };
     const target = (node: ESTree.Pattern): ESTree.Pattern => {
       switch (node.type) {
         case 'MemberExpression': {
           if (!isMember(node) || !pathOf(node)) return node;
           const name = ctx.namer.fresh('element_');
           names.push(name);
+          snapshotKeys(node);
           stores.push(expressionStatement(assign(node, identifier(name)), node.loc));
           return identifier(name);
         }
@@ -178,8 +192,17 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     };
     const left = target(assignment.left);
     if (stores.length === 0) return undefined;
-    const split = expressionStatement({ ...assignment, left }, statement.loc);
-    return block([letDeclaration(names), split, ...stores]);
+    if (keys.length === 0) {
+      return block([letDeclaration(names), expressionStatement({ ...assignment, left }, statement.loc), ...stores]);
+    }
+    const value = ctx.namer.fresh('value_');
+    return block([
+      letDeclaration([value, ...names]),
+      expressionStatement(assign(identifier(value), assignment.right), assignment.right.loc),
+      ...keys,
+      expressionStatement({ ...assignment, left, right: identifier(value) }, statement.loc),
+      ...stores,
+    ]);
   };
 
   // Pass 1: assignments and updates of members.

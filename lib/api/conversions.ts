@@ -221,8 +221,9 @@ function instanceOf(
     }
     return run.catch((error: unknown) => Promise.reject(locateError(error)));
   };
+  const runOptions: RunOptions = { maximumIterations, signal };
   const graph = function (this: unknown, ...args: unknown[]) {
-    return call(this, args, { maximumIterations, signal });
+    return call(this, args, runOptions);
   };
   Object.defineProperty(graph, 'name', { value: name });
   Object.defineProperty(graph, 'original', { value: fn });

@@ -3,11 +3,16 @@
 import { tf } from '../operators/tensors.js';
 
 let tfFunctions: WeakSet<object> | undefined;
-/** The source text of each tfjs function, for recognising the closures they return. */
-let tfSources: string[] = [];
+/** The namespaces' functions, whose texts isMadeByTf reads (only on its first call: it is rarely needed). */
+let namespaceFunctions: object[] = [];
+let tfSources: string[] | undefined;
 
 /** Functions that belong to tfjs: its namespaces' functions and the methods of the classes it exports. */
 export function isTfFunction(fn: object): boolean {
+  return tfTables().has(fn);
+}
+
+function tfTables(): WeakSet<object> {
   if (!tfFunctions) {
     const found = new WeakSet<object>();
     const seen = new Set<unknown>();
@@ -16,7 +21,7 @@ export function isTfFunction(fn: object): boolean {
       seen.add(value);
       if (typeof value === 'function') {
         found.add(value);
-        tfSources.push(Function.prototype.toString.call(value));
+        namespaceFunctions.push(value);
         for (
           let proto = value.prototype as object | null;
           proto && proto !== Object.prototype;
@@ -32,11 +37,11 @@ export function isTfFunction(fn: object): boolean {
         for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
       }
     };
-    tfSources = [];
+    namespaceFunctions = [];
     visit(tf, 0);
     tfFunctions = found;
   }
-  return tfFunctions.has(fn);
+  return tfFunctions;
 }
 
 /**
@@ -44,6 +49,8 @@ export function isTfFunction(fn: object): boolean {
  * the gradient function `tf.grad(f)` returns: its text lies within that function's.
  */
 export function isMadeByTf(source: string): boolean {
-  isTfFunction(isMadeByTf);
-  return source.length > 40 && tfSources.some((text) => text.length > source.length && text.includes(source));
+  if (source.length <= 40) return false;
+  tfTables();
+  tfSources ??= namespaceFunctions.map((fn) => Function.prototype.toString.call(fn));
+  return tfSources.some((text) => text.length > source.length && text.includes(source));
 }

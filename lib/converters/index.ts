@@ -182,13 +182,16 @@ export function convertFunction(
   const ctx = createContext(parsed, scopes, census);
   const run = (passes: Pass[], start: ESTree.FunctionExpression) => {
     ctx.forgetScopes();
+    // Twins are made by the first lowering pass and never added later: found once per run.
+    let twins: ESTree.FunctionDeclaration[] | undefined;
     return passes.reduce((node, pass) => {
       if (pass.when && !pass.when(census)) return node;
       const out = pass.transform(node, ctx);
       if (!pass.keepsScopes) ctx.forgetScopes();
       if (pass.perFunction) {
         // A twin is converted in place: the pass's result is the node it was given.
-        for (const twin of twinsIn(out)) pass.transform(twin as unknown as ESTree.FunctionExpression, ctx);
+        twins ??= twinsIn(out);
+        for (const twin of twins) pass.transform(twin as unknown as ESTree.FunctionExpression, ctx);
         ctx.forgetScopes();
       }
       return out;

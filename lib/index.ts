@@ -4,6 +4,7 @@ import { doNotConvert } from './api/converted_call.js';
 import { convertWith } from './api/decorator.js';
 import { toCode } from './api/to_code.js';
 import { toGraphWith } from './api/to_graph.js';
+import { setMode } from './api/graph_mode.js';
 import { AssertionError, ConversionError, StagingError } from './errors.js';
 import { assertNow } from './operators/asserts.js';
 import { setElementType, stack } from './operators/lists.js';
@@ -11,8 +12,10 @@ import { tf } from './operators/tensors.js';
 
 export type { CodeWithSourceMap, ToCodeOptions } from './api/to_code.js';
 export type { ConvertOptions, GraphFunction } from './api/options.js';
+export type { GraphSummary } from './graph/render.js';
+export type { LastRun, Mode } from './api/graph_mode.js';
 export type { SourceMap } from './codegen/source_map.js';
-export { AssertionError, ConversionError, StagingError, doNotConvert, setElementType, stack, toCode };
+export { AssertionError, ConversionError, StagingError, doNotConvert, setElementType, setMode, stack, toCode };
 
 /**
  * `autograph.assert(condition, message)`: throws an AssertionError with `message` when `condition` is
@@ -44,10 +47,11 @@ defaults.autograph = Object.freeze({
   doNotConvert,
   setElementType,
   stack,
+  setMode,
   AssertionError,
   ConversionError,
   StagingError,
 });
 
 // The library's own functions run as they are when converted code calls them.
-for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, stack]) doNotConvert(fn);
+for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, setMode, stack]) doNotConvert(fn);

@@ -14,7 +14,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ['codegen', 'parse'],
   converters: ['analysis', 'codegen', 'parse'],
   operators: ['analysis'],
-  api: ['analysis', 'codegen', 'converters', 'operators', 'parse'],
+  // Graph mode records and replays what the operators run.
+  graph: ['operators'],
+  api: ['analysis', 'codegen', 'converters', 'graph', 'operators', 'parse'],
   platform: [],
 };
 

@@ -15,6 +15,7 @@ import { bindFreeNames, checkFreeWrites } from './free_names.js';
 import { loadedCodeAt, registerLoadedCode, type LoadedCodeEntry } from './loaded_code.js';
 import { locateError } from './locate_errors.js';
 import { checkSignal, type AnyFunction, type ConvertOptions, type GraphFunction } from './options.js';
+import { currentMode, GraphCache } from './graph_mode.js';
 
 const isIterator = (value: unknown) =>
   typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function';
@@ -49,6 +50,7 @@ interface Instance {
   strict: boolean;
   maximumIterations: number | undefined;
   signal: AbortSignal | undefined;
+  mode: 'graph' | 'eager' | undefined;
   graph: GraphFunction;
   /** The staged generator function, loaded on first need. */
   staged(): GeneratorFunctionLike;
@@ -161,7 +163,7 @@ export function graphOf(
 
 function instanceOf(
   fn: AnyFunction,
-  { scope, strict = false, maximumIterations, signal }: ConvertOptions,
+  { scope, strict = false, maximumIterations, signal, mode }: ConvertOptions,
   defaults: Readonly<Record<string, unknown>>,
 ): Instance {
   const conversion = conversionOf(fn);
@@ -178,6 +180,7 @@ function instanceOf(
       instance.strict === strict &&
       instance.maximumIterations === maximumIterations &&
       instance.signal === signal &&
+      instance.mode === mode &&
       instance.values.length === values.length &&
       instance.values.every((v, i) => Object.is(v, values[i])),
   );
@@ -206,15 +209,29 @@ function instanceOf(
   let converted: GeneratorFunctionLike | undefined;
   const staged = () => (converted ??= conversion.staged().factory(RUNTIME, context, ...values));
   const firstPlain = conversion.restartable ? plainClone : undefined;
+  const isAsync = conversion.parsed.node.async ?? false;
+  const params = conversion.parsed.node.params.map((p) => (p.type === 'Identifier' ? p.name : ''));
+  const graphs = new GraphCache(name, params);
   const call = (thisArg: unknown, args: unknown[], runOptions: RunOptions) => {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.
     let run: Promise<unknown>;
     try {
-      run =
-        firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))
-          ? runPlainFirst(firstPlain, staged, thisArg, args, name, runOptions)
-          : drive(staged().apply(thisArg, args), name, runOptions);
+      if (firstPlain && !args.some((arg) => isTensor(arg) || isIterator(arg))) {
+        graphs.lastRun = { how: 'plain' };
+        run = runPlainFirst(firstPlain, staged, thisArg, args, name, runOptions);
+      } else if ((mode ?? currentMode()) === 'eager') {
+        graphs.lastRun = { how: 'eager' };
+        run = drive(staged().apply(thisArg, args), name, runOptions);
+      } else if (isAsync || args.some(isIterator)) {
+        const reason = isAsync
+          ? 'an async function may await values from outside, which a replay would not see'
+          : 'an iterator argument is used up by one call';
+        graphs.lastRun = { how: 'eager', reason };
+        run = drive(staged().apply(thisArg, args), name, runOptions);
+      } else {
+        run = graphs.run(staged, thisArg, args, runOptions);
+      }
     } catch (error) {
       // Loading the staged code on first need happens here: whatever goes wrong, the call still rejects.
       run = Promise.reject(error);
@@ -227,6 +244,14 @@ function instanceOf(
   };
   Object.defineProperty(graph, 'name', { value: name });
   Object.defineProperty(graph, 'original', { value: fn });
+  Object.defineProperty(graph, 'graphFor', {
+    value: function (this: unknown, ...args: unknown[]) {
+      return graphs
+        .summary(staged, this, args, runOptions)
+        .catch((error: unknown) => Promise.reject(locateError(error)));
+    },
+  });
+  Object.defineProperty(graph, 'lastRun', { get: () => graphs.lastRun });
   Object.defineProperty(graph, 'withSignal', {
     value: (callSignal: AbortSignal) => {
       checkSignal(callSignal, 'withSignal');
@@ -241,6 +266,7 @@ function instanceOf(
     strict,
     maximumIterations,
     signal,
+    mode,
     graph: graph as unknown as GraphFunction,
     staged,
     plain: plainClone,

@@ -1,5 +1,8 @@
 // The options of toGraph, toCode and convert, checked at the entry with messages that name the fix.
 
+import type { GraphSummary } from '../graph/render.js';
+import type { LastRun } from './graph_mode.js';
+
 export interface ConvertOptions {
   /**
    * Values for the names the function uses but does not declare (closure variables, imports, helpers).
@@ -21,6 +24,11 @@ export interface ConvertOptions {
    * reason (an AbortError) and frees the tensors it made. `g.withSignal(signal)` gives one call its own.
    */
   signal?: AbortSignal;
+  /**
+   * 'graph' (the default, see setMode): each input signature is traced once into a graph that later
+   * calls replay. 'eager': every call runs op by op, for debugging.
+   */
+  mode?: 'graph' | 'eager';
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- a GraphFunction mirrors any user function's signature. */
@@ -35,9 +43,16 @@ export interface GraphFunction<F extends AnyFunction = AnyFunction> {
   withSignal(
     signal: AbortSignal,
   ): (this: ThisParameterType<F>, ...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
+  /**
+   * The graph for these arguments' signature, traced first if there is none (the function runs, and
+   * runs once more replayed to count its kernels and reads), or why the call runs op by op.
+   */
+  graphFor(...args: Parameters<F>): Promise<GraphSummary | { fallback: string }>;
+  /** How the last call ran: traced, replayed, op by op (with the reason), or as plain JavaScript. */
+  readonly lastRun: LastRun;
 }
 
-const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations', 'signal']);
+const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations', 'signal', 'mode']);
 
 export function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (options === undefined) return {};
@@ -60,8 +75,11 @@ export function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
     throw new TypeError(`${entry}: options.maximumIterations must be a whole number of iterations, such as 1000.`);
   }
-  const { signal } = options as ConvertOptions;
+  const { signal, mode } = options as ConvertOptions;
   if (signal !== undefined) checkSignal(signal, `${entry}: options.signal`);
+  if (mode !== undefined && mode !== 'graph' && mode !== 'eager') {
+    throw new TypeError(`${entry}: options.mode must be 'graph' or 'eager', got ${String(mode)}.`);
+  }
   return options as ConvertOptions;
 }
 

@@ -3,6 +3,7 @@
 
 import { AssertionError, locatableErrors, StagingError } from '../errors.js';
 import { isTruthy, readCondition } from './conditions.js';
+import { currentTracer } from './tracing.js';
 import { needsRead, printValues, syncPrintError } from './printing.js';
 import { RESTAGE } from './plain.js';
 import { isTensor } from './tensors.js';
@@ -55,7 +56,8 @@ const messageOf = (message: unknown) => (message === undefined ? 'Assertion fail
  */
 export function* assertStmt(fn: unknown, condition: unknown, message: unknown): Generator<unknown, void, unknown> {
   const what = isNodeAssert(fn) ? 'assert' : 'autograph.assert';
-  const value = isTensor(condition) ? yield* readCondition(condition, `${what}(...)`, reduceHint) : condition;
+  currentTracer()?.effect(assertStmt, [fn, condition, message], what);
+  const value = isTensor(condition) ? yield* readCondition(condition, `${what}(...)`, reduceHint, true) : condition;
   failUnless(fn, value, message);
 }
 
@@ -86,8 +88,13 @@ function failUnless(fn: unknown, value: unknown, message: unknown): void {
  */
 export function* consoleAssert(target: unknown, args: unknown[]): Generator<unknown, void, unknown> {
   const [condition, ...data] = args;
-  const value = isTensor(condition) ? yield* readCondition(condition, 'console.assert(...)', reduceHint) : condition;
-  const values = needsRead(data) ? ((yield printValues(data)) as unknown[]) : data;
+  const tracer = currentTracer();
+  tracer?.effect(consoleAssert, [target, args], 'console.assert');
+  const value = isTensor(condition)
+    ? yield* readCondition(condition, 'console.assert(...)', reduceHint, true)
+    : condition;
+  const read = () => printValues(data);
+  const values = needsRead(data) ? ((yield tracer ? tracer.permitRead(read) : read()) as unknown[]) : data;
   (target as { assert: (...a: unknown[]) => void }).assert(value, ...values);
 }
 

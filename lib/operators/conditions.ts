@@ -2,6 +2,7 @@
 
 import { StagingError } from '../errors.js';
 import { isTensor, type Tensor } from './tensors.js';
+import { currentTracer } from './tracing.js';
 
 /**
  * Reads a staged condition: a scalar tensor, true when non-zero and not NaN (JavaScript's truthiness).
@@ -12,6 +13,8 @@ export function* readCondition(
   condition: Tensor,
   construct: string,
   reduceHint = 'Reduce it with tf.any(...) (true if any element is) or tf.all(...) (true if every element is).',
+  /** Whether a graph trace records this decision (a staged if or loop, an assert it repeats). */
+  recorded = false,
 ): Generator<unknown, boolean, unknown> {
   if (condition.isDisposed) {
     throw new StagingError(
@@ -27,7 +30,11 @@ export function* readCondition(
         `a scalar. ${reduceHint}`,
     );
   }
-  const values = (yield condition.data()) as ArrayLike<number>;
+  const tracer = currentTracer();
+  if (tracer && !recorded) {
+    tracer.fail(`${construct} decides on a tensor's value, which graph mode does not record yet`);
+  }
+  const values = (yield tracer ? tracer.permitRead(() => condition.data()) : condition.data()) as ArrayLike<number>;
   return isTruthy(condition, values[0]!);
 }
 
@@ -35,8 +42,8 @@ export function* readCondition(
 export const isTruthy = (condition: Tensor, value: number) =>
   condition.dtype === 'bool' ? value !== 0 : value !== 0 && !Number.isNaN(value);
 
-export function* truthy(condition: unknown, construct: string): Generator<unknown, boolean, unknown> {
-  return isTensor(condition) ? yield* readCondition(condition, construct) : Boolean(condition);
+export function* truthy(condition: unknown, construct: string, recorded = false): Generator<unknown, boolean, unknown> {
+  return isTensor(condition) ? yield* readCondition(condition, construct, undefined, recorded) : Boolean(condition);
 }
 
 /** What to do about control flow on a tensor inside a callback, which cannot wait for a read. */

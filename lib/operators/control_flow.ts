@@ -4,6 +4,7 @@ import { StagingError } from '../errors.js';
 import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
 import { checkIterable } from './plain.js';
+import { currentTracer, type LoopTrace } from './tracing.js';
 import { fitsDtype, isTensor, tf, weakDtype, type DataType } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
@@ -34,6 +35,11 @@ export function stagedValue(value: unknown, dtype: DataType | undefined, name: s
  */
 const weakTensors = new WeakMap<object, number | boolean>();
 
+/** Gives `copy`, a new object for the same tensor (a graph trace makes them), the weak dtype of `original`. */
+export function sameWeakness(copy: object, original: object): void {
+  if (weakTensors.has(original)) weakTensors.set(copy, weakTensors.get(original)!);
+}
+
 /** Whether `before`, a weakly typed tensor, may take `dtype` without changing its value. */
 export const adoptsDtype = (before: unknown, dtype: DataType) =>
   isTensor(before) && weakTensors.has(before) && fitsDtype(weakTensors.get(before)!, dtype);
@@ -56,26 +62,26 @@ export function* ifStmt(
     return;
   }
   const construct = 'an if statement';
-  const taken = yield* readCondition(condition, construct);
+  const taken = yield* readCondition(condition, construct, undefined, true);
+  const trace = currentTracer()?.beginIf(condition, taken, orelse !== null);
   const before = getState();
   if (taken) yield* body();
   else if (orelse) yield* orelse();
   const after = getState();
-  setState(
-    after.map((value, i) => {
-      const previous = before[i];
-      const dtype = isTensor(previous) ? previous.dtype : undefined;
-      if (isTensor(value) && dtype !== undefined && value.dtype !== dtype && !adoptsDtype(previous, value.dtype)) {
-        throw new StagingError(
-          `'${names[i]}' is ${dtype} before ${construct} whose condition is a tensor, but ${value.dtype} after it. ` +
-            `A staged if keeps each variable's dtype: cast the new value, for example tf.cast(value, '${dtype}').`,
-        );
-      }
-      // The branch taken ran as JavaScript: a variable that held a tensor keeps its dtype, and the others
-      // keep what the branch gave them (a flag or a counter stays a JavaScript value, on the CPU).
-      return dtype === undefined ? value : stagedValue(value, dtype, names[i]!, construct);
-    }),
-  );
+  const state = after.map((value, i) => {
+    const previous = before[i];
+    const dtype = isTensor(previous) ? previous.dtype : undefined;
+    if (isTensor(value) && dtype !== undefined && value.dtype !== dtype && !adoptsDtype(previous, value.dtype)) {
+      throw new StagingError(
+        `'${names[i]}' is ${dtype} before ${construct} whose condition is a tensor, but ${value.dtype} after it. ` +
+          `A staged if keeps each variable's dtype: cast the new value, for example tf.cast(value, '${dtype}').`,
+      );
+    }
+    // The branch taken ran as JavaScript: a variable that held a tensor keeps its dtype, and the others
+    // keep what the branch gave them (a flag or a counter stays a JavaScript value, on the CPU).
+    return dtype === undefined ? value : stagedValue(value, dtype, names[i]!, construct);
+  });
+  setState(trace ? trace.end(before, state, names) : state);
 }
 
 /** A loop on a condition alone: `while`, or `do`-`while` when the body runs once before the first test. */
@@ -127,7 +133,7 @@ function* loop(
   let current: unknown = test ? yield* test() : true;
   const iterations: Iterations = {
     *runs() {
-      return yield* truthy(current, construct);
+      return yield* truthy(current, construct, true);
     },
     *body() {
       yield* body();
@@ -136,6 +142,7 @@ function* loop(
     *advance() {
       current = test ? yield* test() : true;
     },
+    condition: () => current,
   };
   if (isTensor(current)) {
     yield* stagedLoop(getState, setState, names, getStores, construct, mark, iterations, false);
@@ -158,6 +165,8 @@ interface Iterations {
   runs(): Generator<unknown, boolean, unknown>;
   body(): Generator<unknown, void, unknown>;
   advance(): Generator<unknown, void, unknown>;
+  /** The current condition, which a graph trace records. */
+  condition(): unknown;
 }
 
 /**
@@ -182,6 +191,12 @@ function* stagedLoop(
   // properties it sets): their tensors stay alive too.
   const withRoots = getStores ? () => [...getState(), ...getStores()] : getState;
   const entry = getState();
+  if (getStores) {
+    currentTracer()?.fail(
+      `${construct} whose condition is a tensor stores into an object (pushes to a list, sets a property), ` +
+        'which graph mode does not trace yet',
+    );
+  }
   // A loop that started plain has run with these values already: they stay as they are.
   if (!continued) {
     entry.forEach((value, i) => {
@@ -219,7 +234,15 @@ function* iterate(
   const dtypes = getState().map((value) => (isTensor(value) ? value.dtype : undefined));
   const limit = scope?.maximumIterations;
   let count = 0;
+  const tracer = currentTracer();
+  let trace: LoopTrace | undefined;
+  if (tracer) {
+    const condition = iterations.condition();
+    if (isTensor(condition)) trace = tracer.beginLoop(condition, getState(), construct);
+    else tracer.fail(`${construct} starts with a condition that is not a tensor`);
+  }
   while (yield* iterations.runs()) {
+    if (trace) setState(trace.beginIteration(getState()));
     if (limit !== undefined && count++ >= limit) {
       throw new StagingError(
         `${construct[0]!.toUpperCase()}${construct.slice(1)} whose condition is a tensor ran ${limit} iterations ` +
@@ -252,7 +275,9 @@ function* iterate(
     setState(state);
     scope?.freeUnreachable(mark, withRoots());
     yield* iterations.advance();
+    trace?.endIteration(getState(), iterations.condition());
   }
+  if (trace) setState(trace.end(getState()));
   scope?.freeUnreachable(mark, withRoots());
 }
 
@@ -294,6 +319,7 @@ export function* forOfStmt(
     }
   }
   const construct = 'a for-of loop over a tensor';
+  currentTracer()?.fail(`${construct} is not traced yet`);
   if (iterable.rank === 0) {
     throw new StagingError(
       `${construct} needs a tensor of rank 1 or more to iterate along its first axis, but got a scalar. ` +
@@ -322,6 +348,7 @@ export function* forOfStmt(
       *advance() {
         index++;
       },
+      condition: () => undefined,
     },
     false,
   );

@@ -2,6 +2,7 @@
 
 import { CallScope } from './memory.js';
 import { endPrintBuffer, RESTAGE, startPrintBuffer } from './plain.js';
+import type { Tracer } from './tracing.js';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null &&
@@ -61,9 +62,12 @@ export function drive<T>(
   generator: Generator<unknown, T, unknown>,
   name: string,
   options: RunOptions = {},
+  /** The graph trace that records this run, if it is traced. */
+  tracer: Tracer | null = null,
 ): Promise<T> {
   const { maximumIterations, signal } = options;
   const scope = new CallScope(name, maximumIterations);
+  scope.tracer = tracer;
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let lastTask = performance.now();

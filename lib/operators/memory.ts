@@ -1,6 +1,7 @@
 // The memory rule of a converted call: tf.tidy's convention, kept across awaits and between concurrent calls.
 
 import { isTensor, tf } from './tensors.js';
+import { currentTracer, setCurrentTracer, type Tracer } from './tracing.js';
 
 /** The parts of tfjs-core's engine state that scopes use (tfjs-core/src/engine.ts, ScopeState). */
 interface EngineScope {
@@ -44,6 +45,11 @@ export class CallScope {
   /** The `maximumIterations` option of the converted function: a staged loop that runs longer stops. */
   maximumIterations: number | undefined;
 
+  /** The graph trace recording this call, if it is traced: it records only while the call's code runs. */
+  tracer: Tracer | null = null;
+  /** The trace of the call this one interrupted, resumed when this one leaves. */
+  private readonly outerTracers: (Tracer | null)[] = [];
+
   constructor(name: string, maximumIterations?: number) {
     this.maximumIterations = maximumIterations;
     const state = engineState();
@@ -63,6 +69,13 @@ export class CallScope {
     // The registry of the running call is the point of this class, not an accidental alias.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     current = this;
+    const outerTracer = currentTracer();
+    this.outerTracers.push(outerTracer);
+    if (outerTracer !== this.tracer) {
+      outerTracer?.suspend();
+      this.tracer?.resume();
+    }
+    setCurrentTracer(this.tracer);
   }
 
   leave(): void {
@@ -72,6 +85,12 @@ export class CallScope {
     if (at >= 0) state.scopeStack.splice(at, 1);
     state.activeScope = state.scopeStack[state.scopeStack.length - 1] ?? null;
     current = suspended.pop() ?? null;
+    const outerTracer = this.outerTracers.pop() ?? null;
+    if (outerTracer !== this.tracer) {
+      this.tracer?.suspend();
+      outerTracer?.resume();
+    }
+    setCurrentTracer(outerTracer);
   }
 
   /** A position in the call's list of tensors; `freeUnreachable` frees only tensors made after it. */

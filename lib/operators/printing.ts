@@ -3,6 +3,7 @@
 import { StagingError } from '../errors.js';
 import { add } from './arithmetic.js';
 import { isTensor, tensorValue, type Tensor } from './tensors.js';
+import { currentTracer } from './tracing.js';
 
 /**
  * Text that holds tensors, built by `+` and template literals inside console arguments: the tensors'
@@ -85,8 +86,11 @@ export const printValues = (args: readonly unknown[]): Promise<unknown[]> =>
  */
 export function* consoleCall(target: unknown, method: string, args: unknown[]): Generator<unknown, unknown, unknown> {
   const fn = (target as Record<string, (...values: unknown[]) => unknown>)[method]!;
+  const tracer = currentTracer();
+  // A graph replay prints again, with the values of that call.
+  tracer?.effect(consoleCall, [target, method, args], `console.${method}`);
   if (!needsRead(args)) return fn.apply(target, args);
-  const values = (yield printValues(args)) as unknown[];
+  const values = (yield tracer ? tracer.permitRead(() => printValues(args)) : printValues(args)) as unknown[];
   return fn.apply(target, values);
 }
 

@@ -104,7 +104,8 @@ describeWithBackends('staged control flow', () => {
   });
 
   it("a scalar condition has JavaScript's truthiness: non-zero and not NaN", async () => {
-    const g = toGraph(fixtures.truthiness);
+    // Op by op: in graph mode the variable a staged if assigns becomes a bool tensor (docs/graph-mode.md).
+    const g = toGraph(fixtures.truthiness, { mode: 'eager' });
     const cases: [tf.Tensor, boolean][] = [
       [tf.scalar(true, 'bool'), true],
       [tf.scalar(false, 'bool'), false],
@@ -119,7 +120,10 @@ describeWithBackends('staged control flow', () => {
       const result = await g(condition);
       expect(typeof result).to.equal('boolean');
       expect(result, `condition ${condition.dtype} ${String((await condition.data())[0])}`).to.equal(expected);
-      condition.dispose();
+      const traced = await toGraph(fixtures.truthiness)(condition);
+      expect(traced).to.be.instanceOf(tf.Tensor);
+      expect(await valueOf(traced)).to.equal(expected);
+      tf.dispose([condition, traced as unknown as tf.Tensor]);
     }
   });
 
@@ -231,8 +235,13 @@ const values = async (result: unknown, inputs: unknown[] = []): Promise<unknown>
 const scalar = (value: number) => tf.scalar(value, Number.isInteger(value) ? 'int32' : 'float32');
 
 /** Runs `fn` converted on `tensorArgs` and checks it against the original on `plainArgs`, with no leaks. */
-async function agrees(fn: (...args: never[]) => unknown, plainArgs: unknown[], tensorArgs: unknown[]) {
-  const g = toGraph(fn as (...a: unknown[]) => unknown);
+async function agrees(
+  fn: (...args: never[]) => unknown,
+  plainArgs: unknown[],
+  tensorArgs: unknown[],
+  options: { mode?: 'graph' | 'eager' } = {},
+) {
+  const g = toGraph(fn as (...a: unknown[]) => unknown, options);
   const expected = (fn as (...a: unknown[]) => unknown)(...plainArgs);
   expect(await g(...plainArgs), `${fn.name} on plain values`).to.deep.equal(expected);
   const actual = await expectNoLeaks(async () => {
@@ -246,9 +255,14 @@ async function agrees(fn: (...args: never[]) => unknown, plainArgs: unknown[], t
 }
 
 describeWithBackends('loops whose continuation comes to depend on a tensor', () => {
-  it('a counted loop stopped by a tensor break keeps its counter a JavaScript number', async () => {
-    const [step] = (await agrees(exits.trainUntil, [10, 0.01], [scalar(10), scalar(0.01)])) as unknown[];
+  it('a counted loop stopped by a tensor break keeps its counter a JavaScript number op by op', async () => {
+    const eager = { mode: 'eager' } as const;
+    const [step] = (await agrees(exits.trainUntil, [10, 0.01], [scalar(10), scalar(0.01)], eager)) as unknown[];
     expect(typeof step).to.equal('number');
+    // In graph mode a variable that a staged if assigns (here, through the break) leaves it as a tensor.
+    const [traced] = (await agrees(exits.trainUntil, [10, 0.01], [scalar(10), scalar(0.01)])) as unknown[];
+    expect(traced).to.be.instanceOf(tf.Tensor);
+    tf.dispose(traced as tf.Tensor);
   });
 
   it('while (true) and for (;;) stopped by a tensor break', async () => {
@@ -286,12 +300,14 @@ describeWithBackends('loops whose continuation comes to depend on a tensor', () 
     // Exact in float32.
     const losses = [1, 0.5, 0.75, 0.25, 0.375, 0.5, 0.625, 0.125];
     for (const patience of [1, 2, 3]) {
-      const [epoch] = (await agrees(
-        exits.earlyStopping,
-        [losses, patience],
-        [tf.tensor1d(losses), patience],
-      )) as unknown[];
-      expect(typeof epoch).to.equal('number');
+      for (const mode of ['eager', 'graph'] as const) {
+        const [epoch] = (await agrees(exits.earlyStopping, [losses, patience], [tf.tensor1d(losses), patience], {
+          mode,
+        })) as unknown[];
+        // Op by op the epoch stays a number; in graph mode the staged if that breaks makes it a tensor.
+        if (mode === 'eager') expect(typeof epoch).to.equal('number');
+        else tf.dispose(epoch as tf.Tensor);
+      }
     }
   });
 });

@@ -1,0 +1,228 @@
+// Graph mode: each input signature is traced once into a graph, and later calls replay it.
+
+import { GuardFailure, replay, type ReplayStats } from '../graph/executor.js';
+import type { Graph } from '../graph/graph.js';
+import { countUntraced, mergeInto } from '../graph/merge.js';
+import { Recorder } from '../graph/recorder.js';
+import { summarize, type GraphSummary } from '../graph/render.js';
+import { signatureOf, type Signature } from '../graph/signature.js';
+import { drive, type RunOptions } from '../operators/driver.js';
+import { reachableTensors } from '../operators/memory.js';
+import { tf } from '../operators/tensors.js';
+
+export type Mode = 'graph' | 'eager';
+
+let defaultMode: Mode = 'graph';
+
+/**
+ * Sets how converted functions run unless their own `mode` option says otherwise: 'graph' (traced once
+ * per input signature, then replayed) or 'eager' (op by op, for debugging).
+ */
+export function setMode(mode: Mode): void {
+  if (mode !== 'graph' && mode !== 'eager') {
+    throw new TypeError(`setMode: the mode must be 'graph' or 'eager', got ${String(mode)}.`);
+  }
+  defaultMode = mode;
+}
+
+export const currentMode = (): Mode => defaultMode;
+
+/** How the last call of a converted function ran, and why it ran op by op when it did. */
+export interface LastRun {
+  how: 'traced' | 'replayed' | 'eager' | 'plain';
+  /** Why graph mode ran the call op by op (`how` is 'eager' though graph mode is on). */
+  reason?: string;
+}
+
+/** The graph-mode state of one signature: its graph, or why it runs op by op. */
+interface Entry {
+  graph?: Graph;
+  fallback?: string;
+  /** Whether the next call may try tracing again (a variable the first call created exists now). */
+  retryable?: boolean;
+  /** Kernels and reads of the last replay. */
+  last?: ReplayStats;
+}
+
+/** Signatures kept per function, as tf.function keeps them. */
+export const MAX_SIGNATURES = 32;
+/** The trace count at which a function warns that an argument keeps changing. */
+export const RETRACE_WARNING = 5;
+
+type Staged = () => (...args: unknown[]) => Generator<unknown, unknown, unknown>;
+
+/** The graphs of one converted function, by signature, most recently used last. */
+export class GraphCache {
+  private readonly entries = new Map<string, Entry>();
+  private traces = 0;
+  private warned = false;
+  private readonly recent: string[][] = [];
+  lastRun: LastRun = { how: 'plain' };
+
+  constructor(
+    private readonly name: string,
+    private readonly paramNames: string[],
+  ) {}
+
+  /** Runs a call in graph mode: replays the signature's graph, or traces one. */
+  run(staged: Staged, thisArg: unknown, args: unknown[], options: RunOptions): Promise<unknown> {
+    const signature = signatureOf(thisArg, args);
+    const entry = this.entries.get(signature.key);
+    if (entry) {
+      this.entries.delete(signature.key);
+      this.entries.set(signature.key, entry);
+    }
+    if (entry?.graph) {
+      const state = tf.engine().state as unknown as { gradientDepth: number; profiling: boolean };
+      if (state.gradientDepth > 0 || state.profiling) {
+        return this.opByOp(staged, thisArg, args, options, 'a gradient tape or tf.profile is recording');
+      }
+      // A graph with effects and branches not yet traced would have to undo a replay stopped part-way:
+      // it is traced again instead, until every branch is known.
+      if (entry.graph.untraced === 0 || !entry.graph.effects) {
+        return this.replay(entry, signature, staged, thisArg, args, options);
+      }
+    } else if (entry?.fallback !== undefined && !entry.retryable) {
+      return this.opByOp(staged, thisArg, args, options, entry.fallback);
+    }
+    return this.trace(signature, staged, thisArg, args, options);
+  }
+
+  private opByOp(staged: Staged, thisArg: unknown, args: unknown[], options: RunOptions, reason: string) {
+    this.lastRun = { how: 'eager', reason };
+    return drive(staged().apply(thisArg, args), this.name, options);
+  }
+
+  private replay(
+    entry: Entry,
+    signature: Signature,
+    staged: Staged,
+    thisArg: unknown,
+    args: unknown[],
+    options: RunOptions,
+  ): Promise<unknown> {
+    const stats: ReplayStats = { kernels: 0, reads: 0 };
+    this.lastRun = { how: 'replayed' };
+    return drive(replay(entry.graph!, signature.inputs, stats), this.name, options).then(
+      (result) => {
+        entry.last = stats;
+        return result;
+      },
+      (error: unknown) => {
+        if (!(error instanceof GuardFailure)) throw error;
+        // The replay made no change outside it (a graph with effects replays only once fully traced).
+        return this.trace(signature, staged, thisArg, args, options);
+      },
+    );
+  }
+
+  private trace(
+    signature: Signature,
+    staged: Staged,
+    thisArg: unknown,
+    args: unknown[],
+    options: RunOptions,
+  ): Promise<unknown> {
+    this.countTrace(signature);
+    const recorder = new Recorder(signature.inputs);
+    this.lastRun = { how: 'traced' };
+    return drive(staged().apply(thisArg, args), this.name, options, recorder).then((result) => {
+      const graph = recorder.finish(result);
+      const entry = this.entries.get(signature.key);
+      if (!graph) {
+        this.lastRun = { how: 'eager', reason: recorder.failure };
+        if (!entry?.graph) this.store(signature.key, { fallback: recorder.failure, retryable: recorder.retryable });
+        return result;
+      }
+      graph.untraced = countUntraced(graph.body);
+      if (entry?.graph) {
+        const mismatch = mergeInto(entry.graph, graph);
+        if (mismatch) {
+          disposeGraph(entry.graph);
+          this.store(signature.key, { fallback: `two traces of one signature differ: ${mismatch}` });
+        }
+        disposeGraph(graph);
+      } else {
+        this.store(signature.key, { graph });
+      }
+      return result;
+    });
+  }
+
+  private store(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > MAX_SIGNATURES) {
+      const [oldest, evicted] = this.entries.entries().next().value!;
+      this.entries.delete(oldest);
+      if (evicted.graph) disposeGraph(evicted.graph);
+    }
+  }
+
+  /** Counts a trace, and warns once, at the RETRACE_WARNING-th, which argument keeps changing. */
+  private countTrace(signature: Signature): void {
+    this.traces++;
+    this.recent.push(signature.parts);
+    if (this.recent.length > RETRACE_WARNING) this.recent.shift();
+    if (this.traces < RETRACE_WARNING || this.warned) return;
+    this.warned = true;
+    const width = Math.max(...this.recent.map((parts) => parts.length));
+    let changing = -1;
+    let most = 1;
+    for (let i = 0; i < width; i++) {
+      const distinct = new Set(this.recent.map((parts) => parts[i])).size;
+      if (distinct > most) [changing, most] = [i, distinct];
+    }
+    const which =
+      changing < 0
+        ? 'its arguments keep changing'
+        : `argument ${changing + 1}${this.paramNames[changing] ? ` ('${this.paramNames[changing]}')` : ''} ` +
+          `has had ${most} different signatures in the last ${this.recent.length} calls`;
+    console.warn(
+      `tfjs-autograph: '${this.name}' was traced ${this.traces} times: ${which}. Each new signature (tensor ` +
+        'dtype or shape, plain value, object) traces again. Pass a value that changes as a tensor, such as ' +
+        "tf.scalar(n), or run the function with { mode: 'eager' }.",
+    );
+  }
+
+  /** The summary of the graph for these arguments, tracing it first if needed (the call runs). */
+  async summary(
+    staged: Staged,
+    thisArg: unknown,
+    args: unknown[],
+    options: RunOptions,
+  ): Promise<GraphSummary | { fallback: string }> {
+    const runOnce = async () => {
+      const result = await this.run(staged, thisArg, args, options);
+      const given = new Set([thisArg, ...args].flatMap((arg) => [...(reachableTensors(arg) ?? [])]));
+      for (const t of reachableTensors(result) ?? []) if (!given.has(t) && !(t instanceof tf.Variable)) t.dispose();
+    };
+    const key = signatureOf(thisArg, args).key;
+    if (!this.entries.get(key)?.graph) await runOnce();
+    const entry = this.entries.get(key);
+    if (!entry?.graph) return { fallback: entry?.fallback ?? this.lastRun.reason ?? 'the call was not traced' };
+    await runOnce();
+    const last = this.entries.get(key)?.last ?? { kernels: 0, reads: 0 };
+    const graph = this.entries.get(key)?.graph;
+    if (!graph) return { fallback: this.entries.get(key)?.fallback ?? 'the call was not traced' };
+    return summarize(graph, last.kernels, last.reads);
+  }
+}
+
+/** Frees the constants a graph made. */
+function disposeGraph(graph: Graph): void {
+  const visit = (nodes: Graph['body']['nodes']) => {
+    for (const node of nodes) {
+      if (node.kind === 'constant') {
+        const data = node.data as { dataId: object; backend: { disposeData(id: object): void } } | undefined;
+        data?.backend.disposeData(data.dataId);
+        node.data = undefined;
+      } else if (node.kind === 'if') {
+        for (const branch of node.branches) if (branch) visit(branch.nodes);
+      } else if (node.kind === 'loop') {
+        for (const block of node.blocks) visit(block.nodes);
+      }
+    }
+  };
+  visit(graph.body.nodes);
+}

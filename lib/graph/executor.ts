@@ -1,0 +1,380 @@
+// Replays a graph: calls each kernel directly, reads only staged conditions, frees values at their last use.
+
+import { StagingError } from '../errors.js';
+import { isTruthy } from '../operators/conditions.js';
+import { currentCallScope } from '../operators/memory.js';
+import { PendingText } from '../operators/printing.js';
+import { tf, type DataType, type Tensor } from '../operators/tensors.js';
+import { nodeBlocks, nodeInputs, nodeOutputs, Slot, type Block, type Graph, type Node, type ValueId } from './graph.js';
+
+/** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
+interface Info {
+  dataId: object;
+  shape: number[];
+  dtype: DataType;
+}
+
+interface Backend {
+  incRef(dataId: object): void;
+  disposeData(dataId: object, force?: boolean): boolean;
+  read(dataId: object): Promise<ArrayLike<number>>;
+  readSync(dataId: object): ArrayLike<number>;
+  write(values: unknown, shape: number[], dtype: DataType): object;
+}
+
+type KernelFunc = (args: { inputs: Record<string, Info> | Info[]; attrs: unknown; backend: Backend }) => Info | Info[];
+
+/** A replay reached a branch or loop body the trace never ran: the call must be traced again. */
+export class GuardFailure extends Error {
+  constructor(readonly where: string) {
+    super(`graph mode reached ${where} that no trace has run`);
+  }
+}
+
+/** What a replay counts, for graph summaries and benchmarks. */
+export interface ReplayStats {
+  kernels: number;
+  reads: number;
+}
+
+/** Per block: the values whose last use in it is each node, computed once per graph. */
+const freePlans = new WeakMap<Block, ValueId[][]>();
+
+function freePlan(block: Block): ValueId[][] {
+  const cached = freePlans.get(block);
+  if (cached) return cached;
+  const owned = new Set<ValueId>();
+  for (const node of block.nodes) {
+    if (node.kind === 'kernel' || node.kind === 'if' || node.kind === 'loop')
+      for (const id of node.outputs) owned.add(id);
+  }
+  const last = new Map<ValueId, number>();
+  block.nodes.forEach((node, i) => {
+    for (const id of nodeOutputs(node)) if (owned.has(id)) last.set(id, i);
+    for (const id of usesOf(node)) if (owned.has(id)) last.set(id, i);
+  });
+  for (const id of block.results) last.delete(id);
+  const plan: ValueId[][] = block.nodes.map(() => []);
+  for (const [id, i] of last) plan[i]!.push(id);
+  freePlans.set(block, plan);
+  return plan;
+}
+
+/** The values a node reads, including those its nested blocks read from outside them. */
+function usesOf(node: Node): ValueId[] {
+  const uses = [...nodeInputs(node)];
+  for (const block of nodeBlocks(node)) {
+    const inner = new Set<ValueId>(block.params);
+    for (const child of block.nodes) {
+      for (const id of usesOf(child)) if (!inner.has(id)) uses.push(id);
+      for (const id of nodeOutputs(child)) inner.add(id);
+    }
+    for (const id of block.results) if (!inner.has(id)) uses.push(id);
+  }
+  return uses;
+}
+
+/**
+ * One replay. Values live in `env`; those the replay owns (kernel outputs, and what ifs and loops give)
+ * are also in `owned`, so that an error or an abort frees them all.
+ */
+class Replay {
+  readonly env = new Map<ValueId, Info>();
+  readonly owned = new Set<Info>();
+  readonly backend = tf.backend() as unknown as Backend;
+  readonly kernels = new Map<string, KernelFunc>();
+  readonly syncReads = tf.getBackend() === 'cpu';
+  readonly stats: ReplayStats = { kernels: 0, reads: 0 };
+  /** Tensors made for effects and results, by value. */
+  readonly maximumIterations = currentCallScope()?.maximumIterations;
+
+  kernel(name: string): KernelFunc {
+    let kernel = this.kernels.get(name);
+    if (!kernel) {
+      const found = tf.getKernel(name, tf.getBackend());
+      if (!found) throw new Error(`Kernel '${name}' is not registered for backend '${tf.getBackend()}'.`);
+      kernel = found.kernelFunc as unknown as KernelFunc;
+      this.kernels.set(name, kernel);
+    }
+    return kernel;
+  }
+
+  own(info: Info): Info {
+    this.owned.add(info);
+    return info;
+  }
+
+  free(info: Info): void {
+    if (!this.owned.delete(info)) return;
+    if (info instanceof tf.Tensor) info.dispose();
+    else this.backend.disposeData(info.dataId);
+  }
+
+  /** A reference of the replay's own to `info`'s data, so that it can be handed on or freed independently. */
+  share(info: Info): Info {
+    this.backend.incRef(info.dataId);
+    return this.own({ dataId: info.dataId, shape: info.shape, dtype: info.dtype });
+  }
+
+  value(id: ValueId): Info {
+    const info = this.env.get(id);
+    if (!info) throw new Error(`graph mode lost value ${id}`);
+    return info;
+  }
+
+  /** A tensor object for `info`, holding a reference of its own. */
+  tensor(info: Info): Tensor {
+    this.backend.incRef(info.dataId);
+    return tf.engine().makeTensorFromTensorInfo({ dataId: info.dataId, shape: info.shape, dtype: info.dtype });
+  }
+
+  *read(info: Info): Generator<unknown, boolean, unknown> {
+    this.stats.reads++;
+    const values = this.syncReads
+      ? this.backend.readSync(info.dataId)
+      : ((yield this.backend.read(info.dataId)) as ArrayLike<number>);
+    return isTruthy(info as unknown as Tensor, values[0]!);
+  }
+
+  /** Runs `block`, and returns its results, each owned by the caller. */
+  *run(block: Block): Generator<unknown, Info[], unknown> {
+    const plan = freePlan(block);
+    const { nodes } = block;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      switch (node.kind) {
+        case 'kernel':
+          this.runKernel(node);
+          break;
+        case 'constant':
+          // Written to the backend once, outside the engine's count of tensors: it lives as long as the graph.
+          node.data ??= {
+            dataId: this.backend.write(
+              node.dtype === 'string'
+                ? (node.values as string[]).map((text) => tf.util.encodeString(text))
+                : node.values,
+              node.shape,
+              node.dtype,
+            ),
+            shape: node.shape,
+            dtype: node.dtype,
+            backend: this.backend,
+          };
+          this.env.set(node.output, node.data as Info);
+          break;
+        case 'variable':
+          this.env.set(node.output, {
+            dataId: node.variable.dataId,
+            shape: node.variable.shape,
+            dtype: node.variable.dtype,
+          });
+          break;
+        case 'capture':
+          if (node.tensor.isDisposed) {
+            throw new StagingError(
+              'A tensor the traced function uses from outside (a closure or module value) has been disposed. ' +
+                'Keep it alive while the function is in use, or pass it as an argument.',
+            );
+          }
+          this.env.set(node.output, node.tensor as unknown as Info);
+          break;
+        case 'assign': {
+          const value = this.tensor(this.value(node.input));
+          node.variable.assign(value);
+          value.dispose();
+          break;
+        }
+        case 'effect': {
+          const made: Tensor[] = [];
+          const args = this.rebuild(node.args, (info) => {
+            const t = this.tensor(info);
+            made.push(t);
+            return t;
+          }) as never[];
+          try {
+            yield* node.run(...args);
+          } catch (error) {
+            // The replay runs no converted code: the trace's frames say where the effect is written.
+            if (error instanceof Error && typeof error.stack === 'string') error.stack += `\n${node.where}`;
+            throw error;
+          } finally {
+            for (const t of made) t.dispose();
+          }
+          break;
+        }
+        case 'if': {
+          const taken = yield* this.read(this.value(node.condition));
+          const branch = node.branches[taken ? 0 : 1];
+          if (!branch) throw new GuardFailure(`a branch of ${node.construct}`);
+          const results = yield* this.run(branch);
+          node.outputs.forEach((id, k) => this.env.set(id, results[k]!));
+          break;
+        }
+        case 'loop':
+          yield* this.runLoop(node);
+          break;
+      }
+      for (const id of plan[i]!) {
+        const info = this.env.get(id);
+        if (info) this.free(info);
+        this.env.delete(id);
+      }
+    }
+    // Results become the caller's: a value this block owns moves once; anything else is shared.
+    const moved = new Set<Info>();
+    return block.results.map((id) => {
+      const info = this.value(id);
+      if (this.owned.has(info) && !moved.has(info) && definedIn(block, id)) {
+        moved.add(info);
+        return info;
+      }
+      return this.share(info);
+    });
+  }
+
+  private runKernel(node: Extract<Node, { kind: 'kernel' }>): void {
+    const kernel = this.kernel(node.name);
+    let inputs: Record<string, Info> | Info[];
+    if (node.inputKeys) {
+      const named: Record<string, Info> = {};
+      node.inputKeys.forEach((key, k) => (named[key] = this.value(node.inputs[k]!)));
+      inputs = named;
+    } else {
+      inputs = node.inputs.map((id) => this.value(id));
+    }
+    this.stats.kernels++;
+    const out = kernel({ inputs, attrs: node.attrs, backend: this.backend });
+    const outputs = Array.isArray(out) ? out : [out];
+    outputs.forEach((info, k) => {
+      // Some kernels give a tensor the engine already tracks: kept, so that no scope frees it under the replay.
+      if (info instanceof tf.Tensor) tf.keep(info);
+      this.env.set(node.outputs[k]!, this.own(info));
+      const traced = node.shapes?.[k];
+      if (traced && (traced.length !== info.shape.length || traced.some((d, j) => d !== info.shape[j]))) {
+        throw new GuardFailure(`kernel ${node.name} giving another shape than it did in the trace`);
+      }
+    });
+  }
+
+  private *runLoop(node: Extract<Node, { kind: 'loop' }>): Generator<unknown, void, unknown> {
+    let carried = node.carried.map((id) => this.share(this.value(id)));
+    let condition = this.value(node.condition);
+    let ownCondition = false;
+    let count = 0;
+    try {
+      while (yield* this.read(condition)) {
+        const limit = this.maximumIterations;
+        if (limit !== undefined && count++ >= limit) {
+          throw new StagingError(
+            `${node.construct[0]!.toUpperCase()}${node.construct.slice(1)} whose condition is a tensor ran ${limit} ` +
+              'iterations without ending, the maximumIterations option of toGraph. Check that its condition can ' +
+              'become false, or raise maximumIterations.',
+          );
+        }
+        const block = node.blocks.find((b) =>
+          b.paramTypes.every(
+            (t, k) =>
+              t.dtype === carried[k]!.dtype &&
+              t.shape.length === carried[k]!.shape.length &&
+              t.shape.every((d, j) => d === carried[k]!.shape[j]),
+          ),
+        );
+        if (!block) throw new GuardFailure(`an iteration of ${node.construct} with values of new dtypes or shapes`);
+        block.params.forEach((id, k) => this.env.set(id, carried[k]!));
+        const results = yield* this.run(block);
+        for (const id of block.params) this.env.delete(id);
+        for (const info of carried) this.free(info);
+        if (ownCondition) this.free(condition);
+        condition = results.pop()!;
+        ownCondition = true;
+        carried = results;
+      }
+    } catch (error) {
+      for (const info of carried) this.free(info);
+      throw error;
+    } finally {
+      if (ownCondition) this.free(condition);
+    }
+    node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));
+  }
+
+  /** A template with its Slots filled: tensors by `make`. */
+  rebuild(template: unknown, make: (info: Info, id: ValueId) => unknown, seen = new Map<object, unknown>()): unknown {
+    if (template instanceof Slot) return make(this.value(template.id), template.id);
+    if (template === null || typeof template !== 'object') return template;
+    if (seen.has(template)) return seen.get(template);
+    if (Array.isArray(template)) {
+      const out: unknown[] = [];
+      seen.set(template, out);
+      for (const item of template) out.push(this.rebuild(item, make, seen));
+      return out;
+    }
+    if (template instanceof PendingText) return new PendingText(this.rebuild(template.parts, make, seen) as unknown[]);
+    if (Object.getPrototypeOf(template) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      seen.set(template, out);
+      for (const [key, item] of Object.entries(template)) out[key] = this.rebuild(item, make, seen);
+      return out;
+    }
+    return template;
+  }
+
+  /** Frees everything the replay still owns, after an error or an abort. */
+  release(): void {
+    for (const info of [...this.owned]) this.free(info);
+  }
+}
+
+const definedIn = (block: Block, id: ValueId) => block.nodes.some((node) => nodeOutputs(node).includes(id));
+
+/**
+ * Replays `graph` with `inputs`, the tensors of the arguments in signature order, and returns the result.
+ * Tensors in the result are new, except the inputs, variables and outside tensors it returns as they are.
+ */
+export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Generator<unknown, unknown, unknown> {
+  const run = new Replay();
+  const byId = new Map<ValueId, Tensor>();
+  graph.inputs.forEach((id, k) => {
+    run.env.set(id, inputs[k] as unknown as Info);
+    byId.set(id, inputs[k]!);
+  });
+  try {
+    const results = yield* run.run(graph.body);
+    graph.body.results.forEach((id, k) => run.env.set(id, results[k]!));
+    const given = new Set<Info>();
+    const output = run.rebuild(graph.output, (info, id) => {
+      const original = byId.get(id) ?? objectOf(graph.body, id);
+      if (original) return original;
+      if (run.owned.has(info) && !given.has(info)) {
+        given.add(info);
+        run.owned.delete(info);
+        if (info instanceof tf.Tensor) {
+          info.kept = false;
+          return info;
+        }
+        return tf.engine().makeTensorFromTensorInfo(info);
+      }
+      return run.tensor(info);
+    });
+    // Results listed more than once were shared for each listing; the spare references go.
+    run.release();
+    return output;
+  } catch (error) {
+    run.release();
+    throw error;
+  } finally {
+    if (stats) {
+      stats.kernels += run.stats.kernels;
+      stats.reads += run.stats.reads;
+    }
+  }
+}
+
+/** The variable or outside tensor a top-level value is, which a result gives back as it is. */
+function objectOf(block: Block, id: ValueId): Tensor | undefined {
+  for (const node of block.nodes) {
+    if (node.kind === 'capture' && node.output === id) return node.tensor;
+    if (node.kind === 'variable' && node.output === id) return node.variable;
+  }
+  return undefined;
+}

@@ -1,0 +1,203 @@
+// The graph a trace records: kernels, constants, variables, effects, and staged ifs and loops with blocks.
+
+import type { DataType, Tensor } from '../operators/tensors.js';
+import type { tf } from '../operators/tensors.js';
+
+/** A value in the graph: every tensor a traced call made or used has one. Unique across a graph's traces. */
+export type ValueId = number;
+
+let nextValueId = 1;
+export const freshValueId = (): ValueId => nextValueId++;
+
+/** A place in a value template (an argument, a result, an effect's arguments) that holds a graph value. */
+export class Slot {
+  constructor(readonly id: ValueId) {}
+}
+
+/** A kernel run as `engine.runKernel(name, inputs, attrs)` ran it during the trace. */
+export interface KernelNode {
+  kind: 'kernel';
+  name: string;
+  /** The input names, or null when the op passed its inputs as an array (Concat, Pack, AddN). */
+  inputKeys: string[] | null;
+  inputs: ValueId[];
+  attrs: Record<string, unknown>;
+  outputs: ValueId[];
+  /** For kernels whose output shape depends on the data: the shapes the trace saw, checked at replay. */
+  shapes?: number[][];
+}
+
+/** A tensor the traced call made from JavaScript values; the graph holds its own copy, made once. */
+export interface ConstantNode {
+  kind: 'constant';
+  values: ArrayLike<number> | Uint8Array[] | string[];
+  shape: number[];
+  dtype: DataType;
+  /** The graph's own copy on the backend, written on the first replay and freed with the graph. */
+  data?: { dataId: object; shape: number[]; dtype: DataType; backend: unknown };
+  output: ValueId;
+}
+
+/** A tf.Variable's current value, read when the node runs: an assign swaps the variable's data. */
+export interface VariableNode {
+  kind: 'variable';
+  variable: tf.Variable;
+  output: ValueId;
+}
+
+/** `variable.assign(value)`. */
+export interface AssignNode {
+  kind: 'assign';
+  variable: tf.Variable;
+  input: ValueId;
+}
+
+/** A tensor from outside the call (a closure's, a module's), used by reference. */
+export interface CaptureNode {
+  kind: 'capture';
+  tensor: Tensor;
+  output: ValueId;
+}
+
+/** A runtime effect (a print, an assert) that each replay runs again with its new tensors. */
+export interface EffectNode {
+  kind: 'effect';
+  label: string;
+  run: (...args: never[]) => Generator<unknown, unknown, unknown>;
+  /** The arguments, with Slots where the tensors were. */
+  args: unknown[];
+  /** The stack frames in converted code where the trace met the effect. */
+  where: string;
+}
+
+/** A sequence of nodes. A loop's block takes the carried values as params and gives their next values. */
+export interface Block {
+  nodes: Node[];
+  params: ValueId[];
+  /** The dtypes and shapes of the params this block was traced with: a loop picks its block by them. */
+  paramTypes: { dtype: DataType; shape: number[] }[];
+  results: ValueId[];
+}
+
+/** A staged if: the condition is read, and the branch's results become the outputs. A null branch was never traced. */
+export interface IfNode {
+  kind: 'if';
+  condition: ValueId;
+  branches: [Block | null, Block | null];
+  outputs: ValueId[];
+  /** Where the if is, for messages. */
+  construct: string;
+}
+
+/**
+ * A staged loop: while the condition (read each time) holds, a block whose params match the carried
+ * values' dtypes and shapes runs and gives the next carried values and condition.
+ */
+export interface LoopNode {
+  kind: 'loop';
+  construct: string;
+  carried: ValueId[];
+  condition: ValueId;
+  blocks: Block[];
+  outputs: ValueId[];
+}
+
+export type Node = KernelNode | ConstantNode | VariableNode | AssignNode | CaptureNode | EffectNode | IfNode | LoopNode;
+
+/** One trace of a function for one signature. */
+export interface Graph {
+  /** The tensors in the arguments (and `this`), in the order the signature walks them. */
+  inputs: ValueId[];
+  body: Block;
+  /** The result, with Slots where the tensors are. */
+  output: unknown;
+  /** Branches not yet traced: a replay that reaches one traces the call again. */
+  untraced: number;
+  /** Whether the graph has effects a replay that stops part-way could not undo (prints, assigns). */
+  effects: boolean;
+}
+
+/** The values a node reads. */
+export function nodeInputs(node: Node): ValueId[] {
+  switch (node.kind) {
+    case 'kernel':
+      return node.inputs;
+    case 'assign':
+      return [node.input];
+    case 'effect':
+      return slotsIn(node.args);
+    case 'if':
+      return [node.condition];
+    case 'loop':
+      return [...node.carried, node.condition];
+    default:
+      return [];
+  }
+}
+
+/** The values a node defines. */
+export function nodeOutputs(node: Node): ValueId[] {
+  switch (node.kind) {
+    case 'kernel':
+    case 'if':
+    case 'loop':
+      return node.outputs;
+    case 'constant':
+    case 'variable':
+    case 'capture':
+      return [node.output];
+    default:
+      return [];
+  }
+}
+
+/** The blocks nested in a node. */
+export function nodeBlocks(node: Node): Block[] {
+  if (node.kind === 'if') return node.branches.filter((b): b is Block => b !== null);
+  if (node.kind === 'loop') return node.blocks;
+  return [];
+}
+
+/** The Slots in a template, in order. */
+export function slotsIn(template: unknown, seen = new Set<object>()): ValueId[] {
+  if (template instanceof Slot) return [template.id];
+  if (template === null || typeof template !== 'object' || seen.has(template)) return [];
+  seen.add(template);
+  if (Array.isArray(template)) return template.flatMap((item) => slotsIn(item, seen));
+  if (Object.getPrototypeOf(template) === Object.prototype) {
+    return Object.values(template).flatMap((item) => slotsIn(item, seen));
+  }
+  const parts = (template as { parts?: unknown }).parts;
+  return Array.isArray(parts) ? slotsIn(parts, seen) : [];
+}
+
+/**
+ * Why the graph refers to a value where it is not defined, or null. That happens when a tensor made in
+ * a branch or an iteration escapes through an object (a list, a property) rather than the construct's
+ * variables: the replay could not know which one it is.
+ */
+export function danglingReference(graph: Graph): string | null {
+  const visible = new Set<ValueId>(graph.inputs);
+  const check = (block: Block): string | null => {
+    const added: ValueId[] = [...block.params];
+    for (const id of block.params) visible.add(id);
+    const missing = (ids: ValueId[]) => ids.find((id) => !visible.has(id));
+    let problem: string | null = null;
+    for (const node of block.nodes) {
+      const id = missing(nodeInputs(node));
+      if (id !== undefined) problem = `%${id} is used by ${node.kind} where it is not defined`;
+      for (const inner of nodeBlocks(node)) problem ??= check(inner);
+      for (const out of nodeOutputs(node)) {
+        visible.add(out);
+        added.push(out);
+      }
+      if (problem) break;
+    }
+    const id = problem ? undefined : missing(block.results);
+    if (id !== undefined) problem = `%${id} leaves a block where it is not defined`;
+    for (const out of added) visible.delete(out);
+    return problem;
+  };
+  // Values outside every block (captures) are hoisted to the top: they are visible everywhere.
+  return check(graph.body);
+}

@@ -1,0 +1,434 @@
+// Records one traced call into a graph: hooks tfjs's engine while the call's own code runs.
+
+import { PendingText } from '../operators/printing.js';
+import { sameWeakness, stagedValue } from '../operators/control_flow.js';
+import type { IfTrace, LoopTrace, Tracer } from '../operators/tracing.js';
+import { isTensor, tf, type DataType, type Tensor } from '../operators/tensors.js';
+import {
+  slotsIn,
+  danglingReference,
+  freshValueId,
+  Slot,
+  type Block,
+  type Graph,
+  type IfNode,
+  type LoopNode,
+  type Node,
+  type ValueId,
+} from './graph.js';
+import { mergeBlock, mergeInto } from './merge.js';
+
+/** Kernels whose output shape depends on the data: a replay checks that the shapes are the ones traced. */
+const DATA_SHAPED = new Set([
+  'Unique',
+  'NonMaxSuppressionV3',
+  'NonMaxSuppressionV4',
+  'NonMaxSuppressionV5',
+  'Where',
+  'SparseFillEmptyRows',
+  'SparseReshape',
+  'StringSplit',
+  'StringNGrams',
+]);
+
+/** How many block variants (one per dtypes and shapes of the carried values) a loop may have. */
+const MAX_LOOP_VARIANTS = 3;
+
+type Engine = Record<string, unknown> & { makeTensorFromTensorInfo(info: object): Tensor; nextTensorId(): number };
+type RunKernel = (name: string, inputs: Record<string, Tensor> | Tensor[], attrs: Record<string, unknown>) => unknown;
+type MakeTensor = (values: unknown, shape: number[], dtype: DataType, backend?: unknown) => Tensor;
+
+const engine = () => tf.engine() as unknown as Engine;
+const backend = () => tf.backend() as unknown as { incRef(dataId: object): void };
+
+/** A new tensor object sharing `t`'s data, so that a graph value has an object of its own. */
+export function aliasOf(t: Tensor): Tensor {
+  backend().incRef(t.dataId);
+  const alias = engine().makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+  sameWeakness(alias, t);
+  return alias;
+}
+
+export class Recorder implements Tracer {
+  /** Why the trace cannot be replayed, once something made it so. */
+  failure: string | undefined;
+  /** Whether the failure may pass on a later call (a variable the first call created exists then). */
+  retryable = true;
+  private readonly ids = new Map<Tensor, ValueId>();
+  private readonly blocks: Block[];
+  private readonly variableReads = new Map<tf.Variable, ValueId>();
+  private readonly inputIds: ValueId[];
+  /** Tensors with ids from here on were made during the trace. */
+  private readonly firstTensorId: number;
+  private depth = 0;
+  /** Copies the engine made inside a kernel (for the tape), and what each copies. */
+  copies: [Tensor, Tensor][] = [];
+  private permits = 0;
+  private untraced = 0;
+  private effects = false;
+  private saved: Record<string, unknown> | null = null;
+
+  constructor(inputs: Tensor[]) {
+    this.firstTensorId = engine().nextTensorId() + 1;
+    this.inputIds = inputs.map((t) => {
+      const known = this.ids.get(t);
+      if (known !== undefined) return known;
+      const id = freshValueId();
+      this.ids.set(t, id);
+      return id;
+    });
+    this.blocks = [{ nodes: [], params: [], paramTypes: [], results: [] }];
+  }
+
+  private get block(): Block {
+    return this.blocks[this.blocks.length - 1]!;
+  }
+
+  private push(node: Node): void {
+    this.block.nodes.push(node);
+  }
+
+  fail(reason: string, retryable = false): void {
+    if (this.failure !== undefined) return;
+    this.failure = reason;
+    this.retryable = retryable;
+  }
+
+  /** The graph value of a tensor the call uses, recording where it comes from the first time. */
+  valueOf(t: Tensor): ValueId {
+    const known = this.ids.get(t);
+    if (known !== undefined) return known;
+    if (t instanceof tf.Variable) {
+      if (t.id >= this.firstTensorId) {
+        this.fail(
+          `the call creates tf.Variable '${t.name}'; variables made inside a traced function would be new on ` +
+            'every call, so create them outside it (graph mode traces again on the next call)',
+          true,
+        );
+      }
+      const read = this.variableReads.get(t);
+      if (read !== undefined) return read;
+      const id = freshValueId();
+      this.variableReads.set(t, id);
+      this.push({ kind: 'variable', variable: t, output: id });
+      return id;
+    }
+    const id = freshValueId();
+    if (t.id >= this.firstTensorId) {
+      this.fail('a tensor reached the call from work graph mode does not record (an async callee, or another call)');
+    } else {
+      this.ids.set(t, id);
+      // Outside tensors are the same on every iteration and branch: they belong to the whole graph.
+      this.blocks[0]!.nodes.unshift({ kind: 'capture', tensor: t, output: id });
+    }
+    return id;
+  }
+
+  private define(t: Tensor): ValueId {
+    const id = freshValueId();
+    this.ids.set(t, id);
+    return id;
+  }
+
+  resume(): void {
+    if (this.saved) return;
+    const e = engine();
+    const runKernel = e.runKernel as RunKernel;
+    const makeTensor = e.makeTensor as MakeTensor;
+    const read = e.read as (dataId: object) => unknown;
+    const readSync = e.readSync as (dataId: object) => unknown;
+    const assign = tf.Variable.prototype.assign;
+    const random = Math.random;
+    this.saved = { runKernel, makeTensor, read, readSync, assign, random };
+    // The hooks run as the engine's and a variable's methods, with their `this`: the recorder is named.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const recorder = this;
+    e.runKernel = function (name: string, inputs: Record<string, Tensor> | Tensor[], attrs: Record<string, unknown>) {
+      if (recorder.depth > 0 && name === 'Identity' && recorder.failure === undefined) {
+        // The engine keeps copies of a kernel's inputs and outputs for the gradient tape: the same values.
+        const out = runKernel.call(e, name, inputs, attrs) as Tensor;
+        recorder.copies.push([out, (inputs as Record<string, Tensor>)['x']!]);
+        return out;
+      }
+      if (recorder.depth > 0 || recorder.failure !== undefined) return runKernel.call(e, name, inputs, attrs);
+      return recorder.kernel(() => runKernel.call(e, name, inputs, attrs), name, inputs, attrs);
+    };
+    e.makeTensor = function (values: unknown, shape: number[], dtype: DataType, backendArg?: unknown) {
+      const t = makeTensor.call(e, values, shape, dtype, backendArg);
+      if (recorder.depth === 0 && recorder.failure === undefined) recorder.constant(t, values);
+      return t;
+    };
+    const checked = (original: (dataId: object) => unknown) =>
+      function (dataId: object) {
+        if (recorder.permits === 0) {
+          recorder.fail(
+            "the call reads a tensor's values into JavaScript (data(), dataSync(), array(), or an op that " +
+              'reads), so later work depends on them in a way a graph cannot replay',
+          );
+        }
+        return original.call(e, dataId);
+      };
+    e.read = checked(read);
+    e.readSync = checked(readSync);
+    tf.Variable.prototype.assign = function (this: tf.Variable, value: Tensor) {
+      if (recorder.failure === undefined) recorder.assign(this, value);
+      return assign.call(this, value);
+    };
+    Math.random = function () {
+      recorder.fail(
+        'the call uses random numbers (Math.random, or a tf random op without a seed), which a replay would repeat',
+      );
+      return random();
+    };
+  }
+
+  suspend(): void {
+    const saved = this.saved;
+    if (!saved) return;
+    const e = engine();
+    // The engine's own methods live on its prototype: removing the hooks uncovers them.
+    for (const key of ['runKernel', 'makeTensor', 'read', 'readSync']) delete e[key];
+    tf.Variable.prototype.assign = saved['assign'] as typeof tf.Variable.prototype.assign;
+    Math.random = saved['random'] as () => number;
+    this.saved = null;
+  }
+
+  private kernel(
+    run: () => unknown,
+    name: string,
+    inputs: Record<string, Tensor> | Tensor[],
+    attrs: Record<string, unknown>,
+  ): unknown {
+    const keys = Array.isArray(inputs) ? null : Object.keys(inputs).filter((key) => inputs[key] != null);
+    const tensors = keys ? keys.map((key) => (inputs as Record<string, Tensor>)[key]!) : (inputs as Tensor[]);
+    const inputIds = tensors.map((t) => this.valueOf(t));
+    this.depth++;
+    let out: unknown;
+    try {
+      out = run();
+    } finally {
+      this.depth--;
+    }
+    const outputs = (Array.isArray(out) ? out : [out]) as Tensor[];
+    this.push({
+      kind: 'kernel',
+      name,
+      inputKeys: keys,
+      inputs: inputIds,
+      attrs: { ...attrs },
+      outputs: outputs.map((t) => this.define(t)),
+      ...(DATA_SHAPED.has(name) ? { shapes: outputs.map((t) => [...t.shape]) } : {}),
+    });
+    for (const [copy, source] of this.copies) this.ids.set(copy, this.valueOf(source));
+    this.copies = [];
+    return out;
+  }
+
+  private constant(t: Tensor, values: unknown): void {
+    const copy = ArrayBuffer.isView(values)
+      ? (values as unknown as { slice(): ArrayLike<number> }).slice()
+      : Array.from(values as ArrayLike<number>);
+    this.push({ kind: 'constant', values: copy, shape: [...t.shape], dtype: t.dtype, output: this.define(t) });
+  }
+
+  private assign(variable: tf.Variable, value: Tensor): void {
+    this.effects = true;
+    this.push({ kind: 'assign', variable, input: this.valueOf(value) });
+    this.variableReads.delete(variable);
+  }
+
+  permitRead<T>(read: () => T): T {
+    this.permits++;
+    try {
+      return read();
+    } finally {
+      this.permits--;
+    }
+  }
+
+  effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): void {
+    this.effects = true;
+    // Where the effect is in converted code, so that an error it throws in a replay names the user's line.
+    const where = (new Error().stack ?? '').split('\n').filter((frame) => frame.includes('autograph:///'));
+    this.push({ kind: 'effect', label, run, args: this.template(args) as unknown[], where: where.join('\n') });
+  }
+
+  /** `value` with each tensor replaced by the Slot of its graph value. */
+  template(value: unknown, seen = new Map<object, unknown>()): unknown {
+    if (isTensor(value)) return new Slot(this.valueOf(value));
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return seen.get(value);
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      seen.set(value, out);
+      for (const item of value) out.push(this.template(item, seen));
+      return out;
+    }
+    if (value instanceof PendingText) return new PendingText(this.template(value.parts, seen) as unknown[]);
+    if (Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      seen.set(value, out);
+      for (const [key, item] of Object.entries(value)) out[key] = this.template(item, seen);
+      return out;
+    }
+    return value;
+  }
+
+  private openBlock(params: ValueId[], types: { dtype: DataType; shape: number[] }[]): void {
+    // A block reads each variable afresh: an iteration sees the last one's assignments.
+    this.variableReads.clear();
+    this.blocks.push({ nodes: [], params, paramTypes: types, results: [] });
+  }
+
+  private closeBlock(results: ValueId[]): Block {
+    const block = this.blocks.pop()!;
+    this.variableReads.clear();
+    block.results = results;
+    return block;
+  }
+
+  beginIf(condition: Tensor, taken: boolean, hasElse = true): IfTrace {
+    const node: IfNode = {
+      kind: 'if',
+      condition: this.valueOf(condition),
+      branches: [null, null],
+      outputs: [],
+      construct: 'an if statement',
+    };
+    this.push(node);
+    this.openBlock([], []);
+    return {
+      end: (before, after, names) => {
+        // In a graph, each variable a staged if assigns leaves it as a tensor, whichever branch ran.
+        const state = after.map((value, i) =>
+          typeof value === 'number' || typeof value === 'boolean'
+            ? stagedValue(value, undefined, names[i]!, node.construct)
+            : value,
+        );
+        const positions: number[] = [];
+        state.forEach((value, i) => {
+          if (isTensor(value)) positions.push(i);
+          else if (!Object.is(value, before[i])) {
+            this.fail(`'${names[i]}' gets a value in a staged if that is neither a tensor nor a number`);
+          }
+        });
+        const block = this.closeBlock(positions.map((i) => this.valueOf(state[i] as Tensor)));
+        node.branches[taken ? 0 : 1] = block;
+        if (!taken || hasElse) this.untraced++;
+        else {
+          // A missing else is known without running: it keeps the values from before the if.
+          this.openBlock([], []);
+          const kept = positions.map((i) => {
+            const previous = before[i];
+            if (isTensor(previous)) return this.valueOf(previous);
+            if (typeof previous === 'number' || typeof previous === 'boolean') {
+              return this.valueOf(
+                stagedValue(previous, (state[i] as Tensor).dtype, names[i]!, node.construct) as Tensor,
+              );
+            }
+            this.fail(`'${names[i]}' has a value after a staged if only when its condition holds`);
+            return -1;
+          });
+          node.branches[1] = this.closeBlock(kept);
+        }
+        const out = [...state];
+        for (const i of positions) {
+          const alias = aliasOf(state[i] as Tensor);
+          node.outputs.push(this.define(alias));
+          out[i] = alias;
+        }
+        return out;
+      },
+    };
+  }
+
+  beginLoop(condition: Tensor, state: unknown[], construct: string): LoopTrace {
+    const positions = state.flatMap((value, i) => (isTensor(value) ? [i] : []));
+    const node: LoopNode = {
+      kind: 'loop',
+      construct,
+      carried: positions.map((i) => this.valueOf(state[i] as Tensor)),
+      condition: this.valueOf(condition),
+      blocks: [],
+      outputs: [],
+    };
+    this.push(node);
+    const checkPlain = (now: unknown[]) => {
+      now.forEach((value, i) => {
+        if (positions.includes(i)) {
+          if (!isTensor(value)) this.fail(`a staged loop's variable stops being a tensor (${construct})`);
+        } else if (!Object.is(value, state[i])) {
+          this.fail(`a JavaScript value that ${construct} carries changes from one iteration to the next`);
+        }
+      });
+    };
+    return {
+      beginIteration: (now) => {
+        checkPlain(now);
+        const params = positions.map((i) => {
+          const alias = aliasOf(now[i] as Tensor);
+          return [alias, this.define(alias)] as const;
+        });
+        this.openBlock(
+          params.map(([, id]) => id),
+          params.map(([t]) => ({ dtype: t.dtype, shape: [...t.shape] })),
+        );
+        const out = [...now];
+        positions.forEach((i, k) => (out[i] = params[k]![0]));
+        return out;
+      },
+      endIteration: (now, next) => {
+        checkPlain(now);
+        if (!isTensor(next)) this.fail(`the condition of ${construct} stops being a tensor`);
+        const results = positions.map((i) => (isTensor(now[i]) ? this.valueOf(now[i]) : -1));
+        const block = this.closeBlock([...results, isTensor(next) ? this.valueOf(next) : -1]);
+        const same = node.blocks.find((b) => sameTypes(b.paramTypes, block.paramTypes));
+        if (same) {
+          const map = new Map(block.params.map((id, k) => [id, same.params[k]!]));
+          const mismatch = mergeBlock(same, block, map);
+          if (mismatch) this.fail(`iterations of ${construct} run different work: ${mismatch}`);
+        } else if (node.blocks.length >= MAX_LOOP_VARIANTS) {
+          this.fail(`the dtypes or shapes of what ${construct} carries keep changing from one iteration to the next`);
+        } else {
+          node.blocks.push(block);
+        }
+      },
+      end: (now) => {
+        if (node.blocks.length === 0) this.untraced++;
+        const out = [...now];
+        for (const i of positions) {
+          const alias = aliasOf(now[i] as Tensor);
+          node.outputs.push(this.define(alias));
+          out[i] = alias;
+        }
+        return out;
+      },
+    };
+  }
+
+  /** The graph of the finished call, or undefined when it failed. */
+  finish(result: unknown): Graph | undefined {
+    this.suspend();
+    if (this.blocks.length !== 1) this.fail('the call ended inside a staged construct');
+    const output = this.template(result);
+    if (this.failure !== undefined) return undefined;
+    const body = this.blocks[0]!;
+    body.results = slotsIn(output);
+    const graph = { inputs: this.inputIds, body, output, untraced: this.untraced, effects: this.effects };
+    const dangling = danglingReference(graph);
+    if (dangling) {
+      this.fail(`a tensor made inside a staged if or loop leaves it through an object, not a variable (${dangling})`);
+      return undefined;
+    }
+    return graph;
+  }
+}
+
+const sameTypes = (a: Block['paramTypes'], b: Block['paramTypes']) =>
+  a.length === b.length &&
+  a.every(
+    (t, i) =>
+      t.dtype === b[i]!.dtype && t.shape.length === b[i]!.shape.length && t.shape.every((d, k) => d === b[i]!.shape[k]),
+  );
+
+export { mergeInto, sameTypes };

@@ -1,0 +1,110 @@
+// Graph summaries: node counts by kind, and text and Graphviz renderings.
+
+import { nodeBlocks, nodeInputs, nodeOutputs, slotsIn, type Block, type Graph, type Node } from './graph.js';
+
+export interface GraphSummary {
+  /** How many nodes of each kind the graph has, nested blocks included (kernels also by name). */
+  nodes: Record<string, number>;
+  /** Kernels and reads of the call graphFor ran (a replay, so what a call with these inputs costs). */
+  kernelsPerCall: number;
+  readsPerCall: number;
+  /** How many constants the graph holds (made once, not on every call). */
+  constants: number;
+  /** Branches and loop bodies no trace has run yet. */
+  untraced: number;
+  text: string;
+  dot: string;
+}
+
+const v = (id: number) => `%${id}`;
+
+function describe(node: Node): string {
+  switch (node.kind) {
+    case 'kernel':
+      return `${node.outputs.map(v).join(', ')} = ${node.name}(${node.inputs.map(v).join(', ')})`;
+    case 'constant':
+      return `${v(node.output)} = constant ${node.dtype}[${node.shape.join(',')}]`;
+    case 'variable':
+      return `${v(node.output)} = read variable '${node.variable.name}'`;
+    case 'capture':
+      return `${v(node.output)} = outside tensor ${node.tensor.dtype}[${node.tensor.shape.join(',')}]`;
+    case 'assign':
+      return `assign variable '${node.variable.name}' = ${v(node.input)}`;
+    case 'effect':
+      return `${node.label}(${slotsIn(node.args).map(v).join(', ')})`;
+    case 'if':
+      return `${node.outputs.map(v).join(', ')} = if ${v(node.condition)}`;
+    case 'loop':
+      return `${node.outputs.map(v).join(', ')} = loop (${node.carried.map(v).join(', ')}) while ${v(node.condition)}`;
+  }
+}
+
+function textOf(block: Block, indent: string): string[] {
+  const lines: string[] = [];
+  for (const node of block.nodes) {
+    lines.push(indent + describe(node));
+    if (node.kind === 'if') {
+      node.branches.forEach((branch, k) => {
+        lines.push(`${indent}  ${k === 0 ? 'then' : 'else'}:${branch ? '' : ' (not traced yet)'}`);
+        if (branch)
+          lines.push(...textOf(branch, `${indent}    `), `${indent}    yield ${branch.results.map(v).join(', ')}`);
+      });
+    } else if (node.kind === 'loop') {
+      if (node.blocks.length === 0) lines.push(`${indent}  body: (not traced yet)`);
+      for (const inner of node.blocks) {
+        const types = inner.paramTypes.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
+        lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}:`);
+        lines.push(...textOf(inner, `${indent}    `), `${indent}    next ${inner.results.map(v).join(', ')}`);
+      }
+    }
+  }
+  return lines;
+}
+
+function dotOf(graph: Graph): string {
+  const lines = ['digraph G {', '  node [shape=box, fontname="monospace"];'];
+  const definer = new Map<number, string>();
+  let count = 0;
+  const visit = (block: Block, prefix: string) => {
+    for (const node of block.nodes) {
+      const name = `n${count++}`;
+      lines.push(`  ${name} [label=${JSON.stringify(prefix + describe(node))}];`);
+      for (const id of nodeInputs(node)) {
+        const from = definer.get(id);
+        if (from) lines.push(`  ${from} -> ${name};`);
+      }
+      for (const id of nodeOutputs(node)) definer.set(id, name);
+      for (const inner of nodeBlocks(node)) {
+        for (const id of inner.params) definer.set(id, name);
+        visit(inner, `${prefix}  `);
+      }
+    }
+  };
+  graph.inputs.forEach((id, k) => {
+    lines.push(`  in${k} [label="input ${k} ${v(id)}", shape=ellipse];`);
+    definer.set(id, `in${k}`);
+  });
+  visit(graph.body, '');
+  lines.push('}');
+  return lines.join('\n');
+}
+
+export function summarize(graph: Graph, kernelsPerCall: number, readsPerCall: number): GraphSummary {
+  const nodes: Record<string, number> = {};
+  let constants = 0;
+  const count = (block: Block) => {
+    for (const node of block.nodes) {
+      nodes[node.kind] = (nodes[node.kind] ?? 0) + 1;
+      if (node.kind === 'kernel') nodes[`kernel ${node.name}`] = (nodes[`kernel ${node.name}`] ?? 0) + 1;
+      if (node.kind === 'constant') constants++;
+      nodeBlocks(node).forEach(count);
+    }
+  };
+  count(graph.body);
+  const text = [
+    `inputs ${graph.inputs.map(v).join(', ')}`,
+    ...textOf(graph.body, ''),
+    `return ${slotsIn(graph.output).map(v).join(', ')}`,
+  ].join('\n');
+  return { nodes, kernelsPerCall, readsPerCall, constants, untraced: graph.untraced, text, dot: dotOf(graph) };
+}

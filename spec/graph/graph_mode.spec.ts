@@ -1,0 +1,182 @@
+// Graph mode: a signature is traced once and replayed; replays agree with op-by-op runs.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { setMode, toGraph } from '../../lib/index.js';
+import { describeWithBackends, valueOf } from '../helpers/backends.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+function collatz(a: number) {
+  let counter = 0;
+  while (a != 1) {
+    if (a % 2 == 0) {
+      a = Math.floor(a / 2);
+    } else {
+      a = 3 * a + 1;
+    }
+    counter = counter + 1;
+  }
+  return counter;
+}
+
+function signOf(x: number) {
+  let y = 0;
+  if (x > 0) {
+    y = x * 2;
+  } else {
+    y = y + x - 1;
+  }
+  return y;
+}
+
+describeWithBackends('graph mode', (backend) => {
+  it('traces Collatz once and replays it for other values with the results of op-by-op runs', async () => {
+    const g = toGraph(collatz as Fn);
+    const eager = toGraph(collatz as Fn, { mode: 'eager' });
+    const runs: string[] = [];
+    for (const n of [27, 7, 97, 1]) {
+      const x = tf.scalar(n, 'int32');
+      const [got, want] = [await g(x), await eager(x)];
+      runs.push(g.lastRun.how);
+      expect(await valueOf(got), `collatz(${n})`).to.deep.equal(await valueOf(want));
+      tf.dispose([x, got as tf.Tensor, want as tf.Tensor]);
+    }
+    expect(runs).to.deep.equal(['traced', 'replayed', 'replayed', 'replayed']);
+  });
+
+  it('reads each staged condition once per replay, and frees every value it made', async () => {
+    const g = toGraph(collatz as Fn);
+    const x = tf.scalar(6, 'int32');
+    await g(x).then((r) => (r as tf.Tensor).dispose());
+    const before = tf.memory().numTensors;
+    const summary = await g.graphFor(x);
+    expect(tf.memory().numTensors, 'tensors left').to.equal(before);
+    if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+    // 6 takes 8 steps: 9 loop tests and 8 if conditions.
+    expect(summary.readsPerCall).to.equal(17);
+    expect(summary.nodes['loop']).to.equal(1);
+    expect(summary.nodes['if']).to.equal(1);
+    expect(summary.untraced).to.equal(0);
+    expect(summary.text).to.contain('FloorDiv');
+    x.dispose();
+  });
+
+  it('traces again for a new signature, and warns once when an argument keeps changing', async () => {
+    // Its own scope per backend: a function's warning comes once per process.
+    const g = toGraph(
+      function scaled(x: number, k: number) {
+        return x * k;
+      } as Fn,
+      { scope: { backend } },
+    );
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    const x = tf.tensor([1, 2]);
+    const hows: string[] = [];
+    try {
+      for (const k of [2, 2, 3, 4, 5, 6, 7]) {
+        const r = (await g(x, k)) as tf.Tensor;
+        hows.push(g.lastRun.how);
+        expect(await valueOf(r)).to.deep.equal([k, 2 * k]);
+        r.dispose();
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'traced', 'traced', 'traced', 'traced', 'traced']);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.contain("argument 2 ('k')");
+    x.dispose();
+  });
+
+  it('traces a branch first taken after the trace, and keeps the if’s dtype', async () => {
+    const g = toGraph(signOf as Fn);
+    const results: unknown[] = [];
+    for (const n of [3, -3, 5, -5]) {
+      const x = tf.scalar(n, 'int32');
+      const r = (await g(x)) as tf.Tensor;
+      results.push([await valueOf(r), r.dtype, g.lastRun.how]);
+      tf.dispose([x, r]);
+    }
+    expect(results).to.deep.equal([
+      [6, 'int32', 'traced'],
+      [-4, 'int32', 'traced'],
+      [10, 'int32', 'replayed'],
+      [-6, 'int32', 'replayed'],
+    ]);
+  });
+
+  it('updates variables in place and replays gradient steps of an optimizer', async () => {
+    const w = tf.variable(tf.tensor([0.5, -0.5]));
+    const opt = tf.train.sgd(0.1);
+    const xs = tf.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const ys = tf.tensor([1, 2]);
+    const train = toGraph(
+      function train(steps: number) {
+        for (let i = 0; i < steps; i++) {
+          opt.minimize(() => tf.losses.meanSquaredError(ys, tf.matMul(xs, w.reshape([2, 1])).reshape([2])));
+        }
+        return w.sum();
+      } as Fn,
+      { scope: { opt, xs, ys, w } },
+    );
+    const w2 = tf.variable(tf.tensor([0.5, -0.5]));
+    const expected: number[][] = [];
+    for (let call = 0; call < 3; call++) {
+      for (let i = 0; i < 3; i++) {
+        opt.minimize(() => tf.losses.meanSquaredError(ys, tf.matMul(xs, w2.reshape([2, 1])).reshape([2])));
+      }
+      expected.push(Array.from(await w2.data()));
+    }
+    w2.dispose();
+    // The second optimizer step above moved `opt`'s state for w2 only: reset by rebuilding the variable.
+    const got: number[][] = [];
+    const hows: string[] = [];
+    for (let call = 0; call < 3; call++) {
+      const s = (await train(3)) as tf.Tensor;
+      hows.push(train.lastRun.how + (train.lastRun.reason ?? ''));
+      got.push(Array.from(await w.data()));
+      s.dispose();
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'replayed']);
+    got.forEach((values, k) => values.forEach((v, i) => expect(v).to.be.closeTo(expected[k]![i]!, 1e-5)));
+    tf.dispose([w, xs, ys]);
+  });
+
+  it('gives fresh random values on every call: a function with unseeded random ops runs op by op and says so', async () => {
+    const g = toGraph(function noisy(x: number) {
+      const noise: number = tf.randomNormal([4]) as never;
+      return x + noise;
+    } as Fn);
+    const x = tf.zeros([4]);
+    const a = (await g(x)) as tf.Tensor;
+    const b = (await g(x)) as tf.Tensor;
+    expect(await valueOf(a)).to.not.deep.equal(await valueOf(b));
+    expect(g.lastRun.how).to.equal('eager');
+    expect(g.lastRun.reason).to.contain('random');
+    tf.dispose([a, b, x]);
+  });
+
+  it("runs op by op under { mode: 'eager' } and setMode('eager')", async () => {
+    const x = tf.scalar(6, 'int32');
+    const g = toGraph(collatz as Fn, { mode: 'eager' });
+    await g(x).then((r) => (r as tf.Tensor).dispose());
+    await g(x).then((r) => (r as tf.Tensor).dispose());
+    expect(g.lastRun).to.deep.equal({ how: 'eager' });
+    setMode('eager');
+    try {
+      const h = toGraph(signOf as Fn);
+      await h(x).then((r) => (r as tf.Tensor).dispose());
+      await h(x).then((r) => (r as tf.Tensor).dispose());
+      expect(h.lastRun).to.deep.equal({ how: 'eager' });
+    } finally {
+      setMode('graph');
+    }
+    expect(() => setMode('fast' as 'graph')).to.throw(/'graph' or 'eager'/);
+    x.dispose();
+  });
+});

@@ -12,3 +12,8 @@ export const { toGraph } = (await import(entry.href)) as Library;
 export const { yieldStats } = (await import(
   new URL('../dist/operators/driver.js', import.meta.url).href
 )) as typeof import('../lib/operators/driver.js');
+
+/** WebGPU through Dawn, from the compiled package's Node entry. */
+export const { setupNodeWebGPU } = (await import(
+  new URL('../dist/platform/webgpu_node.js', import.meta.url).href
+)) as typeof import('../lib/platform/webgpu_node.js');

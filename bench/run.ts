@@ -1,12 +1,33 @@
 // `npm run bench`: every benchmark, each a ratio to a baseline measured in the same run.
+// BENCH_ONLY=graph (or plain, conversion, yielding) runs one of them; BENCH_WEBGPU=0 skips webgpu.
+import * as tf from '@tensorflow/tfjs';
 import { benchConversion } from './conversion.js';
+import { benchGraphMode } from './graph_mode.js';
+import { setupNodeWebGPU } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
 import { benchYielding } from './yielding.js';
 
+const only = process.env.BENCH_ONLY;
+const runs = (name: string) => only === undefined || only === name;
+
 async function main(): Promise<void> {
-  await benchPlainLoops();
-  await benchConversion();
-  await benchYielding();
+  if (runs('graph')) {
+    await tf.setBackend('cpu');
+    await benchGraphMode('cpu');
+    if (process.env.BENCH_WEBGPU !== '0') {
+      const webgpu = await setupNodeWebGPU({ setBackend: true }).catch((error: unknown) => error as Error);
+      if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);
+      else {
+        // Run kernels on the GPU even for small tensors, as a real program's large ones would.
+        tf.env().set('WEBGPU_CPU_FORWARD', false);
+        await benchGraphMode(`webgpu (${webgpu.software ? 'SwiftShader, a CPU-emulated GPU' : 'a GPU'})`);
+      }
+      await tf.setBackend('cpu');
+    }
+  }
+  if (runs('plain')) await benchPlainLoops();
+  if (runs('conversion')) await benchConversion();
+  if (runs('yielding')) await benchYielding();
 }
 
 main().catch((error: unknown) => {

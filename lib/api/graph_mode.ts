@@ -5,6 +5,7 @@ import type { Graph } from '../graph/graph.js';
 import { countUntraced, mergeInto } from '../graph/merge.js';
 import { Recorder } from '../graph/recorder.js';
 import { summarize, type GraphSummary } from '../graph/render.js';
+import { simplify } from '../graph/simplify.js';
 import { signatureOf, type Signature } from '../graph/signature.js';
 import { drive, type RunOptions } from '../operators/driver.js';
 import { reachableTensors } from '../operators/memory.js';
@@ -32,11 +33,17 @@ export interface LastRun {
   how: 'traced' | 'replayed' | 'eager' | 'plain';
   /** Why graph mode ran the call op by op (`how` is 'eager' though graph mode is on). */
   reason?: string;
+  /** For a replay: the kernels it ran and the values it read back to the CPU. */
+  kernels?: number;
+  reads?: number;
 }
 
 /** The graph-mode state of one signature: its graph, or why it runs op by op. */
 interface Entry {
+  /** The graph as traced, which later traces merge into. */
   graph?: Graph;
+  /** The graph as replayed: simplified (graph/simplify.ts), with the constants it wrote to the backend. */
+  plan?: Graph;
   fallback?: string;
   /** Whether the next call may try tracing again (a variable the first call created exists now). */
   retryable?: boolean;
@@ -103,9 +110,11 @@ export class GraphCache {
   ): Promise<unknown> {
     const stats: ReplayStats = { kernels: 0, reads: 0 };
     this.lastRun = { how: 'replayed' };
-    return drive(replay(entry.graph!, signature.inputs, stats), this.name, options).then(
+    entry.plan ??= simplify(entry.graph!);
+    return drive(replay(entry.plan, signature.inputs, stats), this.name, options).then(
       (result) => {
         entry.last = stats;
+        this.lastRun = { how: 'replayed', kernels: stats.kernels, reads: stats.reads };
         return result;
       },
       (error: unknown) => {
@@ -137,11 +146,9 @@ export class GraphCache {
       graph.untraced = countUntraced(graph.body);
       if (entry?.graph) {
         const mismatch = mergeInto(entry.graph, graph);
-        if (mismatch) {
-          disposeGraph(entry.graph);
-          this.store(signature.key, { fallback: `two traces of one signature differ: ${mismatch}` });
-        }
-        disposeGraph(graph);
+        if (entry.plan) disposeGraph(entry.plan);
+        entry.plan = undefined;
+        if (mismatch) this.store(signature.key, { fallback: `two traces of one signature differ: ${mismatch}` });
       } else {
         this.store(signature.key, { graph });
       }
@@ -155,7 +162,7 @@ export class GraphCache {
     if (this.entries.size > MAX_SIGNATURES) {
       const [oldest, evicted] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
-      if (evicted.graph) disposeGraph(evicted.graph);
+      if (evicted.plan) disposeGraph(evicted.plan);
     }
   }
 
@@ -203,13 +210,13 @@ export class GraphCache {
     if (!entry?.graph) return { fallback: entry?.fallback ?? this.lastRun.reason ?? 'the call was not traced' };
     await runOnce();
     const last = this.entries.get(key)?.last ?? { kernels: 0, reads: 0 };
-    const graph = this.entries.get(key)?.graph;
+    const graph = this.entries.get(key)?.plan;
     if (!graph) return { fallback: this.entries.get(key)?.fallback ?? 'the call was not traced' };
     return summarize(graph, last.kernels, last.reads);
   }
 }
 
-/** Frees the constants a graph made. */
+/** Frees the constants a replayed graph wrote to the backend. */
 function disposeGraph(graph: Graph): void {
   const visit = (nodes: Graph['body']['nodes']) => {
     for (const node of nodes) {

@@ -27,15 +27,34 @@ export function div(a: any, b: any): any {
   return x.dtype === 'int32' ? tf.div(tf.cast(x, 'float32'), tf.cast(y, 'float32')) : tf.div(x, y);
 }
 
+/**
+ * The floored remainders (tf.mod) behind `%` results, while they live: whether a remainder is zero does not
+ * depend on its sign, so `a % b == 0` compares the floored one and needs no sign correction (in a graph,
+ * the correction then goes as dead work).
+ */
+export const flooredRemainders = new WeakMap<object, tf.Tensor>();
+
 /** JavaScript's `%`: the truncated remainder, with the sign of the dividend (tf.mod takes the divisor's). */
 export function mod(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a % b;
   const [x, y] = unify(a, b, '%');
-  return tf.tidy(() => {
-    const floored = tf.mod(x, y);
-    const wrongSign = tf.logicalAnd(tf.notEqual(floored, 0), tf.notEqual(tf.sign(floored), tf.sign(x)));
-    return tf.where(wrongSign, tf.sub(floored, y), floored);
+  const [result, floored] = tf.tidy(() => {
+    const remainder = tf.mod(x, y);
+    const zero = tf.scalar(0, remainder.dtype);
+    const nonzero = tf.notEqual(remainder, zero);
+    // A non-zero floored remainder has the divisor's sign; JavaScript's has the dividend's. With a plain
+    // divisor that sign is known.
+    const negative = tf.less(x, zero);
+    const wrongSign =
+      typeof b === 'number' && b > 0
+        ? tf.logicalAnd(nonzero, negative)
+        : typeof b === 'number' && b < 0
+          ? tf.logicalAnd(nonzero, tf.greater(x, zero))
+          : tf.logicalAnd(nonzero, tf.notEqual(tf.less(remainder, zero), negative));
+    return [tf.where(wrongSign, tf.sub(remainder, y), remainder), remainder];
   });
+  flooredRemainders.set(result!, floored!);
+  return result;
 }
 
 /**

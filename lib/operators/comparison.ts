@@ -1,5 +1,6 @@
 // Comparison and equality operators: JavaScript's meaning on plain values, bool tensors on tensors.
 
+import { flooredRemainders } from './arithmetic.js';
 import { isTensor, tf, unify } from './tensors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plain paths are JavaScript's own operators on any values. */
@@ -30,16 +31,22 @@ const comparesElementwise = (a: unknown, b: unknown) => {
   return isTensor(other) || typeof other === 'number' || typeof other === 'boolean';
 };
 
+/** `a % b` compared with zero: the floored remainder, which is zero exactly where `a % b` is. */
+function remainderBeside(a: unknown, b: unknown): unknown {
+  const floored = b === 0 && isTensor(a) ? flooredRemainders.get(a) : undefined;
+  return floored && !floored.isDisposed ? floored : a;
+}
+
 export function equal(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a == b;
   if (!comparesElementwise(a, b)) return false;
-  return tf.equal(...unify(a, b, '==', true));
+  return tf.equal(...unify(remainderBeside(a, b), b, '==', true));
 }
 
 export function notEqual(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a != b;
   if (!comparesElementwise(a, b)) return true;
-  return tf.notEqual(...unify(a, b, '!=', true));
+  return tf.notEqual(...unify(remainderBeside(a, b), b, '!=', true));
 }
 
 /** Whether a value is a boolean or a bool tensor, whose elements `===` never finds equal to numbers. */
@@ -58,11 +65,11 @@ function strictlyEqual(a: any, b: any, op: string): tf.Tensor {
 export function strictEqual(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a === b;
   if (!comparesElementwise(a, b)) return a === b;
-  return strictlyEqual(a, b, '===');
+  return strictlyEqual(remainderBeside(a, b), b, '===');
 }
 
 export function strictNotEqual(a: any, b: any): any {
   if (!isTensor(a) && !isTensor(b)) return a !== b;
   if (!comparesElementwise(a, b)) return a !== b;
-  return tf.tidy(() => tf.logicalNot(strictlyEqual(a, b, '!==')));
+  return tf.tidy(() => tf.logicalNot(strictlyEqual(remainderBeside(a, b), b, '!==')));
 }

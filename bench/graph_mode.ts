@@ -1,0 +1,277 @@
+// `npm run bench` (graph mode): converted programs against hand-written eager TF.js, on each backend, in one run.
+import * as tf from '@tensorflow/tfjs';
+import { toGraph } from './library.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- converted functions are written as users write them. */
+type Fn = (...args: any[]) => any;
+
+// ---- The programs as users write them, converted by toGraph. ----
+
+function collatz(a: number) {
+  let counter = 0;
+  while (a != 1) {
+    if (a % 2 == 0) {
+      a = Math.floor(a / 2);
+    } else {
+      a = 3 * a + 1;
+    }
+    counter = counter + 1;
+  }
+  return counter;
+}
+
+function collatzAll(a: any) {
+  let steps = tf.zerosLike(a);
+  while (tf.any(a != 1)) {
+    const active = a != 1;
+    a = tf.where(active, tf.where(a % 2 == 0, Math.floor(a / 2), 3 * a + 1), a);
+    steps = steps + tf.cast(active, 'int32');
+  }
+  return steps;
+}
+
+function huber(a: any, delta: number) {
+  return tf.where(tf.abs(a) <= delta, (a * a) / 2, delta * (tf.abs(a) - delta / 2));
+}
+
+// ---- The same programs written by hand in eager TF.js. ----
+
+async function collatzEager(a: tf.Tensor): Promise<tf.Tensor> {
+  let counter: tf.Tensor = tf.scalar(0, 'int32');
+  let x = a;
+  while ((await tf.notEqual(x, 1).data())[0]) {
+    const even = (await tf.equal(tf.mod(x, 2), 0).data())[0];
+    const next = even ? tf.floorDiv(x, 2) : tf.add(tf.mul(x, 3), 1);
+    if (x !== a) x.dispose();
+    x = next;
+    const counted = tf.add(counter, 1);
+    counter.dispose();
+    counter = counted;
+  }
+  if (x !== a) x.dispose();
+  return counter;
+}
+
+async function collatzAllEager(a: tf.Tensor): Promise<tf.Tensor> {
+  let steps: tf.Tensor = tf.zerosLike(a);
+  let x = a;
+  while ((await tf.tidy(() => tf.any(tf.notEqual(x, 1))).data())[0]) {
+    const [nextX, nextSteps] = tf.tidy(() => {
+      const active = tf.notEqual(x, 1);
+      const even = tf.equal(tf.mod(x, 2), 0);
+      const moved = tf.where(even, tf.floorDiv(x, 2), tf.add(tf.mul(x, 3), 1));
+      return [tf.where(active, moved, x), tf.add(steps, tf.cast(active, 'int32'))];
+    });
+    if (x !== a) x.dispose();
+    steps.dispose();
+    [x, steps] = [nextX!, nextSteps!];
+  }
+  if (x !== a) x.dispose();
+  return steps;
+}
+
+const huberEager = (a: tf.Tensor, delta: number) =>
+  tf.tidy(() =>
+    tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2))),
+  );
+
+// ---- Measuring. ----
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Counts the kernels the engine runs and the reads the backend serves while `run` runs. */
+async function counted(run: () => Promise<unknown>): Promise<{ kernels: number; reads: number }> {
+  const engine = tf.engine() as unknown as Record<string, unknown>;
+  const backend = tf.backend() as unknown as Record<string, unknown>;
+  const runKernel = engine['runKernel'] as Fn;
+  const [read, readSync] = [backend['read'] as Fn, backend['readSync'] as Fn];
+  const counts = { kernels: 0, reads: 0 };
+  engine['runKernel'] = function (this: unknown, ...args: unknown[]) {
+    counts.kernels++;
+    return runKernel.apply(this, args);
+  };
+  backend['read'] = function (this: unknown, ...args: unknown[]) {
+    counts.reads++;
+    return read.apply(this, args);
+  };
+  backend['readSync'] = function (this: unknown, ...args: unknown[]) {
+    counts.reads++;
+    return readSync.apply(this, args);
+  };
+  try {
+    await run();
+  } finally {
+    delete engine['runKernel'];
+    backend['read'] = read;
+    backend['readSync'] = readSync;
+  }
+  return counts;
+}
+
+/** The summed kernel time of one run, where the backend times kernels. */
+async function kernelFloor(run: () => Promise<unknown>): Promise<number | undefined> {
+  try {
+    const info = await tf.profile(async () => {
+      const result = await run();
+      return result as tf.Tensor;
+    });
+    let total = 0;
+    for (const kernel of info.kernels) {
+      const ms = await (kernel.kernelTimeMs as number | Promise<number | { error: string }>);
+      if (typeof ms !== 'number') return undefined;
+      total += ms;
+    }
+    tf.dispose(info.result as tf.Tensor);
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Row {
+  name: string;
+  /** Fresh inputs for repeat `r`: varied values, same signature. */
+  inputs(r: number): unknown[];
+  eager(...args: any[]): Promise<unknown> | unknown;
+  graph: Fn;
+  repeats: number;
+}
+
+async function readBack(result: unknown): Promise<void> {
+  if (result instanceof tf.Tensor) await result.data();
+}
+
+const dispose = (values: unknown[]) => tf.dispose(values.filter((v): v is tf.Tensor => v instanceof tf.Tensor));
+
+async function timeOne(run: (...args: unknown[]) => unknown, args: unknown[]): Promise<number> {
+  const start = performance.now();
+  const result = await run(...args);
+  await readBack(result);
+  const time = performance.now() - start;
+  dispose([result]);
+  return time;
+}
+
+async function benchRow(row: Row): Promise<void> {
+  // Warm up (the first graph-mode call traces), and check that both sides agree.
+  const check = row.inputs(0);
+  const [want, got] = [await row.eager(...check), await row.graph(...check)];
+  const values = async (v: unknown) => (v instanceof tf.Tensor ? Array.from(await v.data()) : v);
+  const [a, b] = [await values(want), await values(got)];
+  if (JSON.stringify(a) !== JSON.stringify(b)) {
+    const close =
+      Array.isArray(a) && Array.isArray(b) && a.every((x, i) => Math.abs(x - b[i]) <= 1e-4 * (1 + Math.abs(x)));
+    if (!close) throw new Error(`${row.name}: converted and eager disagree`);
+  }
+  dispose([want, got]);
+  const lastRun = (row.graph as unknown as { lastRun: { how: string; reason?: string } }).lastRun;
+  const eagerTimes: number[] = [];
+  const graphTimes: number[] = [];
+  for (let r = 1; r <= row.repeats; r++) {
+    // Alternate which side goes first, so that neither always meets a warm cache.
+    const inputs = row.inputs(r);
+    if (r % 2) {
+      eagerTimes.push(await timeOne(row.eager as Fn, inputs));
+      graphTimes.push(await timeOne(row.graph, inputs));
+    } else {
+      graphTimes.push(await timeOne(row.graph, inputs));
+      eagerTimes.push(await timeOne(row.eager as Fn, inputs));
+    }
+    dispose(inputs);
+  }
+  const inputs = row.inputs(row.repeats + 1);
+  const eagerCounts = await counted(async () => dispose([await row.eager(...inputs)]));
+  const graphCounts = await counted(async () => dispose([await row.graph(...inputs)]));
+  const runs = (row.graph as unknown as { lastRun: { how: string; reason?: string; kernels?: number } }).lastRun;
+  // A replay calls kernels directly, not through the engine: it counts them itself.
+  graphCounts.kernels += runs.kernels ?? 0;
+  const floor = await kernelFloor(async () => row.eager(...inputs));
+  dispose(inputs);
+  const [e, g] = [median(eagerTimes), median(graphTimes)];
+  const how = runs.how === 'replayed' ? 'replayed' : `${runs.how}: ${runs.reason ?? lastRun.reason ?? ''}`;
+  console.log(
+    `  ${row.name.padEnd(30)} eager ${e.toFixed(2).padStart(9)} ms, graph ${g.toFixed(2).padStart(9)} ms, ` +
+      `eager/graph ${(e / g).toFixed(2)}x | kernels ${eagerCounts.kernels} vs ${graphCounts.kernels}, ` +
+      `reads ${eagerCounts.reads} vs ${graphCounts.reads} | kernel floor ` +
+      `${floor === undefined ? 'n/a' : `${floor.toFixed(2)} ms`} | ${how}`,
+  );
+}
+
+/** A training step count, weights and data for the linear 784→10 model. */
+function trainingRow(steps: number, repeats: number): Row {
+  const w = tf.variable(tf.zeros([784, 10]));
+  const b = tf.variable(tf.zeros([10]));
+  const we = tf.variable(tf.zeros([784, 10]));
+  const be = tf.variable(tf.zeros([10]));
+  const opt = tf.train.sgd(0.1);
+  const optEager = tf.train.sgd(0.1);
+  const train = toGraph(
+    function train(xs: tf.Tensor, ys: tf.Tensor, n: number) {
+      for (let i = 0; i < n; i++) {
+        opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(xs, w), b)));
+      }
+      return tf.sum(w);
+    },
+    { scope: { opt, w, b } },
+  );
+  const reset = () => {
+    for (const v of [w, b, we, be]) v.assign(tf.zerosLike(v));
+  };
+  return {
+    name: `train 784→10, ${steps} steps`,
+    inputs: (r) => {
+      reset();
+      return tf.tidy(() => {
+        const xs = tf.randomUniform([200, 784], 0, 1, 'float32', 1000 + r);
+        const labels = tf.randomUniform([200], 0, 10, 'int32', 2000 + r);
+        return [xs, tf.oneHot(labels, 10).toFloat(), steps];
+      });
+    },
+    eager: (xs: tf.Tensor, ys: tf.Tensor, n: number) => {
+      for (let i = 0; i < n; i++) {
+        optEager.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(xs, we), be)));
+      }
+      return tf.sum(we);
+    },
+    graph: train,
+    repeats,
+  };
+}
+
+export async function benchGraphMode(backend: string): Promise<void> {
+  const software = backend === 'webgpu';
+  const repeats = Number(process.env.BENCH_REPEATS_GRAPH ?? (software ? 5 : 11));
+  const vectorSize = Number(process.env.BENCH_COLLATZ_N ?? (software ? 65_536 : 16_384));
+  const steps = Number(process.env.BENCH_TRAIN_STEPS ?? 1000);
+  console.log(
+    `Graph mode against hand-written eager TF.js on ${backend} (Node ${process.version}, ` +
+      `${(await import('node:os')).cpus().length} cores), median of ${repeats} runs; eager/graph above 1 means ` +
+      'graph mode is faster',
+  );
+  const starts = [27, 31, 41, 47, 54, 55, 63, 73, 97, 103, 107, 111, 117, 121];
+  const rows: Row[] = [
+    {
+      name: 'Collatz on a scalar int32',
+      inputs: (r) => [tf.scalar(starts[r % starts.length]!, 'int32')],
+      eager: collatzEager,
+      graph: toGraph(collatz as Fn),
+      repeats,
+    },
+    {
+      name: `vectorised Collatz, ${vectorSize} values`,
+      inputs: (r) => [tf.add(tf.range(1, vectorSize + 1, 1, 'int32'), r % 2)],
+      eager: collatzAllEager,
+      graph: toGraph(collatzAll as Fn),
+      repeats: Math.max(3, repeats >> 1),
+    },
+    {
+      name: 'Huber loss, 1e6 float32',
+      inputs: (r) => [tf.randomNormal([1_000_000], 0, 2, 'float32', r), 1],
+      eager: huberEager,
+      graph: toGraph(huber as Fn),
+      repeats,
+    },
+    trainingRow(steps, 3),
+  ];
+  for (const row of rows) await benchRow(row);
+}

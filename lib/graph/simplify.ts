@@ -1,0 +1,177 @@
+// Simplifies a traced graph for replay: copies dropped, constant casts folded, duplicate and dead work removed.
+
+import {
+  nodeBlocks,
+  nodeInputs,
+  nodeOutputs,
+  Slot,
+  slotsIn,
+  type Block,
+  type ConstantNode,
+  type Graph,
+  type KernelNode,
+  type Node,
+  type ValueId,
+} from './graph.js';
+
+/**
+ * A copy of `graph` to replay; the graph itself stays as traced, so that later traces merge into it.
+ * Values are immutable, so an Identity kernel is its input, and two kernels with the same inputs and
+ * attributes give the same values: the second is dropped, also inside a loop for work done before it
+ * (which hoists it out of the loop). A cast of a constant becomes a constant. Kernels and reads whose
+ * values nothing uses are dropped.
+ */
+export function simplify(graph: Graph): Graph {
+  const alias = new Map<ValueId, ValueId>();
+  const resolve = (id: ValueId): ValueId => {
+    let current = id;
+    for (let next = alias.get(current); next !== undefined; next = alias.get(current)) current = next;
+    return current;
+  };
+  const constants = new Map<ValueId, ConstantNode>();
+  const body = simplifyBlock(graph.body, new Map(), resolve, alias, constants);
+  const output = reslot(graph.output, resolve);
+  body.results = slotsIn(output);
+  const simplified: Graph = { ...graph, body, output };
+  removeDead(simplified);
+  return simplified;
+}
+
+function simplifyBlock(
+  block: Block,
+  outer: Map<string, ValueId[]>,
+  resolve: (id: ValueId) => ValueId,
+  alias: Map<ValueId, ValueId>,
+  constants: Map<ValueId, ConstantNode>,
+): Block {
+  // Work already done in this block or before it in enclosing ones, by what it computes.
+  const seen = new Map(outer);
+  const nodes: Node[] = [];
+  for (const original of block.nodes) {
+    const node = copyNode(original, resolve);
+    if (node.kind === 'kernel') {
+      if (node.name === 'Identity' && node.inputs.length === 1) {
+        alias.set(node.outputs[0]!, node.inputs[0]!);
+        continue;
+      }
+      const folded = node.name === 'Cast' ? foldCast(node, constants) : undefined;
+      if (folded) {
+        constants.set(folded.output, folded);
+        nodes.push(folded);
+        continue;
+      }
+      const key = `${node.name}(${node.inputKeys?.join(',') ?? '[]'}:${node.inputs.join(',')})${attrsKey(node.attrs)}`;
+      const earlier = seen.get(key);
+      if (earlier && !node.shapes) {
+        node.outputs.forEach((id, k) => alias.set(id, earlier[k]!));
+        continue;
+      }
+      seen.set(key, node.outputs);
+    } else if (node.kind === 'constant') {
+      const key =
+        node.values.length <= 64
+          ? `const ${node.dtype}[${node.shape.join(',')}]${Array.from(node.values as ArrayLike<unknown>).join(',')}`
+          : undefined;
+      const earlier = key === undefined ? undefined : seen.get(key);
+      if (earlier) {
+        alias.set(node.output, earlier[0]!);
+        continue;
+      }
+      if (key !== undefined) seen.set(key, [node.output]);
+      constants.set(node.output, node);
+    } else if (node.kind === 'if') {
+      node.branches = node.branches.map((branch) =>
+        branch ? simplifyBlock(branch, seen, resolve, alias, constants) : null,
+      ) as [Block | null, Block | null];
+    } else if (node.kind === 'loop') {
+      // A loop's body sees work from before the loop, not its own earlier iterations' copies.
+      node.blocks = node.blocks.map((inner) => simplifyBlock(inner, seen, resolve, alias, constants));
+    }
+    nodes.push(node);
+  }
+  return { ...block, nodes, results: block.results.map(resolve) };
+}
+
+function copyNode(node: Node, resolve: (id: ValueId) => ValueId): Node {
+  switch (node.kind) {
+    case 'kernel':
+      return { ...node, inputs: node.inputs.map(resolve) };
+    case 'assign':
+      return { ...node, input: resolve(node.input) };
+    case 'effect':
+      return { ...node, args: reslot(node.args, resolve) as unknown[] };
+    case 'if':
+      return { ...node, condition: resolve(node.condition), branches: [...node.branches] };
+    case 'loop':
+      return { ...node, carried: node.carried.map(resolve), condition: resolve(node.condition) };
+    case 'constant':
+      // Each replayable copy writes its own data to the backend.
+      return { ...node, data: undefined };
+    default:
+      return { ...node };
+  }
+}
+
+const attrsKey = (attrs: Record<string, unknown>) =>
+  JSON.stringify(attrs, (_key, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as never) : value));
+
+/** `Cast(constant)` as a constant: casts between number types and bool are exact in JavaScript. */
+function foldCast(node: KernelNode, constants: Map<ValueId, ConstantNode>): ConstantNode | undefined {
+  const source = constants.get(node.inputs[0]!);
+  const dtype = node.attrs['dtype'];
+  if (!source || source.dtype === 'string' || source.dtype === 'complex64') return undefined;
+  const values = Array.from(source.values as ArrayLike<number>);
+  let cast: ArrayLike<number>;
+  if (dtype === 'float32') cast = Float32Array.from(values);
+  else if (dtype === 'int32') cast = Int32Array.from(values, (v) => Math.trunc(v));
+  else if (dtype === 'bool') cast = Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
+  else return undefined;
+  return { kind: 'constant', values: cast, shape: source.shape, dtype, output: node.outputs[0]! };
+}
+
+/** A template with its Slots taken through `resolve`. */
+function reslot(template: unknown, resolve: (id: ValueId) => ValueId): unknown {
+  if (template instanceof Slot) return new Slot(resolve(template.id));
+  if (Array.isArray(template)) return template.map((item) => reslot(item, resolve));
+  if (template !== null && typeof template === 'object') {
+    if (Object.getPrototypeOf(template) === Object.prototype) {
+      return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, reslot(v, resolve)]));
+    }
+    const parts = (template as { parts?: unknown }).parts;
+    if (Array.isArray(parts)) {
+      const Pending = (template as { constructor: new (parts: unknown[]) => unknown }).constructor;
+      return new Pending(reslot(parts, resolve) as unknown[]);
+    }
+  }
+  return template;
+}
+
+/** Drops kernels, constants and reads whose values nothing uses, until none is left. */
+function removeDead(graph: Graph): void {
+  for (;;) {
+    const used = new Set<ValueId>(slotsIn(graph.output));
+    const collect = (block: Block) => {
+      for (const id of block.results) used.add(id);
+      for (const node of block.nodes) {
+        for (const id of nodeInputs(node)) used.add(id);
+        nodeBlocks(node).forEach(collect);
+      }
+    };
+    collect(graph.body);
+    let removed = false;
+    const prune = (block: Block) => {
+      block.nodes = block.nodes.filter((node) => {
+        nodeBlocks(node).forEach(prune);
+        const pure =
+          node.kind === 'kernel' || node.kind === 'constant' || node.kind === 'variable' || node.kind === 'capture';
+        if (pure && nodeOutputs(node).every((id) => !used.has(id))) {
+          removed = true;
+          return false;
+        }
+        return true;
+      });
+    };
+    prune(graph.body);
+    if (!removed) return;
+  }
+}

@@ -5,6 +5,7 @@ import { isTruthy } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
 import { PendingText } from '../operators/printing.js';
 import { tf, type DataType, type Tensor } from '../operators/tensors.js';
+import { TOTAL_KERNELS } from './kernels.js';
 import { nodeBlocks, nodeInputs, nodeOutputs, Slot, type Block, type Graph, type Node, type ValueId } from './graph.js';
 
 /** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
@@ -37,14 +38,25 @@ export interface ReplayStats {
   reads: number;
 }
 
-/** Per block: the values whose last use in it is each node, computed once per graph. */
-const freePlans = new WeakMap<Block, ValueId[][]>();
+/** What a replay needs to know about a block, worked out once. */
+interface Compiled {
+  /** Per node, the values whose last use in the block it is. */
+  free: ValueId[][];
+  /** The values the block's nodes define. */
+  defined: Set<ValueId>;
+  /** Whether the block never waits (no effect, if or loop): it runs without a generator. */
+  straight: boolean;
+}
 
-function freePlan(block: Block): ValueId[][] {
-  const cached = freePlans.get(block);
+const compiledBlocks = new WeakMap<Block, Compiled>();
+
+function compile(block: Block): Compiled {
+  const cached = compiledBlocks.get(block);
   if (cached) return cached;
   const owned = new Set<ValueId>();
+  const defined = new Set<ValueId>();
   for (const node of block.nodes) {
+    for (const id of nodeOutputs(node)) defined.add(id);
     if (node.kind === 'kernel' || node.kind === 'if' || node.kind === 'loop')
       for (const id of node.outputs) owned.add(id);
   }
@@ -54,10 +66,12 @@ function freePlan(block: Block): ValueId[][] {
     for (const id of usesOf(node)) if (owned.has(id)) last.set(id, i);
   });
   for (const id of block.results) last.delete(id);
-  const plan: ValueId[][] = block.nodes.map(() => []);
-  for (const [id, i] of last) plan[i]!.push(id);
-  freePlans.set(block, plan);
-  return plan;
+  const free: ValueId[][] = block.nodes.map(() => []);
+  for (const [id, i] of last) free[i]!.push(id);
+  const straight = block.nodes.every((n) => n.kind !== 'effect' && n.kind !== 'if' && n.kind !== 'loop');
+  const compiled = { free, defined, straight };
+  compiledBlocks.set(block, compiled);
+  return compiled;
 }
 
 /** The values a node reads, including those its nested blocks read from outside them. */
@@ -129,61 +143,28 @@ class Replay {
   }
 
   *read(info: Info): Generator<unknown, boolean, unknown> {
+    const values = yield* this.readValues(info);
+    return isTruthy(info as unknown as Tensor, values[0]!);
+  }
+
+  /** A value's elements, read back to the CPU: synchronously where the backend holds them there. */
+  *readValues(info: Info): Generator<unknown, ArrayLike<number>, unknown> {
     this.stats.reads++;
-    const values = this.syncReads
+    return this.syncReads
       ? this.backend.readSync(info.dataId)
       : ((yield this.backend.read(info.dataId)) as ArrayLike<number>);
-    return isTruthy(info as unknown as Tensor, values[0]!);
   }
 
   /** Runs `block`, and returns its results, each owned by the caller. */
   *run(block: Block): Generator<unknown, Info[], unknown> {
-    const plan = freePlan(block);
+    const compiled = compile(block);
+    // A block that never waits runs as a plain loop: no generator step per node.
+    if (compiled.straight) return this.runStraight(block, compiled);
     const { nodes } = block;
+    const plan = compiled.free;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       switch (node.kind) {
-        case 'kernel':
-          this.runKernel(node);
-          break;
-        case 'constant':
-          // Written to the backend once, outside the engine's count of tensors: it lives as long as the graph.
-          node.data ??= {
-            dataId: this.backend.write(
-              node.dtype === 'string'
-                ? (node.values as string[]).map((text) => tf.util.encodeString(text))
-                : node.values,
-              node.shape,
-              node.dtype,
-            ),
-            shape: node.shape,
-            dtype: node.dtype,
-            backend: this.backend,
-          };
-          this.env.set(node.output, node.data as Info);
-          break;
-        case 'variable':
-          this.env.set(node.output, {
-            dataId: node.variable.dataId,
-            shape: node.variable.shape,
-            dtype: node.variable.dtype,
-          });
-          break;
-        case 'capture':
-          if (node.tensor.isDisposed) {
-            throw new StagingError(
-              'A tensor the traced function uses from outside (a closure or module value) has been disposed. ' +
-                'Keep it alive while the function is in use, or pass it as an argument.',
-            );
-          }
-          this.env.set(node.output, node.tensor as unknown as Info);
-          break;
-        case 'assign': {
-          const value = this.tensor(this.value(node.input));
-          node.variable.assign(value);
-          value.dispose();
-          break;
-        }
         case 'effect': {
           const made: Tensor[] = [];
           const args = this.rebuild(node.args, (info) => {
@@ -213,23 +194,91 @@ class Replay {
         case 'loop':
           yield* this.runLoop(node);
           break;
+        default:
+          this.step(node);
       }
-      for (const id of plan[i]!) {
-        const info = this.env.get(id);
-        if (info) this.free(info);
-        this.env.delete(id);
-      }
+      this.freeAfter(plan[i]!);
     }
-    // Results become the caller's: a value this block owns moves once; anything else is shared.
+    return this.results(block, compiled);
+  }
+
+  private runStraight(block: Block, compiled: Compiled): Info[] {
+    const { nodes } = block;
+    const plan = compiled.free;
+    for (let i = 0; i < nodes.length; i++) {
+      this.step(nodes[i]!);
+      this.freeAfter(plan[i]!);
+    }
+    return this.results(block, compiled);
+  }
+
+  private freeAfter(ids: ValueId[]): void {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      const info = this.env.get(id);
+      if (info) this.free(info);
+      this.env.delete(id);
+    }
+  }
+
+  /** Results become the caller's: a value this block owns moves once; anything else is shared. */
+  private results(block: Block, compiled: Compiled): Info[] {
     const moved = new Set<Info>();
     return block.results.map((id) => {
       const info = this.value(id);
-      if (this.owned.has(info) && !moved.has(info) && definedIn(block, id)) {
+      if (compiled.defined.has(id) && this.owned.has(info) && !moved.has(info)) {
         moved.add(info);
         return info;
       }
       return this.share(info);
     });
+  }
+
+  /** A node that never waits. */
+  private step(node: Node): void {
+    switch (node.kind) {
+      case 'kernel':
+        this.runKernel(node);
+        break;
+      case 'constant':
+        // Written to the backend once, outside the engine's count of tensors: it lives as long as the graph.
+        node.data ??= {
+          dataId: this.backend.write(
+            node.dtype === 'string' ? (node.values as string[]).map((text) => tf.util.encodeString(text)) : node.values,
+            node.shape,
+            node.dtype,
+          ),
+          shape: node.shape,
+          dtype: node.dtype,
+          backend: this.backend,
+        };
+        this.env.set(node.output, node.data as Info);
+        break;
+      case 'variable':
+        this.env.set(node.output, {
+          dataId: node.variable.dataId,
+          shape: node.variable.shape,
+          dtype: node.variable.dtype,
+        });
+        break;
+      case 'capture':
+        if (node.tensor.isDisposed) {
+          throw new StagingError(
+            'A tensor the traced function uses from outside (a closure or module value) has been disposed. ' +
+              'Keep it alive while the function is in use, or pass it as an argument.',
+          );
+        }
+        this.env.set(node.output, node.tensor as unknown as Info);
+        break;
+      case 'assign': {
+        const value = this.tensor(this.value(node.input));
+        node.variable.assign(value);
+        value.dispose();
+        break;
+      }
+      default:
+        throw new Error(`graph mode cannot run a ${node.kind} node without waiting`);
+    }
   }
 
   private runKernel(node: Extract<Node, { kind: 'kernel' }>): void {
@@ -256,46 +305,94 @@ class Replay {
     });
   }
 
+  /**
+   * A staged loop. The condition is read once per round. A round runs one iteration, and when the loop's
+   * body only computes (see `speculates`), more before reading: the conditions those iterations give are
+   * read together, and the values of the iteration whose condition first fails are the loop's results
+   * (later iterations ran past the end, on values the program never looks at). Rounds grow 1, 2, 4, ...
+   * up to MAX_ROUND iterations: O(log n) reads for at most about twice the work, and the count that
+   * maximumIterations checks stays exact.
+   */
   private *runLoop(node: Extract<Node, { kind: 'loop' }>): Generator<unknown, void, unknown> {
     let carried = node.carried.map((id) => this.share(this.value(id)));
     let condition = this.value(node.condition);
     let ownCondition = false;
     let count = 0;
+    let round = 1;
+    const limit = this.maximumIterations;
+    const take = (next: Info) => {
+      if (ownCondition) this.free(condition);
+      condition = next;
+      ownCondition = true;
+    };
+    /** The values of later iterations of a round, not yet known to be the loop's. */
+    let pending: Info[][] = [];
+    /** Whether the last round's read already says the condition holds. */
+    let holds = false;
     try {
-      while (yield* this.read(condition)) {
-        const limit = this.maximumIterations;
-        if (limit !== undefined && count++ >= limit) {
-          throw new StagingError(
-            `${node.construct[0]!.toUpperCase()}${node.construct.slice(1)} whose condition is a tensor ran ${limit} ` +
-              'iterations without ending, the maximumIterations option of toGraph. Check that its condition can ' +
-              'become false, or raise maximumIterations.',
-          );
-        }
-        const block = node.blocks.find((b) =>
-          b.paramTypes.every(
-            (t, k) =>
-              t.dtype === carried[k]!.dtype &&
-              t.shape.length === carried[k]!.shape.length &&
-              t.shape.every((d, j) => d === carried[k]!.shape[j]),
-          ),
-        );
+      while (holds || (yield* this.read(condition))) {
+        holds = false;
+        if (limit !== undefined && count >= limit) throw tooManyIterations(node.construct, limit);
+        const block = node.blocks.find((b) => fits(b.paramTypes, carried));
         if (!block) throw new GuardFailure(`an iteration of ${node.construct} with values of new dtypes or shapes`);
-        block.params.forEach((id, k) => this.env.set(id, carried[k]!));
-        const results = yield* this.run(block);
-        for (const id of block.params) this.env.delete(id);
+        const [next, nextCondition] = yield* this.iterate(block, carried);
         for (const info of carried) this.free(info);
-        if (ownCondition) this.free(condition);
-        condition = results.pop()!;
-        ownCondition = true;
-        carried = results;
+        carried = next;
+        take(nextCondition);
+        count++;
+        const iterations = Math.min(round, limit === undefined ? round : limit - count + 1);
+        round = Math.min(round * 2, MAX_ROUND);
+        if (iterations <= 1 || !speculates(block)) continue;
+        // Each later iteration of the round, with the condition it ends on.
+        const states: Info[][] = [carried];
+        const conditions: Info[] = [condition];
+        for (let k = 1; k < iterations; k++) {
+          const [results, further] = yield* this.iterate(block, states[k - 1]!);
+          states.push(results);
+          conditions.push(further);
+        }
+        pending = states.slice(1);
+        const packed = this.call('Pack', conditions, { axis: 0 });
+        const values = yield* this.readValues(packed);
+        this.free(packed);
+        // The first condition that fails ends the loop there; if none does, the round's last values go on.
+        let last = 0;
+        while (last < iterations - 1 && isTruthy(condition as unknown as Tensor, values[last]!)) last++;
+        const finished = last < iterations - 1 || !isTruthy(condition as unknown as Tensor, values[last]!);
+        carried = states[last]!;
+        states.forEach((state, k) => k !== last && state.forEach((info) => this.free(info)));
+        pending = [];
+        conditions.slice(1).forEach((info, k) => k + 1 !== last && this.free(info));
+        if (last > 0) take(conditions[last]!);
+        count += last;
+        if (finished) break;
+        holds = true;
       }
     } catch (error) {
-      for (const info of carried) this.free(info);
+      for (const info of [...carried, ...pending.flat()]) this.free(info);
       throw error;
     } finally {
       if (ownCondition) this.free(condition);
     }
     node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));
+  }
+
+  /** One iteration of a loop block: the next carried values, and the next condition. */
+  private *iterate(block: Block, carried: Info[]): Generator<unknown, [Info[], Info], unknown> {
+    block.params.forEach((id, k) => this.env.set(id, carried[k]!));
+    const results = yield* this.run(block);
+    for (const id of block.params) this.env.delete(id);
+    const condition = results.pop()!;
+    return [results, condition];
+  }
+
+  /** Runs one kernel on values the replay holds, and owns its result. */
+  call(name: string, inputs: Record<string, Info> | Info[], attrs: Record<string, unknown> = {}): Info {
+    this.stats.kernels++;
+    const out = this.kernel(name)({ inputs, attrs, backend: this.backend });
+    const info = Array.isArray(out) ? out[0]! : out;
+    if (info instanceof tf.Tensor) tf.keep(info);
+    return this.own(info);
   }
 
   /** A template with its Slots filled: tensors by `make`. */
@@ -325,7 +422,45 @@ class Replay {
   }
 }
 
-const definedIn = (block: Block, id: ValueId) => block.nodes.some((node) => nodeOutputs(node).includes(id));
+function tooManyIterations(construct: string, limit: number): StagingError {
+  return new StagingError(
+    `${construct[0]!.toUpperCase()}${construct.slice(1)} whose condition is a tensor ran ${limit} iterations ` +
+      'without ending, the maximumIterations option of toGraph. Check that its condition can become false, or ' +
+      'raise maximumIterations.',
+  );
+}
+
+/** The most iterations a loop runs between two reads of its condition. */
+const MAX_ROUND = 64;
+
+const fits = (types: Block['paramTypes'], values: Info[]) =>
+  types.every(
+    (t, k) =>
+      t.dtype === values[k]!.dtype &&
+      t.shape.length === values[k]!.shape.length &&
+      t.shape.every((d, j) => d === values[k]!.shape[j]),
+  );
+
+const speculative = new WeakMap<Block, boolean>();
+
+/**
+ * Whether iterations of a loop block may run past the loop's end and be discarded: it only computes
+ * (kernels that cannot fail on any data, constants, variable reads; no effect, if or inner loop), and
+ * gives values of the dtypes and shapes it takes, so that the same block runs again and a select can
+ * choose between old and new values.
+ */
+function speculates(block: Block): boolean {
+  let known = speculative.get(block);
+  if (known === undefined) {
+    const computes = block.nodes.every(
+      (n) => n.kind === 'constant' || n.kind === 'variable' || (n.kind === 'kernel' && TOTAL_KERNELS.has(n.name)),
+    );
+    const carried = block.resultTypes.slice(0, -1);
+    known = computes && carried.length === block.paramTypes.length && fits(block.paramTypes, carried as Info[]);
+    speculative.set(block, known);
+  }
+  return known;
+}
 
 /**
  * Replays `graph` with `inputs`, the tensors of the arguments in signature order, and returns the result.

@@ -77,12 +77,16 @@ export interface Block {
   /** The dtypes and shapes of the params this block was traced with: a loop picks its block by them. */
   paramTypes: { dtype: DataType; shape: number[] }[];
   results: ValueId[];
+  /** The dtypes and shapes of the results, as traced (the last result of a loop block is its condition). */
+  resultTypes: { dtype: DataType; shape: number[] }[];
 }
 
 /** A staged if: the condition is read, and the branch's results become the outputs. A null branch was never traced. */
 export interface IfNode {
   kind: 'if';
   condition: ValueId;
+  /** The condition's dtype: a replay that selects instead of reading turns it into bool as JavaScript does. */
+  conditionDtype: DataType;
   branches: [Block | null, Block | null];
   outputs: ValueId[];
   /** Where the if is, for messages. */

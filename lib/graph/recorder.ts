@@ -77,7 +77,7 @@ export class Recorder implements Tracer {
       this.ids.set(t, id);
       return id;
     });
-    this.blocks = [{ nodes: [], params: [], paramTypes: [], results: [] }];
+    this.blocks = [{ nodes: [], params: [], paramTypes: [], results: [], resultTypes: [] }];
   }
 
   private get block(): Block {
@@ -277,13 +277,14 @@ export class Recorder implements Tracer {
   private openBlock(params: ValueId[], types: { dtype: DataType; shape: number[] }[]): void {
     // A block reads each variable afresh: an iteration sees the last one's assignments.
     this.variableReads.clear();
-    this.blocks.push({ nodes: [], params, paramTypes: types, results: [] });
+    this.blocks.push({ nodes: [], params, paramTypes: types, results: [], resultTypes: [] });
   }
 
-  private closeBlock(results: ValueId[]): Block {
+  private closeBlock(results: Tensor[]): Block {
     const block = this.blocks.pop()!;
     this.variableReads.clear();
-    block.results = results;
+    block.results = results.map((t) => this.valueOf(t));
+    block.resultTypes = results.map((t) => ({ dtype: t.dtype, shape: [...t.shape] }));
     return block;
   }
 
@@ -291,6 +292,7 @@ export class Recorder implements Tracer {
     const node: IfNode = {
       kind: 'if',
       condition: this.valueOf(condition),
+      conditionDtype: condition.dtype,
       branches: [null, null],
       outputs: [],
       construct: 'an if statement',
@@ -312,7 +314,7 @@ export class Recorder implements Tracer {
             this.fail(`'${names[i]}' gets a value in a staged if that is neither a tensor nor a number`);
           }
         });
-        const block = this.closeBlock(positions.map((i) => this.valueOf(state[i] as Tensor)));
+        const block = this.closeBlock(positions.map((i) => state[i] as Tensor));
         node.branches[taken ? 0 : 1] = block;
         if (!taken || hasElse) this.untraced++;
         else {
@@ -320,14 +322,12 @@ export class Recorder implements Tracer {
           this.openBlock([], []);
           const kept = positions.map((i) => {
             const previous = before[i];
-            if (isTensor(previous)) return this.valueOf(previous);
+            if (isTensor(previous)) return previous;
             if (typeof previous === 'number' || typeof previous === 'boolean') {
-              return this.valueOf(
-                stagedValue(previous, (state[i] as Tensor).dtype, names[i]!, node.construct) as Tensor,
-              );
+              return stagedValue(previous, (state[i] as Tensor).dtype, names[i]!, node.construct) as Tensor;
             }
             this.fail(`'${names[i]}' has a value after a staged if only when its condition holds`);
-            return -1;
+            return state[i] as Tensor;
           });
           node.branches[1] = this.closeBlock(kept);
         }
@@ -380,8 +380,8 @@ export class Recorder implements Tracer {
       endIteration: (now, next) => {
         checkPlain(now);
         if (!isTensor(next)) this.fail(`the condition of ${construct} stops being a tensor`);
-        const results = positions.map((i) => (isTensor(now[i]) ? this.valueOf(now[i]) : -1));
-        const block = this.closeBlock([...results, isTensor(next) ? this.valueOf(next) : -1]);
+        const results = positions.map((i) => (isTensor(now[i]) ? now[i] : condition));
+        const block = this.closeBlock([...results, isTensor(next) ? next : condition]);
         const same = node.blocks.find((b) => sameTypes(b.paramTypes, block.paramTypes));
         if (same) {
           const map = new Map(block.params.map((id, k) => [id, same.params[k]!]));

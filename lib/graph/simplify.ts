@@ -1,6 +1,9 @@
 // Simplifies a traced graph for replay: copies dropped, constant casts folded, duplicate and dead work removed.
 
+import { TOTAL_KERNELS } from './kernels.js';
+import type { DataType } from '../operators/tensors.js';
 import {
+  freshValueId,
   nodeBlocks,
   nodeInputs,
   nodeOutputs,
@@ -9,6 +12,7 @@ import {
   type Block,
   type ConstantNode,
   type Graph,
+  type IfNode,
   type KernelNode,
   type Node,
   type ValueId,
@@ -83,6 +87,11 @@ function simplifyBlock(
       node.branches = node.branches.map((branch) =>
         branch ? simplifyBlock(branch, seen, resolve, alias, constants) : null,
       ) as [Block | null, Block | null];
+      const selected = asSelects(node);
+      if (selected) {
+        nodes.push(...selected);
+        continue;
+      }
     } else if (node.kind === 'loop') {
       // A loop's body sees work from before the loop, not its own earlier iterations' copies.
       node.blocks = node.blocks.map((inner) => simplifyBlock(inner, seen, resolve, alias, constants));
@@ -111,6 +120,76 @@ function copyNode(node: Node, resolve: (id: ValueId) => ValueId): Node {
       return { ...node };
   }
 }
+
+/** Most kernels both branches of an if may have together for the replay to run both and select. */
+const MAX_SELECTED_KERNELS = 32;
+
+/**
+ * A staged if whose branches only compute (total kernels on values, constants, variable reads), few and
+ * both traced, as the nodes that run both branches and select each output by the condition: no read.
+ */
+function asSelects(node: IfNode): Node[] | undefined {
+  const [then, orelse] = node.branches;
+  if (!then || !orelse) return undefined;
+  const computes = (block: Block) =>
+    block.nodes.every(
+      (n) => n.kind === 'constant' || n.kind === 'variable' || (n.kind === 'kernel' && TOTAL_KERNELS.has(n.name)),
+    );
+  const kernels = [...then.nodes, ...orelse.nodes].filter((n) => n.kind === 'kernel').length;
+  if (!computes(then) || !computes(orelse) || kernels > MAX_SELECTED_KERNELS) return undefined;
+  const sameTypes = then.resultTypes.every(
+    (t, k) => t.dtype === orelse.resultTypes[k]!.dtype && sameShape(t.shape, orelse.resultTypes[k]!.shape),
+  );
+  if (!sameTypes || then.resultTypes.length !== node.outputs.length) return undefined;
+  const nodes: Node[] = [...then.nodes, ...orelse.nodes];
+  const kernel = (name: string, inputKeys: string[], inputs: ValueId[], attrs: Record<string, unknown> = {}) => {
+    const output = freshValueId();
+    nodes.push({ kind: 'kernel', name, inputKeys, inputs, attrs, outputs: [output] });
+    return output;
+  };
+  const constant = (dtype: DataType, value: number) => {
+    const output = freshValueId();
+    const values = dtype === 'float32' ? Float32Array.of(value) : Int32Array.of(value);
+    nodes.push({ kind: 'constant', values, shape: [], dtype, output });
+    return output;
+  };
+  // JavaScript's truthiness as a bool: non-zero, and for floats also not NaN.
+  let condition = node.condition;
+  if (node.conditionDtype === 'int32') {
+    condition = kernel('NotEqual', ['a', 'b'], [condition, constant('int32', 0)]);
+  } else if (node.conditionDtype !== 'bool') {
+    const nonzero = kernel('NotEqual', ['a', 'b'], [condition, constant('float32', 0)]);
+    const number = kernel('Equal', ['a', 'b'], [condition, condition]);
+    condition = kernel('LogicalAnd', ['a', 'b'], [nonzero, number]);
+  }
+  // The Select kernel takes a condition of the values' shape: a scalar one is tiled to it, once per shape.
+  const byShape = new Map<string, ValueId>();
+  const conditionFor = (shape: number[]) => {
+    if (shape.length === 0) return condition;
+    const key = shape.join(',');
+    let tiled = byShape.get(key);
+    if (tiled === undefined) {
+      const reshaped = kernel('Reshape', ['x'], [condition], { shape: shape.map(() => 1) });
+      tiled = kernel('Tile', ['x'], [reshaped], { reps: [...shape] });
+      byShape.set(key, tiled);
+    }
+    return tiled;
+  };
+  node.outputs.forEach((output, k) => {
+    const { shape } = then.resultTypes[k]!;
+    nodes.push({
+      kind: 'kernel',
+      name: 'Select',
+      inputKeys: ['condition', 't', 'e'],
+      inputs: [conditionFor(shape), then.results[k]!, orelse.results[k]!],
+      attrs: {},
+      outputs: [output],
+    });
+  });
+  return nodes;
+}
+
+const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 const attrsKey = (attrs: Record<string, unknown>) =>
   JSON.stringify(attrs, (_key, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as never) : value));

@@ -191,12 +191,9 @@ function* stagedLoop(
   // properties it sets): their tensors stay alive too.
   const withRoots = getStores ? () => [...getState(), ...getStores()] : getState;
   const entry = getState();
-  if (getStores) {
-    currentTracer()?.fail(
-      `${construct} whose condition is a tensor stores into an object (pushes to a list, sets a property), ` +
-        'which graph mode does not trace yet',
-    );
-  }
+  // What the loop may store into, as it was: a trace checks after the loop that it still is.
+  const tracer = currentTracer();
+  const stored = tracer && getStores ? getStores().map(shallowCopy) : undefined;
   // A loop that started plain has run with these values already: they stay as they are.
   if (!continued) {
     entry.forEach((value, i) => {
@@ -215,6 +212,24 @@ function* stagedLoop(
   } finally {
     if (scope) scope.stagedLoops--;
   }
+  if (stored && getStores!().some((root, i) => !sameShallow(stored[i], root))) {
+    tracer!.fail(
+      `${construct} whose condition is a tensor stores into an object (pushes to a list, sets a property), ` +
+        'so what the object holds depends on the trip count, which graph mode does not trace yet',
+    );
+  }
+}
+
+/** An object's own values (an array's elements) and keys, to tell whether a loop stored into it. */
+function shallowCopy(value: unknown): unknown[] | unknown {
+  if (value === null || typeof value !== 'object' || isTensor(value)) return value;
+  return Array.isArray(value) ? [...(value as unknown[])] : Object.entries(value).flat();
+}
+
+function sameShallow(copy: unknown, value: unknown): boolean {
+  const now = shallowCopy(value);
+  if (!Array.isArray(copy) || !Array.isArray(now)) return Object.is(copy, now);
+  return copy.length === now.length && copy.every((item, i) => Object.is(item, now[i]));
 }
 
 /** The iterations of a staged loop, with the dtype checks and the freeing of each one's temporaries. */

@@ -29,6 +29,12 @@ function signOf(x: number) {
   return y;
 }
 
+function collatzSteps(n: number): number {
+  let steps = 0;
+  for (; n != 1; steps++) n = n % 2 == 0 ? n / 2 : 3 * n + 1;
+  return steps;
+}
+
 describeWithBackends('graph mode', (backend) => {
   it('traces Collatz once and replays it for other values with the results of op-by-op runs', async () => {
     const g = toGraph(collatz as Fn);
@@ -44,7 +50,7 @@ describeWithBackends('graph mode', (backend) => {
     expect(runs).to.deep.equal(['traced', 'replayed', 'replayed', 'replayed']);
   });
 
-  it('reads each staged condition once per replay, and frees every value it made', async () => {
+  it('selects instead of reading an if, reads a loop once per round, and frees every value it made', async () => {
     const g = toGraph(collatz as Fn);
     const x = tf.scalar(6, 'int32');
     await g(x).then((r) => (r as tf.Tensor).dispose());
@@ -52,13 +58,68 @@ describeWithBackends('graph mode', (backend) => {
     const summary = await g.graphFor(x);
     expect(tf.memory().numTensors, 'tensors left').to.equal(before);
     if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
-    // 6 takes 8 steps: 9 loop tests and 8 if conditions.
-    expect(summary.readsPerCall).to.equal(17);
+    // 6 takes 8 steps. The if only computes, so both branches run and a Select picks; the loop runs rounds
+    // of 1, 2, 4 and 8 iterations (the last one past the end), with one read each and one for the first test.
+    expect(summary.readsPerCall).to.equal(5);
     expect(summary.nodes['loop']).to.equal(1);
-    expect(summary.nodes['if']).to.equal(1);
+    expect(summary.nodes['if']).to.equal(undefined);
+    expect(summary.nodes['kernel Select']).to.equal(1);
     expect(summary.untraced).to.equal(0);
     expect(summary.text).to.contain('FloorDiv');
     x.dispose();
+  });
+
+  it('keeps maximumIterations exact while a loop runs several iterations per read', async () => {
+    const countTo = function countTo(n: number) {
+      let i = 0;
+      while (i < n) {
+        i = i + 1;
+      }
+      return i;
+    } as Fn;
+    for (const limit of [37, 36]) {
+      const g = toGraph(countTo, { maximumIterations: limit });
+      const results: unknown[] = [];
+      for (const n of [5, 37]) {
+        const x = tf.scalar(n, 'int32');
+        const r = await g(x).then(
+          async (t) => [await valueOf(t), g.lastRun.how, (t as tf.Tensor).dispose()][0],
+          (error: Error) => error.message.split(',')[0],
+        );
+        results.push(r);
+        x.dispose();
+      }
+      // 37 iterations fit a limit of 37, and not one of 36, also when the second call is a replay.
+      expect(results).to.deep.equal(
+        limit === 37 ? [5, 37] : [5, 'A while loop whose condition is a tensor ran 36 iterations without ending'],
+      );
+      expect(g.lastRun.how).to.equal('replayed');
+    }
+  });
+
+  it('replays a vectorised loop with tf.where updates as op by op runs it', async () => {
+    const g = toGraph(function collatzAll(a: number) {
+      let steps = tf.zerosLike(a as never) as unknown as number;
+      while (tf.any((a != 1) as never)) {
+        const active = a != 1;
+        a = tf.where(
+          active as never,
+          tf.where((a % 2 == 0) as never, Math.floor(a / 2) as never, (3 * a + 1) as never),
+          a as never,
+        ) as never;
+        steps = steps + (tf.cast(active as never, 'int32') as never);
+      }
+      return steps;
+    } as Fn);
+    for (const offset of [0, 5, 0]) {
+      const a = tf.add(tf.range(1, 41, 1, 'int32'), offset);
+      const r = (await g(a)) as tf.Tensor;
+      const expected = Array.from({ length: 40 }, (_, i) => collatzSteps(i + 1 + offset));
+      expect(await valueOf(r)).to.deep.equal(expected);
+      tf.dispose([a, r]);
+    }
+    expect(g.lastRun.how, g.lastRun.reason).to.equal('replayed');
+    expect(g.lastRun.reads).to.be.below(12);
   });
 
   it('traces again for a new signature, and warns once when an argument keeps changing', async () => {

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { toGraph } from '../../lib/index.js';
 import { describeWithBackends, valueOf } from '../helpers/backends.js';
 import { captureLog } from '../helpers/console.js';
+import { GraphRuns } from '../helpers/graph_mode.js';
 
 /** How an argument is passed: as written, as one int32 tensor, or as an array of int32 tensors (rows). */
 export type Kind = 'plain' | 'tensor' | 'tensors';
@@ -53,8 +54,9 @@ const label = (c: ReferenceCase) =>
 
 export function referenceCases(title: string, cases: ReferenceCase[]): void {
   describeWithBackends(`reference: ${title}`, () => {
-    it(`agrees with the original on ${cases.length} cases`, async function () {
+    it(`agrees with the original on ${cases.length} cases, traced and replayed`, async function () {
       this.timeout(300_000);
+      const runs = new GraphRuns();
       for (const c of cases) {
         const call = c.fn as (...args: unknown[]) => unknown;
         const converted = toGraph(call, c.scope ? { scope: c.scope } : undefined);
@@ -90,15 +92,20 @@ export function referenceCases(title: string, cases: ReferenceCase[]): void {
             );
             expect(error?.message, label(c)).to.contain(c.error);
           } else {
-            const run = await captureLog(async () => plainValue(await converted(...inputs), flat));
-            expect(run.result, label(c)).to.deep.equal(withoutNegativeZero(expected));
-            expect(run.lines, `${label(c)}, printed`).to.deep.equal(expectedLines);
+            // Twice: the first call with a signature traces, the second replays the graph.
+            for (const time of ['first', 'second']) {
+              const run = await captureLog(async () => plainValue(await converted(...inputs), flat));
+              expect(run.result, `${label(c)}, ${time} call`).to.deep.equal(withoutNegativeZero(expected));
+              expect(run.lines, `${label(c)}, printed on the ${time} call`).to.deep.equal(expectedLines);
+              runs.check(converted.lastRun, `${label(c)}, ${time} call`);
+            }
           }
           expect(tf.memory().numTensors, `${label(c)}: live tensors`).to.equal(before);
         } finally {
           tf.dispose(flat.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
         }
       }
+      console.log(`      ${runs.summary()}`);
     });
   });
 }

@@ -7,6 +7,7 @@
 import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import { ConversionError, StagingError } from '../errors.js';
 import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/asserts.js';
+import { currentTracer } from '../operators/tracing.js';
 import { pow } from '../operators/arithmetic.js';
 import { arrayMethod, arrayMethodOf, arrayMethodSync, callbackWaits, restage } from '../operators/array_methods.js';
 import { checkListMethod } from '../operators/lists.js';
@@ -211,8 +212,10 @@ export function* convertedCall(
     return yield* convertedCall(context, target.target, target.thisArg, [...target.args, ...args], label);
   }
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
-  if (target.kind === 'local')
+  if (target.kind === 'local') {
+    currentTracer()?.localCall();
     return target.staged ? yield* target.staged.apply(thisArg, args) : fn.apply(thisArg, args);
+  }
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
   const { async, staged, promised } = target.callee;
   return async ? promised.apply(thisArg, args) : yield* staged().apply(thisArg, args);
@@ -326,6 +329,7 @@ export function* callLocal(
   thisArg: unknown,
   args: unknown[],
 ): Generator<unknown, unknown, unknown> {
+  currentTracer()?.localCall();
   return yield* twin.apply(thisArg, args);
 }
 

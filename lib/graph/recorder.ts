@@ -61,6 +61,8 @@ export class Recorder implements Tracer {
   /** Tensors with ids from here on were made during the trace. */
   private readonly firstTensorId: number;
   private depth = 0;
+  /** How many staged ifs (and &&, ||, ?:) the code running now is inside. */
+  private branches = 0;
   /** Copies the engine made inside a kernel (for the tape), and what each copies. */
   copies: [Tensor, Tensor][] = [];
   private permits = 0;
@@ -237,6 +239,14 @@ export class Recorder implements Tracer {
     this.variableReads.delete(variable);
   }
 
+  localCall(): void {
+    if (this.branches === 0) return;
+    this.fail(
+      'a function defined in the traced one runs inside a staged if, &&, || or ?:, where what it changes outside ' +
+        'itself (a variable it assigns) is not seen, so a replay could not repeat it',
+    );
+  }
+
   permitRead<T>(read: () => T): T {
     this.permits++;
     try {
@@ -288,7 +298,7 @@ export class Recorder implements Tracer {
     return block;
   }
 
-  beginIf(condition: Tensor, taken: boolean, hasElse = true): IfTrace {
+  beginIf(condition: Tensor, taken: boolean, keeps: 0 | 1 | null): IfTrace {
     const node: IfNode = {
       kind: 'if',
       condition: this.valueOf(condition),
@@ -299,8 +309,10 @@ export class Recorder implements Tracer {
     };
     this.push(node);
     this.openBlock([], []);
+    this.branches++;
     return {
       end: (before, after, names) => {
+        this.branches--;
         // In a graph, each variable a staged if assigns leaves it as a tensor, whichever branch ran.
         const state = after.map((value, i) =>
           typeof value === 'number' || typeof value === 'boolean'
@@ -315,10 +327,12 @@ export class Recorder implements Tracer {
           }
         });
         const block = this.closeBlock(positions.map((i) => state[i] as Tensor));
-        node.branches[taken ? 0 : 1] = block;
-        if (!taken || hasElse) this.untraced++;
+        const ran = taken ? 0 : 1;
+        node.branches[ran] = block;
+        if (keeps === null || keeps === ran) this.untraced++;
         else {
-          // A missing else is known without running: it keeps the values from before the if.
+          // A missing else (the side of && or || that is its left operand) is known without running: it
+          // keeps the values from before.
           this.openBlock([], []);
           const kept = positions.map((i) => {
             const previous = before[i];
@@ -329,7 +343,7 @@ export class Recorder implements Tracer {
             this.fail(`'${names[i]}' has a value after a staged if only when its condition holds`);
             return state[i] as Tensor;
           });
-          node.branches[1] = this.closeBlock(kept);
+          node.branches[keeps] = this.closeBlock(kept);
         }
         const out = [...state];
         for (const i of positions) {

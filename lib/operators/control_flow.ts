@@ -5,7 +5,7 @@ import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
 import { checkIterable } from './plain.js';
 import { currentTracer, type LoopTrace } from './tracing.js';
-import { fitsDtype, isTensor, tf, weakDtype, type DataType } from './tensors.js';
+import { fitsDtype, isTensor, tf, weakDtype, type DataType, type Tensor } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
 export type Body = () => Generator<unknown, unknown, unknown>;
@@ -63,7 +63,7 @@ export function* ifStmt(
   }
   const construct = 'an if statement';
   const taken = yield* readCondition(condition, construct, undefined, true);
-  const trace = currentTracer()?.beginIf(condition, taken, orelse !== null);
+  const trace = currentTracer()?.beginIf(condition, taken, orelse === null ? 1 : null);
   const before = getState();
   if (taken) yield* body();
   else if (orelse) yield* orelse();
@@ -334,7 +334,6 @@ export function* forOfStmt(
     }
   }
   const construct = 'a for-of loop over a tensor';
-  currentTracer()?.fail(`${construct} is not traced yet`);
   if (iterable.rank === 0) {
     throw new StagingError(
       `${construct} needs a tensor of rank 1 or more to iterate along its first axis, but got a scalar. ` +
@@ -344,6 +343,10 @@ export function* forOfStmt(
   const scope = currentCallScope();
   const mark = scope?.mark() ?? 0;
   const length = iterable.shape[0]!;
+  if (currentTracer()) {
+    yield* tracedForOf(iterable, length, extraTest, body, getState, setState, names, getStores, construct, mark);
+    return;
+  }
   let index = 0;
   /* eslint-disable require-yield -- the steps of a staged loop are generators; some never wait. */
   yield* stagedLoop(
@@ -368,6 +371,58 @@ export function* forOfStmt(
     false,
   );
   /* eslint-enable require-yield */
+}
+
+/**
+ * A for-of loop over a tensor in a graph trace: the position is a tensor the loop carries, and the
+ * condition (more items, and no break) a tensor, so that one iteration's work is every iteration's.
+ */
+function* tracedForOf(
+  iterable: Tensor,
+  length: number,
+  extraTest: Test | null,
+  body: (item: unknown) => Generator<unknown, unknown, unknown>,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+  getStores: GetState | undefined,
+  construct: string,
+  mark: number,
+): Generator<unknown, void, unknown> {
+  let position: Tensor = tf.scalar(0, 'int32');
+  const test = function* (): Generator<unknown, Tensor, unknown> {
+    const more = tf.less(position, tf.scalar(length, 'int32'));
+    if (!extraTest) return more;
+    const going = yield* extraTest();
+    if (!isTensor(going)) return going ? more : tf.scalar(false);
+    return tf.logicalAnd(more, going.dtype === 'bool' ? going : tf.notEqual(going, 0));
+  };
+  let current: Tensor = yield* test();
+  yield* stagedLoop(
+    () => [position, ...getState()],
+    (values) => {
+      position = values[0] as Tensor;
+      setState(values.slice(1));
+    },
+    ['(position)', ...names],
+    getStores,
+    construct,
+    mark,
+    {
+      *runs() {
+        return yield* truthy(current, construct, true);
+      },
+      *body() {
+        yield* body(tf.gather(iterable, position));
+      },
+      *advance() {
+        position = tf.add(position, tf.scalar(1, 'int32'));
+        current = yield* test();
+      },
+      condition: () => current,
+    },
+    false,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // Logical operators and the conditional expression: JavaScript's lazy value semantics, staged on scalar tensors.
 
 import { readCondition } from './conditions.js';
+import { currentTracer } from './tracing.js';
 import { fitsDtype, isTensor, tf, weakDtype, type Tensor } from './tensors.js';
 
 /** The right operand or a branch, evaluated only when needed; a generator so it can wait on staged reads. */
@@ -17,18 +18,42 @@ function staged(value: unknown, like?: Tensor): unknown {
   return tf.scalar(dtype === 'bool' ? value : Number(value), dtype);
 }
 
+/**
+ * A staged choice between evaluating `branch` and a known value, or between two branches: the condition is
+ * read, and a graph trace records it as an if whose output is the value chosen.
+ */
+function* choose(
+  condition: Tensor,
+  construct: string,
+  hint: string | undefined,
+  branches: [Thunk, Thunk],
+  keeps: 0 | 1 | null,
+  like?: Tensor,
+): Generator<unknown, unknown, unknown> {
+  const taken = yield* readCondition(condition, construct, hint, true);
+  const trace = currentTracer()?.beginIf(condition, taken, keeps);
+  const value = staged(yield* branches[taken ? 0 : 1](), like);
+  return trace ? trace.end([keeps === null ? undefined : condition], [value], ['(value)'])[0] : value;
+}
+
 /** `left && right`: `left` when it is falsy, else `right`, which is evaluated only then. */
 export function* and(left: unknown, right: Thunk): Generator<unknown, unknown, unknown> {
   if (!isTensor(left)) return left && (yield* right());
-  if (!(yield* readCondition(left, "'&&' (its left operand)", elementwiseHint('&&', 'logicalAnd')))) return left;
-  return staged(yield* right(), left);
+  // eslint-disable-next-line require-yield -- the known side waits for nothing.
+  const itself = function* () {
+    return left;
+  };
+  return yield* choose(left, "'&&' (its left operand)", elementwiseHint('&&', 'logicalAnd'), [right, itself], 1, left);
 }
 
 /** `left || right`: `left` when it is truthy, else `right`, which is evaluated only then. */
 export function* or(left: unknown, right: Thunk): Generator<unknown, unknown, unknown> {
   if (!isTensor(left)) return left || (yield* right());
-  if (yield* readCondition(left, "'||' (its left operand)", elementwiseHint('||', 'logicalOr'))) return left;
-  return staged(yield* right(), left);
+  // eslint-disable-next-line require-yield -- the known side waits for nothing.
+  const itself = function* () {
+    return left;
+  };
+  return yield* choose(left, "'||' (its left operand)", elementwiseHint('||', 'logicalOr'), [itself, right], 0, left);
 }
 
 /** `left ?? right`. A tensor is never null or undefined, so it is its own result. */
@@ -48,6 +73,5 @@ export function not(value: unknown): unknown {
 /** `condition ? body : orelse`. Staged on a scalar tensor: only the side that is taken runs. */
 export function* ifExp(condition: unknown, body: Thunk, orelse: Thunk): Generator<unknown, unknown, unknown> {
   if (!isTensor(condition)) return condition ? yield* body() : yield* orelse();
-  const taken = yield* readCondition(condition, 'a conditional expression (c ? a : b)');
-  return staged(taken ? yield* body() : yield* orelse());
+  return yield* choose(condition, 'a conditional expression (c ? a : b)', undefined, [body, orelse], null);
 }

@@ -24,14 +24,19 @@ export interface LoopTrace {
 export interface Tracer {
   resume(): void;
   suspend(): void;
-  /** A staged if whose condition was just read. */
-  beginIf(condition: Tensor, taken: boolean, hasElse: boolean): IfTrace;
+  /**
+   * A staged if whose condition was just read. `keeps` is the branch (0 when the condition holds, 1 when
+   * not) that keeps the values from before it, known without running: an if without else, `a && b`, `a || b`.
+   */
+  beginIf(condition: Tensor, taken: boolean, keeps: 0 | 1 | null): IfTrace;
   /** A staged loop whose first condition was just read as true or false, with its state after staging. */
   beginLoop(condition: Tensor, state: unknown[], construct: string): LoopTrace;
   /** A runtime effect a replay must repeat (a print, an assert): `run(...args)` is run again with new tensors. */
   effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): void;
   /** Runs `read`, whose tensor reads belong to the structure or to an effect just recorded. */
   permitRead<T>(read: () => T): T;
+  /** A function defined in the traced one is called: inside a staged branch, its effects are not seen. */
+  localCall(): void;
   /** Marks the trace as unusable: the call goes on op by op, and the reason is reported. */
   fail(reason: string): void;
 }

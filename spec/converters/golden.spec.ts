@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StagingError, toCode, toGraph } from '../../lib/index.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from '../helpers/backends.js';
+import { GraphRuns } from '../helpers/graph_mode.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixturesDir = join(here, 'fixtures');
@@ -111,6 +112,8 @@ describe('converter golden fixtures', () => {
 });
 
 describeWithBackends('converted fixtures behave as the originals', () => {
+  const graphRuns = new GraphRuns();
+  after(() => console.log(`    ${graphRuns.summary()}`));
   for (const fixture of fixtures) {
     for (const [name, fn] of fixture.functions) {
       const cases = fixture.cases[name];
@@ -136,8 +139,12 @@ describeWithBackends('converted fixtures behave as the originals', () => {
             expect(error, `${name} with tensors`).to.be.instanceOf(StagingError);
             expect((error as Error).message).to.contain(documentedError);
           } else {
-            const actual = await expectNoLeaks(async () => plainValue(await run(), tensors));
-            expectClose(actual, expected, `${name}(${args.join(', ')})`);
+            // Twice: the first call with a signature traces, the second replays the graph.
+            for (const time of ['first', 'second']) {
+              const actual = await expectNoLeaks(async () => plainValue(await run(), tensors));
+              expectClose(actual, expected, `${name}(${args.join(', ')}), ${time} call`);
+              graphRuns.check(converted.lastRun, `${name}(${args.join(', ')}), ${time} call`);
+            }
           }
           tf.dispose(tensors.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
         }

@@ -22,3 +22,16 @@ export const MATH_FUNCTIONS = [
   'abs', 'sign', 'floor', 'ceil', 'round', 'trunc', 'sqrt', 'cbrt', 'exp', 'expm1', 'log', 'log1p', 'log2',
   'log10', 'min', 'max', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'hypot',
 ] as const; // prettier-ignore
+
+/**
+ * tf's ops that draw random values on the CPU, outside any kernel. Converted code calls them through the
+ * runtime's `randomOp`, so that a graph trace records how to draw again on every replay.
+ */
+export const TF_RANDOM_OPS: ReadonlySet<string> = new Set([
+  'randomNormal',
+  'randomUniform',
+  'randomUniformInt',
+  'randomGamma',
+  'randomStandardNormal',
+  'truncatedNormal',
+]);

@@ -270,6 +270,13 @@ class Replay {
         }
         this.env.set(node.output, node.tensor as unknown as Info);
         break;
+      case 'random': {
+        // A new draw, tracked by the engine: kept from the call's scope, and freed like a kernel's tensor.
+        const drawn = node.draw();
+        tf.keep(drawn);
+        this.env.set(node.output, this.own(drawn));
+        break;
+      }
       case 'assign': {
         const value = this.tensor(this.value(node.input));
         node.variable.assign(value);

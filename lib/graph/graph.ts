@@ -70,6 +70,15 @@ export interface EffectNode {
   where: string;
 }
 
+/** A draw of a tf random op, made again on every replay (fresh values, or the same ones for a seed). */
+export interface RandomNode {
+  kind: 'random';
+  label: string;
+  args: unknown[];
+  draw: () => Tensor;
+  output: ValueId;
+}
+
 /** A sequence of nodes. A loop's block takes the carried values as params and gives their next values. */
 export interface Block {
   nodes: Node[];
@@ -106,7 +115,8 @@ export interface LoopNode {
   outputs: ValueId[];
 }
 
-export type Node = KernelNode | ConstantNode | VariableNode | AssignNode | CaptureNode | EffectNode | IfNode | LoopNode;
+export type Node =
+  KernelNode | ConstantNode | VariableNode | AssignNode | CaptureNode | EffectNode | RandomNode | IfNode | LoopNode;
 
 /** One trace of a function for one signature. */
 export interface Graph {
@@ -149,6 +159,7 @@ export function nodeOutputs(node: Node): ValueId[] {
     case 'constant':
     case 'variable':
     case 'capture':
+    case 'random':
       return [node.output];
     default:
       return [];

@@ -50,6 +50,12 @@ function mergeNode(a: Node, b: Node, map: Map<ValueId, ValueId>, resolve: (id: V
       if (a.variable !== (b as typeof a).variable) return 'another variable';
       link([a.output], [(b as typeof a).output]);
       return null;
+    case 'random': {
+      const r = b as typeof a;
+      if (a.label !== r.label || !deepEqual(a.args, r.args)) return `another ${r.label}`;
+      link([a.output], [r.output]);
+      return null;
+    }
     case 'capture':
       if (a.tensor !== (b as typeof a).tensor) return 'another captured tensor';
       link([a.output], [(b as typeof a).output]);

@@ -61,6 +61,8 @@ export class Recorder implements Tracer {
   /** Tensors with ids from here on were made during the trace. */
   private readonly firstTensorId: number;
   private depth = 0;
+  /** Inside a random op the recorder draws itself: its Math.random and its tensor are expected. */
+  private drawing = 0;
   /** How many staged ifs (and &&, ||, ?:) the code running now is inside. */
   private branches = 0;
   /** Copies the engine made inside a kernel (for the tape), and what each copies. */
@@ -157,7 +159,9 @@ export class Recorder implements Tracer {
     };
     e.makeTensor = function (values: unknown, shape: number[], dtype: DataType, backendArg?: unknown) {
       const t = makeTensor.call(e, values, shape, dtype, backendArg);
-      if (recorder.depth === 0 && recorder.failure === undefined) recorder.constant(t, values);
+      if (recorder.depth === 0 && recorder.drawing === 0 && recorder.failure === undefined) {
+        recorder.constant(t, values);
+      }
       return t;
     };
     const checked = (original: (dataId: object) => unknown) =>
@@ -177,6 +181,7 @@ export class Recorder implements Tracer {
       return assign.call(this, value);
     };
     Math.random = function () {
+      if (recorder.drawing > 0) return random();
       recorder.fail(
         'the call uses random numbers (Math.random, or a tf random op without a seed), which a replay would repeat',
       );
@@ -237,6 +242,18 @@ export class Recorder implements Tracer {
     this.effects = true;
     this.push({ kind: 'assign', variable, input: this.valueOf(value) });
     this.variableReads.delete(variable);
+  }
+
+  random(draw: () => Tensor, name: string, args: unknown[]): Tensor {
+    this.drawing++;
+    let t: Tensor;
+    try {
+      t = draw();
+    } finally {
+      this.drawing--;
+    }
+    this.push({ kind: 'random', label: `tf.${name}`, args, draw, output: this.define(t) });
+    return t;
   }
 
   localCall(): void {

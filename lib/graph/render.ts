@@ -28,6 +28,8 @@ function describe(node: Node): string {
       return `${v(node.output)} = read variable '${node.variable.name}'`;
     case 'capture':
       return `${v(node.output)} = outside tensor ${node.tensor.dtype}[${node.tensor.shape.join(',')}]`;
+    case 'random':
+      return `${v(node.output)} = ${node.label}(${JSON.stringify(node.args).slice(1, -1)})`;
     case 'assign':
       return `assign variable '${node.variable.name}' = ${v(node.input)}`;
     case 'effect':

@@ -32,4 +32,5 @@ export {
   iterablePlain,
 } from './plain.js';
 export { conditionInCallback } from './conditions.js';
+export { randomOp } from './random.js';
 export { consoleAssert, consoleAssertInCallback } from './asserts.js';

@@ -35,6 +35,8 @@ export interface Tracer {
   effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): void;
   /** Runs `read`, whose tensor reads belong to the structure or to an effect just recorded. */
   permitRead<T>(read: () => T): T;
+  /** A random draw, `draw()`, which each replay makes again: it returns the trace's draw. */
+  random(draw: () => Tensor, name: string, args: unknown[]): Tensor;
   /** A function defined in the traced one is called: inside a staged branch, its effects are not seen. */
   localCall(): void;
   /** Marks the trace as unusable: the call goes on op by op, and the reason is reported. */

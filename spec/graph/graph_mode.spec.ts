@@ -208,18 +208,34 @@ describeWithBackends('graph mode', (backend) => {
     tf.dispose([w, xs, ys]);
   });
 
-  it('gives fresh random values on every call: a function with unseeded random ops runs op by op and says so', async () => {
+  it('draws fresh random values on every replay, and the same ones for a seed', async () => {
     const g = toGraph(function noisy(x: number) {
       const noise: number = tf.randomNormal([4]) as never;
-      return x + noise;
+      const fixed: number = tf.randomUniform([4], 0, 1, 'float32', 7) as never;
+      return [x + noise, x + fixed];
     } as Fn);
     const x = tf.zeros([4]);
-    const a = (await g(x)) as tf.Tensor;
-    const b = (await g(x)) as tf.Tensor;
-    expect(await valueOf(a)).to.not.deep.equal(await valueOf(b));
-    expect(g.lastRun.how).to.equal('eager');
-    expect(g.lastRun.reason).to.contain('random');
-    tf.dispose([a, b, x]);
+    const draws: number[][][] = [];
+    const hows: string[] = [];
+    for (let call = 0; call < 3; call++) {
+      const [noisy, fixed] = (await g(x)) as tf.Tensor[];
+      draws.push([(await valueOf(noisy)) as number[], (await valueOf(fixed)) as number[]]);
+      hows.push(g.lastRun.how);
+      tf.dispose([noisy!, fixed!]);
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'replayed']);
+    expect(draws[1]![0]).to.not.deep.equal(draws[0]![0]);
+    expect(draws[2]![0]).to.not.deep.equal(draws[1]![0]);
+    expect(draws[1]![1]).to.deep.equal(draws[0]![1]);
+    expect(draws[2]![1]).to.deep.equal(draws[0]![1]);
+    // Math.random is JavaScript's, which a replay would not repeat: that call runs op by op, and says why.
+    const h = toGraph(function jitter(y: number) {
+      return y + Math.random();
+    } as Fn);
+    const r = (await h(x)) as tf.Tensor;
+    expect(h.lastRun.how).to.equal('eager');
+    expect(h.lastRun.reason).to.contain('random');
+    tf.dispose([r, x]);
   });
 
   it("runs op by op under { mode: 'eager' } and setMode('eager')", async () => {

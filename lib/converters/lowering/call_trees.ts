@@ -13,7 +13,7 @@
 import { twinCalled, walk } from '../../codegen/ast.js';
 import type * as ESTree from 'estree';
 import { isFunctionNode } from '../../analysis/scopes.js';
-import { STANDARD_GLOBALS } from '../../analysis/globals.js';
+import { STANDARD_GLOBALS, TF_RANDOM_OPS } from '../../analysis/globals.js';
 import { array, call, identifier, literal } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
 
@@ -99,6 +99,19 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
         [identifier(twin), identifier('undefined'), array(node.arguments)],
         node.loc,
       );
+    }
+    // tf's random ops: through the runtime, which a graph trace asks to draw again on every replay.
+    const { callee: target } = node;
+    if (
+      callback === undefined &&
+      target.type === 'MemberExpression' &&
+      !target.computed &&
+      target.property.type === 'Identifier' &&
+      TF_RANDOM_OPS.has(target.property.name) &&
+      freeRoot(target) === 'tf' &&
+      target.object.type === 'Identifier'
+    ) {
+      return call(ctx.operator('randomOp'), [target, literal(target.property.name), array(node.arguments)], node.loc);
     }
     if (staysNative(node.callee)) return undefined;
     const args = array(node.arguments);

@@ -36,12 +36,20 @@ function huber(a: any, delta: number) {
 
 // ---- The same programs written by hand in eager TF.js. ----
 
+/** Reads a bool scalar that `make` computes, and frees it. */
+async function test(make: () => tf.Tensor): Promise<boolean> {
+  const t = make();
+  const [value] = await t.data();
+  t.dispose();
+  return value !== 0;
+}
+
 async function collatzEager(a: tf.Tensor): Promise<tf.Tensor> {
   let counter: tf.Tensor = tf.scalar(0, 'int32');
   let x = a;
-  while ((await tf.notEqual(x, 1).data())[0]) {
-    const even = (await tf.equal(tf.mod(x, 2), 0).data())[0];
-    const next = even ? tf.floorDiv(x, 2) : tf.add(tf.mul(x, 3), 1);
+  while (await test(() => tf.notEqual(x, 1))) {
+    const even = await test(() => tf.tidy(() => tf.equal(tf.mod(x, 2), 0)));
+    const next = even ? tf.floorDiv(x, 2) : tf.tidy(() => tf.add(tf.mul(x, 3), 1));
     if (x !== a) x.dispose();
     x = next;
     const counted = tf.add(counter, 1);
@@ -55,7 +63,7 @@ async function collatzEager(a: tf.Tensor): Promise<tf.Tensor> {
 async function collatzAllEager(a: tf.Tensor): Promise<tf.Tensor> {
   let steps: tf.Tensor = tf.zerosLike(a);
   let x = a;
-  while ((await tf.tidy(() => tf.any(tf.notEqual(x, 1))).data())[0]) {
+  while (await test(() => tf.tidy(() => tf.any(tf.notEqual(x, 1))))) {
     const [nextX, nextSteps] = tf.tidy(() => {
       const active = tf.notEqual(x, 1);
       const even = tf.equal(tf.mod(x, 2), 0);
@@ -135,6 +143,8 @@ interface Row {
   eager(...args: any[]): Promise<unknown> | unknown;
   graph: Fn;
   repeats: number;
+  /** Calls of each side before the timed ones. */
+  warmups: number;
 }
 
 async function readBack(result: unknown): Promise<void> {
@@ -153,7 +163,13 @@ async function timeOne(run: (...args: unknown[]) => unknown, args: unknown[]): P
 }
 
 async function benchRow(row: Row): Promise<void> {
-  // Warm up (the first graph-mode call traces), and check that both sides agree.
+  // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
+  for (let w = 0; w < row.warmups; w++) {
+    const inputs = row.inputs(w);
+    dispose([await row.eager(...inputs), await row.graph(...inputs)]);
+    dispose(inputs);
+  }
+  // Check that both sides agree.
   const check = row.inputs(0);
   const [want, got] = [await row.eager(...check), await row.graph(...check)];
   const values = async (v: unknown) => (v instanceof tf.Tensor ? Array.from(await v.data()) : v);
@@ -235,14 +251,16 @@ function trainingRow(steps: number, repeats: number): Row {
     },
     graph: train,
     repeats,
+    warmups: 1,
   };
 }
 
 export async function benchGraphMode(backend: string): Promise<void> {
-  const software = backend === 'webgpu';
+  const software = backend.startsWith('webgpu');
   const repeats = Number(process.env.BENCH_REPEATS_GRAPH ?? (software ? 5 : 11));
   const vectorSize = Number(process.env.BENCH_COLLATZ_N ?? (software ? 65_536 : 16_384));
-  const steps = Number(process.env.BENCH_TRAIN_STEPS ?? 1000);
+  // SwiftShader runs a step in about 0.1 s: 200 steps there keep the run within minutes.
+  const steps = Number(process.env.BENCH_TRAIN_STEPS ?? (software ? 200 : 1000));
   console.log(
     `Graph mode against hand-written eager TF.js on ${backend} (Node ${process.version}, ` +
       `${(await import('node:os')).cpus().length} cores), median of ${repeats} runs; eager/graph above 1 means ` +
@@ -255,7 +273,8 @@ export async function benchGraphMode(backend: string): Promise<void> {
       inputs: (r) => [tf.scalar(starts[r % starts.length]!, 'int32')],
       eager: collatzEager,
       graph: toGraph(collatz as Fn),
-      repeats,
+      repeats: repeats * 3,
+      warmups: 10,
     },
     {
       name: `vectorised Collatz, ${vectorSize} values`,
@@ -263,6 +282,7 @@ export async function benchGraphMode(backend: string): Promise<void> {
       eager: collatzAllEager,
       graph: toGraph(collatzAll as Fn),
       repeats: Math.max(3, repeats >> 1),
+      warmups: 1,
     },
     {
       name: 'Huber loss, 1e6 float32',
@@ -270,6 +290,7 @@ export async function benchGraphMode(backend: string): Promise<void> {
       eager: huberEager,
       graph: toGraph(huber as Fn),
       repeats,
+      warmups: 3,
     },
     trainingRow(steps, 3),
   ];

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each a ratio to a baseline measured in the same run.
-// BENCH_ONLY=graph (or plain, conversion, yielding) runs one of them; BENCH_WEBGPU=0 skips webgpu.
+// BENCH_ONLY=graph (or plain, conversion, yielding) runs one of them; BENCH_CPU=0 or BENCH_WEBGPU=0 skips
+// that backend's graph-mode rows.
 import * as tf from '@tensorflow/tfjs';
 import { benchConversion } from './conversion.js';
 import { benchGraphMode } from './graph_mode.js';
@@ -13,13 +14,12 @@ const runs = (name: string) => only === undefined || only === name;
 async function main(): Promise<void> {
   if (runs('graph')) {
     await tf.setBackend('cpu');
-    await benchGraphMode('cpu');
+    if (process.env.BENCH_CPU !== '0') await benchGraphMode('cpu');
     if (process.env.BENCH_WEBGPU !== '0') {
       const webgpu = await setupNodeWebGPU({ setBackend: true }).catch((error: unknown) => error as Error);
       if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);
       else {
-        // Run kernels on the GPU even for small tensors, as a real program's large ones would.
-        tf.env().set('WEBGPU_CPU_FORWARD', false);
+        // tfjs's defaults, as users run it: small tensors that live on the CPU run CPU kernels there.
         await benchGraphMode(`webgpu (${webgpu.software ? 'SwiftShader, a CPU-emulated GPU' : 'a GPU'})`);
       }
       await tf.setBackend('cpu');

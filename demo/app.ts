@@ -117,6 +117,8 @@ function renderReport(report: RunReport): void {
     results.dataset.state = 'done';
   }
   $('#printed').textContent = report.printed.length ? report.printed.join('\n') : '(nothing printed)';
+  $('#graph-summary').textContent = report.graph?.summary ?? '';
+  $('#graph').textContent = report.graph?.text ?? '';
   const { converted, eager, plain } = report.timings;
   const rows: [string, number | undefined][] = [
     ['converted (toGraph)', converted],

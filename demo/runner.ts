@@ -1,6 +1,6 @@
 // Runs one example: the converted function on given inputs, what it printed, and timings against eager TF.js and plain JS.
 import * as tf from '@tensorflow/tfjs';
-import { ConversionError, toGraph } from '../lib/index.js';
+import { ConversionError, toGraph, type GraphFunction } from '../lib/index.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -20,6 +20,8 @@ export interface RunReport {
   printed: string[];
   /** Median milliseconds per call; undefined where a variant does not apply. */
   timings: { converted?: number; eager?: number; plain?: number };
+  /** The graph the call traced (g.graphFor): a one-line summary and its text, or why it ran op by op. */
+  graph?: { summary: string; text: string };
   error?: ErrorReport;
 }
 
@@ -99,6 +101,23 @@ export function describeError(error: unknown): ErrorReport {
   return { name: 'Error', message: String(error) };
 }
 
+/** The graph summary of a converted call with these arguments; graphFor replays it once, silently. */
+async function graphOf(graph: GraphFunction, args: unknown[]): Promise<{ summary: string; text: string }> {
+  if (graph.lastRun.how === 'plain') {
+    return { summary: 'ran as plain JavaScript: no tensor, so nothing to trace', text: '' };
+  }
+  const found = await graph.graphFor(...args);
+  if ('fallback' in found) return { summary: `runs op by op: ${found.fallback}`, text: '' };
+  const kernels = Object.entries(found.nodes)
+    .filter(([kind]) => !kind.startsWith('kernel '))
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
+  return {
+    summary: `${kernels}; a replay runs ${found.kernelsPerCall} kernels and reads ${found.readsPerCall} values`,
+    text: found.text,
+  };
+}
+
 export async function runExample(request: RunRequest): Promise<RunReport> {
   const report: RunReport = { backend: tf.getBackend(), printed: [], timings: {} };
   let args: unknown[] = [];
@@ -108,6 +127,7 @@ export async function runExample(request: RunRequest): Promise<RunReport> {
     const result = await withConsole(report.printed, () => graph(...args));
     Object.assign(report, await valueOf(result));
     if (!args.includes(result)) tf.dispose(result as tf.TensorContainer);
+    report.graph = await withConsole(null, () => graphOf(graph, args));
     if (request.repeats > 0) {
       report.timings.converted = await time(request.repeats, () => graph(...args));
       const allTensors = args.length > 0 && args.every((arg) => arg instanceof tf.Tensor);

@@ -81,6 +81,19 @@ function mergeNode(a: Node, b: Node, map: Map<ValueId, ValueId>, resolve: (id: V
           const mismatch = mergeBlock(mine, theirs, map);
           if (mismatch) return mismatch;
         } else {
+          // A graph's if gives each output one dtype and shape, whichever branch runs.
+          const other = a.branches[1 - k];
+          const differs = other?.resultTypes.findIndex(
+            (t, i) =>
+              t.dtype !== theirs.resultTypes[i]?.dtype || t.shape.join() !== theirs.resultTypes[i]?.shape.join(),
+          );
+          if (other && differs !== undefined && differs >= 0) {
+            const [x, y] = [other.resultTypes[differs]!, theirs.resultTypes[differs]!];
+            return (
+              `the branches of ${a.construct} give a value of ${x.dtype}[${x.shape.join(',')}] in one and ` +
+              `${y.dtype}[${y.shape.join(',')}] in the other`
+            );
+          }
           a.branches[k] = renamed(theirs, resolve);
         }
       }

@@ -168,6 +168,28 @@ describeWithBackends('graph mode', (backend) => {
     ]);
   });
 
+  it('never gives an if output a dtype that depends on the branch taken: such a signature runs op by op', async () => {
+    const g = toGraph(function halves(x: number) {
+      let y;
+      if (x > 3) {
+        y = 9;
+      } else {
+        y = x * 0.5;
+      }
+      return y;
+    } as Fn);
+    const hows: string[] = [];
+    for (const n of [5, 1, 6]) {
+      const x = tf.scalar(n);
+      const r = await g(x);
+      hows.push(g.lastRun.how);
+      tf.dispose([x, r as tf.Tensor]);
+    }
+    // The second call takes the other branch: its trace finds float32 where the first found int32.
+    expect(hows).to.deep.equal(['traced', 'traced', 'eager']);
+    expect(g.lastRun.reason).to.contain('give a value of int32[] in one and float32[] in the other');
+  });
+
   it('updates variables in place and replays gradient steps of an optimizer', async () => {
     const w = tf.variable(tf.tensor([0.5, -0.5]));
     const opt = tf.train.sgd(0.1);

@@ -6,6 +6,7 @@ import { parse } from 'acorn';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { toGraph } from '../../lib/index.js';
+import { GraphRuns } from '../helpers/graph_mode.js';
 import { describeWithBackends, valueOf } from '../helpers/backends.js';
 
 const VARS = ['a', 'b', 'c'];
@@ -164,6 +165,7 @@ describeWithBackends('property: realistic programs agree with their originals', 
   it('early returns, loop exits, try statements, switches and local functions, on numbers and tensors', async function () {
     this.timeout(600_000);
     const runs = Number(process.env.PROGRAM_RUNS ?? (backend === 'webgpu' ? 50 : 2000));
+    const graphRuns = new GraphRuns();
     const counts = new Map<string, number>([
       ...CONSTRUCTS.map(([name]) => [name, 0] as const),
       ['try nested 3 deep', 0],
@@ -178,20 +180,31 @@ describeWithBackends('property: realistic programs agree with their originals', 
         const expected = await outcome(() => fn(x, y));
         const converted = toGraph(fn);
         expect(await outcome(() => converted(x, y)), `plain (x = ${x}, y = ${y}):\n${source}`).to.deep.equal(expected);
-        const [tx, ty] = [tf.scalar(x, 'int32'), tf.scalar(y, 'int32')];
-        try {
-          const before = tf.memory().numTensors;
-          const actual = await outcome(() => converted(tx, ty), [tx, ty]);
-          expect(actual, `tensors (x = ${x}, y = ${y}):\n${source}`).to.deep.equal(expected);
-          expect(tf.memory().numTensors, `tensors left (x = ${x}, y = ${y}):\n${source}`).to.equal(before);
-        } finally {
-          tf.dispose([tx, ty]);
+        // The first call with tensors traces; the second, on the values swapped, replays the graph (or traces
+        // a branch it had not taken, or runs op by op for a documented reason).
+        for (const [a, b] of [
+          [x, y],
+          [y, x],
+        ] as const) {
+          const want = a === x && b === y ? expected : await outcome(() => fn(a, b));
+          const [tx, ty] = [tf.scalar(a, 'int32'), tf.scalar(b, 'int32')];
+          try {
+            const before = tf.memory().numTensors;
+            const actual = await outcome(() => converted(tx, ty), [tx, ty]);
+            expect(actual, `tensors (x = ${a}, y = ${b}):\n${source}`).to.deep.equal(want);
+            expect(tf.memory().numTensors, `tensors left (x = ${a}, y = ${b}):\n${source}`).to.equal(before);
+            if (!('threw' in (actual as object)))
+              graphRuns.check(converted.lastRun, `(x = ${a}, y = ${b}):\n${source}`);
+          } finally {
+            tf.dispose([tx, ty]);
+          }
         }
       }),
       { numRuns: runs, seed: Number(process.env.PROGRAM_SEED ?? 20261202) },
     );
     const table = [...counts].map(([name, count]) => `${name} ${count}`).join(', ');
     console.log(`      ${runs} programs on ${backend}; programs with each construct: ${table}`);
+    console.log(`      ${graphRuns.summary()}`);
     for (const [name, count] of counts) expect(count, `programs with ${name}`).to.be.above(0);
   });
 });

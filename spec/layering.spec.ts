@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   converters: ['analysis', 'codegen', 'parse'],
   operators: ['analysis'],
   // Graph mode records and replays what the operators run.
-  graph: ['operators'],
+  graph: ['analysis', 'operators'],
   api: ['analysis', 'codegen', 'converters', 'graph', 'operators', 'parse'],
   platform: [],
 };

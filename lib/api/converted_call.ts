@@ -213,7 +213,7 @@ export function* convertedCall(
   }
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'local') {
-    currentTracer()?.localCall();
+    currentTracer()?.localCall(target.staged ?? fn);
     return target.staged ? yield* target.staged.apply(thisArg, args) : fn.apply(thisArg, args);
   }
   if (target.kind === 'assert') return yield* assertStmt(fn, args[0], args[1]);
@@ -329,7 +329,7 @@ export function* callLocal(
   thisArg: unknown,
   args: unknown[],
 ): Generator<unknown, unknown, unknown> {
-  currentTracer()?.localCall();
+  currentTracer()?.localCall(twin);
   return yield* twin.apply(thisArg, args);
 }
 

@@ -16,6 +16,7 @@ import {
   type Node,
   type ValueId,
 } from './graph.js';
+import { changesOutside } from './local_purity.js';
 import { mergeBlock, mergeInto } from './merge.js';
 
 /** Kernels whose output shape depends on the data: a replay checks that the shapes are the ones traced. */
@@ -256,8 +257,8 @@ export class Recorder implements Tracer {
     return t;
   }
 
-  localCall(): void {
-    if (this.branches === 0) return;
+  localCall(fn: (...args: never[]) => unknown): void {
+    if (this.branches === 0 || !changesOutside(fn)) return;
     this.fail(
       'a function defined in the traced one runs inside a staged if, &&, || or ?:, where what it changes outside ' +
         'itself (a variable it assigns) is not seen, so a replay could not repeat it',

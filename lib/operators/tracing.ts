@@ -38,7 +38,7 @@ export interface Tracer {
   /** A random draw, `draw()`, which each replay makes again: it returns the trace's draw. */
   random(draw: () => Tensor, name: string, args: unknown[]): Tensor;
   /** A function defined in the traced one is called: inside a staged branch, its effects are not seen. */
-  localCall(): void;
+  localCall(fn: (...args: never[]) => unknown): void;
   /** Marks the trace as unusable: the call goes on op by op, and the reason is reported. */
   fail(reason: string): void;
 }

@@ -162,7 +162,7 @@ async function timeOne(run: (...args: unknown[]) => unknown, args: unknown[]): P
   return time;
 }
 
-async function benchRow(row: Row): Promise<void> {
+async function benchRow(row: Row, backend: string): Promise<void> {
   // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
   for (let w = 0; w < row.warmups; w++) {
     const inputs = row.inputs(w);
@@ -205,12 +205,42 @@ async function benchRow(row: Row): Promise<void> {
   dispose(inputs);
   const [e, g] = [median(eagerTimes), median(graphTimes)];
   const how = runs.how === 'replayed' ? 'replayed' : `${runs.how}: ${runs.reason ?? lastRun.reason ?? ''}`;
+  const line: TableRow = {
+    backend,
+    program: row.name,
+    eager: `${e.toFixed(2)} ms`,
+    graph: `${g.toFixed(2)} ms`,
+    'eager/graph': `${(e / g).toFixed(2)}x`,
+    kernels: `${eagerCounts.kernels} / ${graphCounts.kernels}`,
+    reads: `${eagerCounts.reads} / ${graphCounts.reads}`,
+    'kernel floor': floor === undefined ? 'n/a' : `${floor.toFixed(2)} ms`,
+    'graph ran': how,
+  };
+  table.push(line);
+  // Progress as rows finish; the whole table comes at the end.
+  console.log(`  ${row.name}: eager/graph ${line['eager/graph']}`);
+}
+
+type TableRow = Record<
+  'backend' | 'program' | 'eager' | 'graph' | 'eager/graph' | 'kernels' | 'reads' | 'kernel floor' | 'graph ran',
+  string
+>;
+
+/** The rows measured so far, on every backend. */
+const table: TableRow[] = [];
+
+/** One table of every row, with the machine named: kernels and reads are eager / graph, per call. */
+export function printGraphTable(machine: string): void {
+  if (table.length === 0) return;
+  const columns = Object.keys(table[0]!) as (keyof TableRow)[];
+  const widths = columns.map((c) => Math.max(c.length, ...table.map((row) => row[c].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(
-    `  ${row.name.padEnd(30)} eager ${e.toFixed(2).padStart(9)} ms, graph ${g.toFixed(2).padStart(9)} ms, ` +
-      `eager/graph ${(e / g).toFixed(2)}x | kernels ${eagerCounts.kernels} vs ${graphCounts.kernels}, ` +
-      `reads ${eagerCounts.reads} vs ${graphCounts.reads} | kernel floor ` +
-      `${floor === undefined ? 'n/a' : `${floor.toFixed(2)} ms`} | ${how}`,
+    `\nGraph mode against hand-written eager TF.js, ${machine}; medians; eager/graph above 1 means graph mode is faster`,
   );
+  console.log(line(columns));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of table) console.log(line(columns.map((c) => row[c])));
 }
 
 /** A training step count, weights and data for the linear 784→10 model. */
@@ -261,11 +291,7 @@ export async function benchGraphMode(backend: string): Promise<void> {
   const vectorSize = Number(process.env.BENCH_COLLATZ_N ?? (software ? 65_536 : 16_384));
   // SwiftShader runs a step in about 0.1 s: 200 steps there keep the run within minutes.
   const steps = Number(process.env.BENCH_TRAIN_STEPS ?? (software ? 200 : 1000));
-  console.log(
-    `Graph mode against hand-written eager TF.js on ${backend} (Node ${process.version}, ` +
-      `${(await import('node:os')).cpus().length} cores), median of ${repeats} runs; eager/graph above 1 means ` +
-      'graph mode is faster',
-  );
+  console.log(`Graph mode on ${backend}, median of ${repeats} runs (Collatz: ${repeats * 3}; training: 3):`);
   const starts = [27, 31, 41, 47, 54, 55, 63, 73, 97, 103, 107, 111, 117, 121];
   const rows: Row[] = [
     {
@@ -294,5 +320,5 @@ export async function benchGraphMode(backend: string): Promise<void> {
     },
     trainingRow(steps, 3),
   ];
-  for (const row of rows) await benchRow(row);
+  for (const row of rows) await benchRow(row, backend);
 }

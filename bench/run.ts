@@ -3,7 +3,7 @@
 // that backend's graph-mode rows.
 import * as tf from '@tensorflow/tfjs';
 import { benchConversion } from './conversion.js';
-import { benchGraphMode } from './graph_mode.js';
+import { benchGraphMode, printGraphTable } from './graph_mode.js';
 import { setupNodeWebGPU } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
 import { benchYielding } from './yielding.js';
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       }
       await tf.setBackend('cpu');
     }
+    const os = await import('node:os');
+    printGraphTable(`${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
   }
   if (runs('plain')) await benchPlainLoops();
   if (runs('conversion')) await benchConversion();

@@ -437,8 +437,12 @@ function tooManyIterations(construct: string, limit: number): StagingError {
   );
 }
 
-/** The most iterations a loop runs between two reads of its condition. */
-const MAX_ROUND = 64;
+/**
+ * The most iterations a loop runs between two reads of its condition. Past the loop's end a round's
+ * work is wasted: 32 keeps that under a round while a loop of a few hundred iterations still needs
+ * about a dozen reads.
+ */
+const MAX_ROUND = 32;
 
 const fits = (types: Block['paramTypes'], values: Info[]) =>
   types.every(

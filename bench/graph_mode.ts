@@ -1,24 +1,12 @@
 // `npm run bench` (graph mode): converted programs against hand-written eager TF.js, on each backend, in one run.
 import * as tf from '@tensorflow/tfjs';
+import { collatz } from '../demo/announcement.js';
 import { toGraph } from './library.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- converted functions are written as users write them. */
 type Fn = (...args: any[]) => any;
 
-// ---- The programs as users write them, converted by toGraph. ----
-
-function collatz(a: number) {
-  let counter = 0;
-  while (a != 1) {
-    if (a % 2 == 0) {
-      a = Math.floor(a / 2);
-    } else {
-      a = 3 * a + 1;
-    }
-    counter = counter + 1;
-  }
-  return counter;
-}
+// ---- The programs as users write them, converted by toGraph (Collatz is the README's, from the demo). ----
 
 function collatzAll(a: any) {
   let steps = tf.zerosLike(a);

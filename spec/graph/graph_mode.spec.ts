@@ -2,22 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { setMode, toGraph } from '../../lib/index.js';
+import { collatz } from '../fixtures/examples.js';
 import { describeWithBackends, valueOf } from '../helpers/backends.js';
 
 type Fn = (...args: unknown[]) => unknown;
-
-function collatz(a: number) {
-  let counter = 0;
-  while (a != 1) {
-    if (a % 2 == 0) {
-      a = Math.floor(a / 2);
-    } else {
-      a = 3 * a + 1;
-    }
-    counter = counter + 1;
-  }
-  return counter;
-}
 
 function signOf(x: number) {
   let y = 0;
@@ -149,6 +137,62 @@ describeWithBackends('graph mode', (backend) => {
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.contain("argument 2 ('k')");
     x.dispose();
+  });
+
+  it('keeps the graphs of the 32 most recent signatures', async () => {
+    const g = toGraph(
+      function doubled(x: number) {
+        return x * 2;
+      } as Fn,
+      { scope: { backend } },
+    );
+    const warn = console.warn;
+    console.warn = () => undefined;
+    const hows: string[] = [];
+    try {
+      for (const length of [1, ...Array.from({ length: 32 }, (_, i) => i + 2), 33, 1]) {
+        const x = tf.ones([length]);
+        const r = (await g(x)) as tf.Tensor;
+        hows.push(g.lastRun.how);
+        tf.dispose([x, r]);
+      }
+    } finally {
+      console.warn = warn;
+    }
+    // Lengths 1 to 33 trace; 33 again replays; 1, the oldest, was evicted by the 33rd signature.
+    expect(hows.slice(0, 33).every((how) => how === 'traced')).to.equal(true);
+    expect(hows.slice(33)).to.deep.equal(['replayed', 'traced']);
+  });
+
+  it('checks the shape a data-shaped kernel gives, and traces again when it differs', async function () {
+    // tfjs has a Unique kernel on cpu only: on other backends the op itself fails, graph mode or not.
+    if (!tf.getKernel('Unique', backend)) this.skip();
+    const g = toGraph(function distinctSum(x: number) {
+      const values = tf.unique(x as never).values as tf.Tensor;
+      return (tf.sum(values) as never) + values.shape[0]!;
+    } as Fn);
+    const results: unknown[] = [];
+    for (const values of [
+      [1, 1, 2, 5],
+      [3, 3, 4, 6],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]) {
+      const x = tf.tensor1d(values, 'int32');
+      const r = (await g(x)) as tf.Tensor;
+      results.push([await valueOf(r), g.lastRun.how]);
+      tf.dispose([x, r]);
+    }
+    // The third call's Unique gives 4 values, not 3: the replay stops and the call is traced. That trace
+    // read the new length into JavaScript (values.shape[0]), so it differs from the first, and the
+    // signature runs op by op from then on, saying why.
+    expect(results).to.deep.equal([
+      [11, 'traced'],
+      [16, 'replayed'],
+      [14, 'traced'],
+      [14, 'eager'],
+    ]);
+    expect(g.lastRun.reason).to.contain('two traces of one signature differ');
   });
 
   it('traces a branch first taken after the trace, and keeps the if’s dtype', async () => {

@@ -149,6 +149,10 @@ describe('in the browser (headless Chromium, webgpu)', function () {
         ('tolerance' in example ? example.tolerance : undefined) ?? 1e-5,
       );
       expect(await page.textContent('#used-backend')).to.equal('webgpu');
+      // Beside the converted code: the graph the call traced, what a replay costs, or why there is none.
+      expect(await page.textContent('#graph-summary'), `${example.id} graph summary`).to.match(
+        /a replay runs \d+ kernels and reads \d+ values|^runs op by op: .+|^ran as plain JavaScript/,
+      );
       await page.screenshot({ path: join(artifacts, `demo-${example.id}.png`) });
     }
     await page.close();

@@ -2,7 +2,7 @@
 
 import { GuardFailure, replay, type ReplayStats } from '../graph/executor.js';
 import type { Graph } from '../graph/graph.js';
-import { countUntraced, mergeInto } from '../graph/merge.js';
+import { mergeInto } from '../graph/merge.js';
 import { Recorder } from '../graph/recorder.js';
 import { summarize, type GraphSummary } from '../graph/render.js';
 import { simplify } from '../graph/simplify.js';
@@ -143,7 +143,6 @@ export class GraphCache {
         if (!entry?.graph) this.store(signature.key, { fallback: recorder.failure, retryable: recorder.retryable });
         return result;
       }
-      graph.untraced = countUntraced(graph.body);
       if (entry?.graph) {
         const mismatch = mergeInto(entry.graph, graph);
         if (entry.plan) disposeGraph(entry.plan);

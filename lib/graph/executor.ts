@@ -6,7 +6,18 @@ import { currentCallScope } from '../operators/memory.js';
 import { PendingText } from '../operators/printing.js';
 import { tf, type DataType, type Tensor } from '../operators/tensors.js';
 import { TOTAL_KERNELS } from './kernels.js';
-import { nodeBlocks, nodeInputs, nodeOutputs, Slot, type Block, type Graph, type Node, type ValueId } from './graph.js';
+import {
+  nodeBlocks,
+  nodeInputs,
+  nodeOutputs,
+  onlyComputes,
+  sameTypes,
+  Slot,
+  type Block,
+  type Graph,
+  type Node,
+  type ValueId,
+} from './graph.js';
 
 /** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
 interface Info {
@@ -340,7 +351,7 @@ class Replay {
       while (holds || (yield* this.read(condition))) {
         holds = false;
         if (limit !== undefined && count >= limit) throw tooManyIterations(node.construct, limit);
-        const block = node.blocks.find((b) => fits(b.paramTypes, carried));
+        const block = node.blocks.find((b) => sameTypes(b.paramTypes, carried));
         if (!block) throw new GuardFailure(`an iteration of ${node.construct} with values of new dtypes or shapes`);
         const [next, nextCondition] = yield* this.iterate(block, carried);
         for (const info of carried) this.free(info);
@@ -442,15 +453,7 @@ function tooManyIterations(construct: string, limit: number): StagingError {
  * work is wasted: 32 keeps that under a round while a loop of a few hundred iterations still needs
  * about a dozen reads.
  */
-const MAX_ROUND = 32;
-
-const fits = (types: Block['paramTypes'], values: Info[]) =>
-  types.every(
-    (t, k) =>
-      t.dtype === values[k]!.dtype &&
-      t.shape.length === values[k]!.shape.length &&
-      t.shape.every((d, j) => d === values[k]!.shape[j]),
-  );
+export const MAX_ROUND = 32;
 
 const speculative = new WeakMap<Block, boolean>();
 
@@ -460,14 +463,10 @@ const speculative = new WeakMap<Block, boolean>();
  * gives values of the dtypes and shapes it takes, so that the same block runs again and a select can
  * choose between old and new values.
  */
-function speculates(block: Block): boolean {
+export function speculates(block: Block): boolean {
   let known = speculative.get(block);
   if (known === undefined) {
-    const computes = block.nodes.every(
-      (n) => n.kind === 'constant' || n.kind === 'variable' || (n.kind === 'kernel' && TOTAL_KERNELS.has(n.name)),
-    );
-    const carried = block.resultTypes.slice(0, -1);
-    known = computes && carried.length === block.paramTypes.length && fits(block.paramTypes, carried as Info[]);
+    known = onlyComputes(block, TOTAL_KERNELS) && sameTypes(block.paramTypes, block.resultTypes.slice(0, -1));
     speculative.set(block, known);
   }
   return known;

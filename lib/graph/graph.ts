@@ -216,3 +216,45 @@ export function danglingReference(graph: Graph): string | null {
   // Values outside every block (captures) are hoisted to the top: they are visible everywhere.
   return check(graph.body);
 }
+
+/** The dtype and shape of a value, as blocks record them. */
+export type ValueType = { dtype: DataType; shape: readonly number[] };
+
+/** Whether two lists of values have the same dtypes and shapes, position by position. */
+export function sameTypes(a: readonly ValueType[], b: readonly ValueType[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (t, i) =>
+        t.dtype === b[i]!.dtype &&
+        t.shape.length === b[i]!.shape.length &&
+        t.shape.every((d, k) => d === b[i]!.shape[k]),
+    )
+  );
+}
+
+/** A template with each Slot taken through `resolve` (a renaming of graph values). */
+export function mapSlots(template: unknown, resolve: (id: ValueId) => ValueId): unknown {
+  if (template instanceof Slot) return new Slot(resolve(template.id));
+  if (Array.isArray(template)) return template.map((item) => mapSlots(item, resolve));
+  if (template === null || typeof template !== 'object') return template;
+  if (Object.getPrototypeOf(template) === Object.prototype) {
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, mapSlots(v, resolve)]));
+  }
+  // Pending text of a print: its parts hold the Slots.
+  const parts = (template as { parts?: unknown }).parts;
+  if (!Array.isArray(parts)) return template;
+  const Pending = (template as { constructor: new (parts: unknown[]) => unknown }).constructor;
+  return new Pending(mapSlots(parts, resolve) as unknown[]);
+}
+
+/**
+ * Whether a block only computes: kernels that give a value for any data, constants and variable reads;
+ * no effect, random draw, if or loop. A replay may run such a block on values the program would not have
+ * given it (both sides of an if, iterations past a loop's end) and discard what it gives.
+ */
+export function onlyComputes(block: Block, totalKernels: ReadonlySet<string>): boolean {
+  return block.nodes.every(
+    (n) => n.kind === 'constant' || n.kind === 'variable' || (n.kind === 'kernel' && totalKernels.has(n.name)),
+  );
+}

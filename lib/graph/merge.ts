@@ -1,6 +1,6 @@
 // Merges two traces of the same work: equal nodes match, and branches or loop variants one lacks are adopted.
 
-import { Slot, type Block, type Graph, type Node, type ValueId } from './graph.js';
+import { mapSlots, sameTypes, Slot, type Block, type Graph, type Node, type ValueId } from './graph.js';
 
 /**
  * Merges `from` into `into`, which must record the same work: the same kernels with the same attributes
@@ -104,7 +104,7 @@ function mergeNode(a: Node, b: Node, map: Map<ValueId, ValueId>, resolve: (id: V
       const l = b as typeof a;
       if (!sameIds(a.carried, l.carried) || resolve(l.condition) !== a.condition) return 'another loop';
       for (const block of l.blocks) {
-        const same = a.blocks.find((mine) => deepEqual(mine.paramTypes, block.paramTypes));
+        const same = a.blocks.find((mine) => sameTypes(mine.paramTypes, block.paramTypes));
         if (same) {
           block.params.forEach((id, k) => map.set(id, same.params[k]!));
           const mismatch = mergeBlock(same, block, map);
@@ -130,7 +130,7 @@ function renamed(block: Block, resolve: (id: ValueId) => ValueId): Block {
         node.input = resolve(node.input);
         break;
       case 'effect':
-        node.args = retemplate(node.args, resolve) as unknown[];
+        node.args = mapSlots(node.args, resolve) as unknown[];
         break;
       case 'if':
         node.condition = resolve(node.condition);
@@ -151,20 +151,6 @@ function renamed(block: Block, resolve: (id: ValueId) => ValueId): Block {
   };
   renameIn(block);
   return block;
-}
-
-function retemplate(template: unknown, resolve: (id: ValueId) => ValueId): unknown {
-  if (template instanceof Slot) return new Slot(resolve(template.id));
-  if (Array.isArray(template)) return template.map((item) => retemplate(item, resolve));
-  if (template !== null && typeof template === 'object' && Object.getPrototypeOf(template) === Object.prototype) {
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, retemplate(v, resolve)]));
-  }
-  const parts = (template as { parts?: unknown } | null)?.parts;
-  if (Array.isArray(parts)) {
-    const Pending = (template as { constructor: new (parts: unknown[]) => unknown }).constructor;
-    return new Pending(retemplate(parts, resolve) as unknown[]);
-  }
-  return template;
 }
 
 function sameTemplate(a: unknown, b: unknown, resolve: (id: ValueId) => ValueId): boolean {

@@ -7,6 +7,7 @@ import { isTensor, tf, type DataType, type Tensor } from '../operators/tensors.j
 import {
   slotsIn,
   danglingReference,
+  sameTypes,
   freshValueId,
   Slot,
   type Block,
@@ -17,7 +18,7 @@ import {
   type ValueId,
 } from './graph.js';
 import { changesOutside } from './local_purity.js';
-import { mergeBlock, mergeInto } from './merge.js';
+import { countUntraced, mergeBlock } from './merge.js';
 
 /** Kernels whose output shape depends on the data: a replay checks that the shapes are the ones traced. */
 const DATA_SHAPED = new Set([
@@ -69,7 +70,6 @@ export class Recorder implements Tracer {
   /** Copies the engine made inside a kernel (for the tape), and what each copies. */
   copies: [Tensor, Tensor][] = [];
   private permits = 0;
-  private untraced = 0;
   private effects = false;
   private saved: Record<string, unknown> | null = null;
 
@@ -347,8 +347,7 @@ export class Recorder implements Tracer {
         const block = this.closeBlock(positions.map((i) => state[i] as Tensor));
         const ran = taken ? 0 : 1;
         node.branches[ran] = block;
-        if (keeps === null || keeps === ran) this.untraced++;
-        else {
+        if (keeps !== null && keeps !== ran) {
           // A missing else (the side of && or || that is its left operand) is known without running: it
           // keeps the values from before.
           this.openBlock([], []);
@@ -426,7 +425,6 @@ export class Recorder implements Tracer {
         }
       },
       end: (now) => {
-        if (node.blocks.length === 0) this.untraced++;
         const out = [...now];
         for (const i of positions) {
           const alias = aliasOf(now[i] as Tensor);
@@ -446,7 +444,7 @@ export class Recorder implements Tracer {
     if (this.failure !== undefined) return undefined;
     const body = this.blocks[0]!;
     body.results = slotsIn(output);
-    const graph = { inputs: this.inputIds, body, output, untraced: this.untraced, effects: this.effects };
+    const graph = { inputs: this.inputIds, body, output, untraced: countUntraced(body), effects: this.effects };
     const dangling = danglingReference(graph);
     if (dangling) {
       this.fail(`a tensor made inside a staged if or loop leaves it through an object, not a variable (${dangling})`);
@@ -455,12 +453,3 @@ export class Recorder implements Tracer {
     return graph;
   }
 }
-
-const sameTypes = (a: Block['paramTypes'], b: Block['paramTypes']) =>
-  a.length === b.length &&
-  a.every(
-    (t, i) =>
-      t.dtype === b[i]!.dtype && t.shape.length === b[i]!.shape.length && t.shape.every((d, k) => d === b[i]!.shape[k]),
-  );
-
-export { mergeInto, sameTypes };

@@ -1,5 +1,6 @@
 // Graph summaries: node counts by kind, and text and Graphviz renderings.
 
+import { MAX_ROUND, speculates } from './executor.js';
 import { nodeBlocks, nodeInputs, nodeOutputs, slotsIn, type Block, type Graph, type Node } from './graph.js';
 
 export interface GraphSummary {
@@ -55,7 +56,11 @@ function textOf(block: Block, indent: string): string[] {
       if (node.blocks.length === 0) lines.push(`${indent}  body: (not traced yet)`);
       for (const inner of node.blocks) {
         const types = inner.paramTypes.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
-        lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}:`);
+        // Whether the replay's fewer-reads rounds apply, or the loop reads its condition every iteration.
+        const reads = speculates(inner)
+          ? `up to ${MAX_ROUND} iterations per read`
+          : 'one read per iteration: its body does more than compute';
+        lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}, ${reads}:`);
         lines.push(...textOf(inner, `${indent}    `), `${indent}    next ${inner.results.map(v).join(', ')}`);
       }
     }

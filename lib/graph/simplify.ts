@@ -4,10 +4,12 @@ import { TOTAL_KERNELS } from './kernels.js';
 import type { DataType } from '../operators/tensors.js';
 import {
   freshValueId,
+  mapSlots,
   nodeBlocks,
+  onlyComputes,
+  sameTypes,
   nodeInputs,
   nodeOutputs,
-  Slot,
   slotsIn,
   type Block,
   type ConstantNode,
@@ -34,7 +36,7 @@ export function simplify(graph: Graph): Graph {
   };
   const constants = new Map<ValueId, ConstantNode>();
   const body = simplifyBlock(graph.body, new Map(), resolve, alias, constants);
-  const output = reslot(graph.output, resolve);
+  const output = mapSlots(graph.output, resolve);
   body.results = slotsIn(output);
   const simplified: Graph = { ...graph, body, output };
   removeDead(simplified);
@@ -108,7 +110,7 @@ function copyNode(node: Node, resolve: (id: ValueId) => ValueId): Node {
     case 'assign':
       return { ...node, input: resolve(node.input) };
     case 'effect':
-      return { ...node, args: reslot(node.args, resolve) as unknown[] };
+      return { ...node, args: mapSlots(node.args, resolve) as unknown[] };
     case 'if':
       return { ...node, condition: resolve(node.condition), branches: [...node.branches] };
     case 'loop':
@@ -131,16 +133,12 @@ const MAX_SELECTED_KERNELS = 32;
 function asSelects(node: IfNode): Node[] | undefined {
   const [then, orelse] = node.branches;
   if (!then || !orelse) return undefined;
-  const computes = (block: Block) =>
-    block.nodes.every(
-      (n) => n.kind === 'constant' || n.kind === 'variable' || (n.kind === 'kernel' && TOTAL_KERNELS.has(n.name)),
-    );
   const kernels = [...then.nodes, ...orelse.nodes].filter((n) => n.kind === 'kernel').length;
-  if (!computes(then) || !computes(orelse) || kernels > MAX_SELECTED_KERNELS) return undefined;
-  const sameTypes = then.resultTypes.every(
-    (t, k) => t.dtype === orelse.resultTypes[k]!.dtype && sameShape(t.shape, orelse.resultTypes[k]!.shape),
-  );
-  if (!sameTypes || then.resultTypes.length !== node.outputs.length) return undefined;
+  if (!onlyComputes(then, TOTAL_KERNELS) || !onlyComputes(orelse, TOTAL_KERNELS) || kernels > MAX_SELECTED_KERNELS)
+    return undefined;
+  if (!sameTypes(then.resultTypes, orelse.resultTypes) || then.resultTypes.length !== node.outputs.length) {
+    return undefined;
+  }
   const nodes: Node[] = [...then.nodes, ...orelse.nodes];
   const kernel = (name: string, inputKeys: string[], inputs: ValueId[], attrs: Record<string, unknown> = {}) => {
     const output = freshValueId();
@@ -189,8 +187,6 @@ function asSelects(node: IfNode): Node[] | undefined {
   return nodes;
 }
 
-const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-
 const attrsKey = (attrs: Record<string, unknown>) =>
   JSON.stringify(attrs, (_key, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as never) : value));
 
@@ -206,23 +202,6 @@ function foldCast(node: KernelNode, constants: Map<ValueId, ConstantNode>): Cons
   else if (dtype === 'bool') cast = Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
   else return undefined;
   return { kind: 'constant', values: cast, shape: source.shape, dtype, output: node.outputs[0]! };
-}
-
-/** A template with its Slots taken through `resolve`. */
-function reslot(template: unknown, resolve: (id: ValueId) => ValueId): unknown {
-  if (template instanceof Slot) return new Slot(resolve(template.id));
-  if (Array.isArray(template)) return template.map((item) => reslot(item, resolve));
-  if (template !== null && typeof template === 'object') {
-    if (Object.getPrototypeOf(template) === Object.prototype) {
-      return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, reslot(v, resolve)]));
-    }
-    const parts = (template as { parts?: unknown }).parts;
-    if (Array.isArray(parts)) {
-      const Pending = (template as { constructor: new (parts: unknown[]) => unknown }).constructor;
-      return new Pending(reslot(parts, resolve) as unknown[]);
-    }
-  }
-  return template;
 }
 
 /** Drops kernels, constants and reads whose values nothing uses, until none is left. */

@@ -55,6 +55,7 @@ describeWithBackends('graph mode', (backend) => {
     expect(summary.nodes['kernel Select']).to.equal(1);
     expect(summary.untraced).to.equal(0);
     expect(summary.text).to.contain('FloorDiv');
+    expect(summary.text).to.contain('up to 32 iterations per read');
     x.dispose();
   });
 
@@ -137,6 +138,64 @@ describeWithBackends('graph mode', (backend) => {
     expect(hows).to.deep.equal(['traced', 'replayed', 'traced', 'traced', 'traced', 'traced', 'traced']);
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.contain("argument 2 ('k')");
+    x.dispose();
+  });
+
+  it('says when a loop reads its condition every iteration: a body that prints', async () => {
+    const g = toGraph(function countDown(n: number) {
+      while (n > 0) {
+        console.log('n', n);
+        n = n - 1;
+      }
+      return n;
+    } as Fn);
+    const log = console.log;
+    const printed: unknown[][] = [];
+    console.log = (...args: unknown[]) => printed.push(args);
+    const x = tf.scalar(3, 'int32');
+    try {
+      await g(x).then((r) => (r as tf.Tensor).dispose());
+      const summary = await g.graphFor(x);
+      if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+      expect(summary.text).to.contain('one read per iteration: its body does more than compute');
+      // 3 iterations and the last test, on the replay that graphFor counts.
+      expect(summary.readsPerCall).to.equal(4);
+    } finally {
+      console.log = log;
+      x.dispose();
+    }
+    // The trace printed, and so did each replay (graphFor's included), with that call's values.
+    expect(printed.slice(0, 3)).to.deep.equal([
+      ['n', 3],
+      ['n', 2],
+      ['n', 1],
+    ]);
+    expect(printed.slice(3, 6)).to.deep.equal(printed.slice(0, 3));
+  });
+
+  it('runs op by op, saying why, under tf.profile and when the function creates a variable', async () => {
+    const g = toGraph(
+      function scaledUp(x: number) {
+        return x * 3;
+      } as Fn,
+      { scope: { backend } },
+    );
+    const x = tf.scalar(2);
+    await g(x).then((r) => (r as tf.Tensor).dispose());
+    const info = await tf.profile(async () => (await g(x)) as tf.Tensor);
+    tf.dispose(info.result as tf.Tensor);
+    expect(g.lastRun).to.deep.equal({ how: 'eager', reason: 'a gradient tape or tf.profile is recording' });
+    const h = toGraph(function fresh(y: number) {
+      const v = tf.variable(tf.zerosLike(y as never));
+      return v.add(y as never);
+    } as Fn);
+    for (let call = 0; call < 2; call++) {
+      const r = (await h(x)) as tf.Tensor;
+      expect(await valueOf(r)).to.equal(2);
+      expect(h.lastRun.how).to.equal('eager');
+      expect(h.lastRun.reason).to.contain('creates tf.Variable');
+      r.dispose();
+    }
     x.dispose();
   });
 

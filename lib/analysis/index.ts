@@ -55,3 +55,14 @@ export function storeRoots(analysis: Analysis, node: ESTree.Node): { bindings: B
 }
 
 export type { Binding, ScopeInfo } from './scopes.js';
+
+/**
+ * What a staged if assigns without carrying it: variables its branches assign that nothing reads after
+ * it. A graph trace that runs the branch not taken gives them back their values from before the if
+ * first, since that branch reads them as they were. Ordered by declaration.
+ */
+export function uncarriedAssignments(analysis: Analysis, node: ESTree.Node): Binding[] {
+  const carried = new Set(carriedState(analysis, node));
+  const modified = analysis.modified.get(node) ?? new Set<Binding>();
+  return [...modified].filter((binding) => !carried.has(binding) && binding.kind !== 'function').sort(byPosition);
+}

@@ -7,7 +7,7 @@
 import { MATH_FUNCTIONS } from '../analysis/globals.js';
 import { ConversionError, StagingError } from '../errors.js';
 import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/asserts.js';
-import { currentTracer } from '../operators/tracing.js';
+import { currentTracer, originalOf } from '../operators/tracing.js';
 import { pow } from '../operators/arithmetic.js';
 import { arrayMethod, arrayMethodOf, arrayMethodSync, callbackWaits, restage } from '../operators/array_methods.js';
 import { checkListMethod } from '../operators/lists.js';
@@ -16,7 +16,9 @@ import { CALLBACK_HINT } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
 import { RESTAGE } from '../operators/plain.js';
 import { loadedCode } from './loaded_code.js';
-import { isMadeByTf, isTfFunction } from './tf_functions.js';
+import { isMadeByTf, isTfFunction, isTfNamespaceFunction } from './tf_functions.js';
+import { changesOutside } from '../graph/local_purity.js';
+import { isTensor } from '../operators/tensors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- calls pass any values through, as JavaScript does. */
 
@@ -198,6 +200,67 @@ function bindCall(object: any, key: PropertyKey, args: unknown[]): unknown {
   return bound;
 }
 
+/** tf's functions and tensor methods that change state outside the call, read values, or start other work. */
+const TF_CHANGING = new Set([
+  'assign',
+  'dispose',
+  'disposeVariables',
+  'keep',
+  'variable',
+  'tidy',
+  'setBackend',
+  'removeBackend',
+  'registerBackend',
+  'engine',
+  'env',
+  'profile',
+  'time',
+  'nextFrame',
+  'print',
+  'data',
+  'dataSync',
+  'array',
+  'arraySync',
+  'bytes',
+  'buffer',
+  'bufferSync',
+  'toString',
+]);
+
+/**
+ * Inside a branch of a staged if in a graph trace, a call must be known to change nothing outside the
+ * call besides tf's own state, which the trace records: a replay that takes the other branch could not
+ * undo it, nor one that takes this branch repeat it. Known are tf's functions, Math's and the built-ins'
+ * (a built-in method that changes an array or map the branch did not make is caught from the code, in
+ * graph/local_purity.ts), and converted functions whose code changes nothing outside them (their own calls
+ * are checked as they run). In a branch traced without being taken, tf's functions must also leave tf's
+ * state alone: only its ops and tensor methods that compute are known there.
+ */
+function checkBranchCall(target: Target, fn: any, thisArg: unknown, label: string): void {
+  const tracer = currentTracer();
+  if (!tracer?.inStagedBranch) return;
+  let known: boolean;
+  if (target.kind === 'native') {
+    if (target.replacement !== undefined) known = true;
+    else if (isTfFunction(fn)) {
+      known =
+        !tracer.tracingUntaken ||
+        (!TF_CHANGING.has(String(fn.name)) && (isTensor(thisArg) ? true : isTfNamespaceFunction(fn)));
+    } else known = isNativeSource(Function.prototype.toString.call(fn));
+  } else if (target.kind === 'converted') {
+    known = !target.callee.async && !changesOutside(target.callee.staged());
+  } else {
+    // Local functions are checked as they are called (localCall); asserts are recorded, not run.
+    known = true;
+  }
+  if (!known) {
+    tracer.fail(
+      `a branch of a staged if calls ${label}, which may change something outside it that a replay taking ` +
+        'either branch would not',
+    );
+  }
+}
+
 /** `fn(...args)` in converted code. */
 export function* convertedCall(
   context: CallContext,
@@ -207,10 +270,13 @@ export function* convertedCall(
   label = 'callee',
 ): Generator<unknown, unknown, unknown> {
   if (typeof fn !== 'function') notAFunction(fn, label);
-  const target = targetOf(fn, context);
+  // A trace's stand-in for one of tf's methods is called, as tf's own.
+  const original = originalOf(fn);
+  const target = targetOf(original, context);
   if (target.kind === 'bound') {
     return yield* convertedCall(context, target.target, target.thisArg, [...target.args, ...args], label);
   }
+  checkBranchCall(target, original, thisArg, label);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'local') {
     currentTracer()?.localCall(target.staged ?? fn);

@@ -1,8 +1,11 @@
 // Which functions belong to tfjs, so that converted code calls them as they are.
 
 import { tf } from '../operators/tensors.js';
+import { originalOf } from '../operators/tracing.js';
 
 let tfFunctions: WeakSet<object> | undefined;
+/** The functions of tf's namespaces themselves (ops, not class methods). */
+let tfNamespaceFunctions: WeakSet<object> | undefined;
 /** The namespaces' functions, whose texts isMadeByTf reads (only on its first call: it is rarely needed). */
 let namespaceFunctions: object[] = [];
 let tfSources: string[] | undefined;
@@ -10,6 +13,12 @@ let tfSources: string[] | undefined;
 /** Functions that belong to tfjs: its namespaces' functions and the methods of the classes it exports. */
 export function isTfFunction(fn: object): boolean {
   return tfTables().has(fn);
+}
+
+/** Whether `fn` is one of tf's namespace functions (`tf.add`, `tf.linalg.qr`), not a method of its classes. */
+export function isTfNamespaceFunction(fn: object): boolean {
+  tfTables();
+  return tfNamespaceFunctions!.has(fn);
 }
 
 function tfTables(): WeakSet<object> {
@@ -29,7 +38,8 @@ function tfTables(): WeakSet<object> {
         ) {
           for (const key of Object.getOwnPropertyNames(proto)) {
             const method = Object.getOwnPropertyDescriptor(proto, key)?.value as unknown;
-            if (typeof method === 'function') found.add(method);
+            // While a graph trace records, Variable.prototype.assign is its stand-in: tf's own is the one.
+            if (typeof method === 'function') found.add(originalOf(method));
           }
         }
       }
@@ -40,6 +50,7 @@ function tfTables(): WeakSet<object> {
     namespaceFunctions = [];
     visit(tf, 0);
     tfFunctions = found;
+    tfNamespaceFunctions = new WeakSet(namespaceFunctions);
   }
   return tfFunctions;
 }

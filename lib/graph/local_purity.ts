@@ -1,33 +1,71 @@
-// Whether a local function's converted twin may change anything outside itself: read off its code.
+// Whether generated code (a local function's twin, a staged if's branch) may change anything outside itself.
 
 import { parse } from 'acorn';
-import { analyzeScopes } from '../analysis/scopes.js';
+import { analyzeScopes, type Binding } from '../analysis/scopes.js';
 import type * as ESTree from 'estree';
 
-/** The runtime's operators that may run the user's code, or change what is outside the call. */
-const RUNTIME_CALLS_OUT = /^(convertedCall|convertedMethodCall|callLocal|setPath|assignPath|updatePath)/;
+/** The runtime's operators that write into their first argument (a path into it, or its element type). */
+const RUNTIME_WRITES = new Set(['setPath', 'assignPath', 'updatePath', 'setElementType']);
+/** Methods of arrays, typed arrays, maps and sets that change their receiver. */
+const MUTATING_METHODS = new Set([
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'splice',
+  'sort',
+  'reverse',
+  'fill',
+  'copyWithin',
+  'set',
+  'add',
+  'delete',
+  'clear',
+]);
+/** Global constructors whose new objects hold nothing from outside. */
+const FRESH_CONSTRUCTORS = new Set([
+  'Array',
+  'Object',
+  'Map',
+  'Set',
+  'Float32Array',
+  'Int32Array',
+  'Uint8Array',
+  'Float64Array',
+  'Error',
+  'TypeError',
+  'RangeError',
+]);
 /** tf's functions that change state outside the call. */
 const TF_EFFECTS = new Set(['dispose', 'keep', 'variable', 'disposeVariables', 'setBackend', 'engine', 'env', 'tidy']);
 
 const known = new Map<string, boolean>();
 
 /**
- * Whether running `fn` (a twin: generated code) may change anything but its own variables: assign a
- * variable it does not declare, write a property, or call code that might (a user function, a runtime
- * operator that calls one, a tf function with effects). Conservative: what it cannot read is a change.
+ * Whether running `fn` (generated code: a local function's twin, a staged if's branch) may change anything
+ * but its own variables: assign a variable it does not declare, write a property of an object it did not
+ * make, or call code that might. Calls through the runtime (`convertedCall`, `convertedMethodCall`,
+ * `callLocal`) pass here: while a staged branch runs in a graph trace, the runtime checks each of them as
+ * it runs (api/converted_call.ts), except a call of a method that changes an array, map or set it did not
+ * make, which is a change. Conservative: what it cannot read is a change.
+ *
+ * A branch of a staged if (`branch`) may assign any variable of the converted function: converted code
+ * cannot assign names from outside it (api/free_names.ts), and the if carries each variable it assigns
+ * that is read later (one that is not is never read again).
  */
-export function changesOutside(fn: (...args: never[]) => unknown): boolean {
+export function changesOutside(fn: (...args: never[]) => unknown, branch = false): boolean {
   const source = Function.prototype.toString.call(fn);
-  let answer = known.get(source);
+  const key = `${branch}\n${source}`;
+  let answer = known.get(key);
   if (answer === undefined) {
-    answer = analyse(source);
+    answer = analyse(source, branch);
     if (known.size > 10_000) known.clear();
-    known.set(source, answer);
+    known.set(key, answer);
   }
   return answer;
 }
 
-function analyse(source: string): boolean {
+function analyse(source: string, branch: boolean): boolean {
   let program: ESTree.Program;
   try {
     program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as ESTree.Program;
@@ -35,10 +73,10 @@ function analyse(source: string): boolean {
     return true;
   }
   const fnNode = (program.body[0] as ESTree.ExpressionStatement).expression as ESTree.FunctionExpression;
-  // A write to a name the twin does not declare (scope analysis resolves shadowing) changes the outside.
-  if (analyzeScopes(fnNode).references.some((reference) => reference.write && reference.binding === null)) {
-    return true;
-  }
+  const scopes = analyzeScopes(fnNode);
+  // A write to a name the code does not declare (scope analysis resolves shadowing) changes the outside.
+  const writes = (binding: Binding) => scopes.references.some((r) => r.write && r.binding === binding);
+  if (!branch && scopes.references.some((r) => r.write && r.binding === null)) return true;
   const nodes: ESTree.Node[] = [];
   const collect = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
@@ -49,28 +87,76 @@ function analyse(source: string): boolean {
     for (const [key, child] of Object.entries(n)) if (key !== 'loc' && key !== 'range') collect(child);
   };
   collect(fnNode.body);
-  const rootName = (node: ESTree.Node): string | undefined =>
-    node.type === 'Identifier' ? node.name : node.type === 'MemberExpression' ? rootName(node.object) : undefined;
+  // Variables the code declares with a new array or object and never assigns again: writing into what
+  // they hold changes nothing outside.
+  const fresh = new Set<ESTree.Identifier>();
+  for (const node of nodes) {
+    if (node.type !== 'VariableDeclarator' || node.id.type !== 'Identifier' || !node.init) continue;
+    const init = node.init;
+    const made =
+      init.type === 'ArrayExpression' ||
+      init.type === 'ObjectExpression' ||
+      (init.type === 'NewExpression' && init.callee.type === 'Identifier' && FRESH_CONSTRUCTORS.has(init.callee.name));
+    if (made) fresh.add(node.id);
+  }
+  const rootOf = (node: ESTree.Node): ESTree.Node =>
+    node.type === 'MemberExpression'
+      ? rootOf(node.object)
+      : node.type === 'ChainExpression'
+        ? rootOf(node.expression)
+        : node;
+  /** Whether writing into the object `node` holds changes nothing outside: it was made by this code. */
+  const ownObject = (node: ESTree.Node | undefined): boolean => {
+    if (!node) return false;
+    const root = rootOf(node);
+    if (root.type !== 'Identifier') return false;
+    const binding = scopes.referenceOf.get(root)?.binding;
+    return !!binding && fresh.has(binding.id) && !writes(binding);
+  };
+  const memberTargets = (target: ESTree.Node): ESTree.Node[] => {
+    if (target.type === 'MemberExpression') return [target];
+    if (target.type === 'ArrayPattern') return target.elements.flatMap((e) => (e ? memberTargets(e) : []));
+    if (target.type === 'ObjectPattern') {
+      return target.properties.flatMap((p) => memberTargets(p.type === 'RestElement' ? p.argument : p.value));
+    }
+    if (target.type === 'AssignmentPattern') return memberTargets(target.left);
+    if (target.type === 'RestElement') return memberTargets(target.argument);
+    return [];
+  };
   for (const node of nodes) {
     if (node.type === 'AssignmentExpression' || node.type === 'UpdateExpression') {
       // Writes to variables were checked above; a property or element write changes an object.
       const target = node.type === 'AssignmentExpression' ? node.left : node.argument;
-      if (target.type !== 'Identifier') return true;
+      if (!memberTargets(target).every((member) => ownObject(member))) return true;
     } else if (node.type === 'UnaryExpression' && node.operator === 'delete') {
-      return true;
-    } else if (node.type === 'CallExpression' || node.type === 'NewExpression') {
-      const callee = node.callee;
-      if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier') {
-        return true;
-      }
-      const root = rootName(callee.object);
-      const method = callee.property.name;
-      const allowed =
-        (root === 'ag__' && !RUNTIME_CALLS_OUT.test(method)) ||
-        (root === 'tf' && !TF_EFFECTS.has(method)) ||
-        root === 'Math';
-      if (!allowed) return true;
+      if (!ownObject(node.argument)) return true;
+    } else if (node.type === 'NewExpression') {
+      if (node.callee.type !== 'Identifier' || !FRESH_CONSTRUCTORS.has(node.callee.name)) return true;
+    } else if (node.type === 'CallExpression') {
+      if (!knownCall(node, ownObject)) return true;
     }
   }
   return false;
+}
+
+/** Whether a call in generated code is one that changes nothing outside, or one the runtime checks. */
+function knownCall(node: ESTree.CallExpression, ownObject: (node: ESTree.Node | undefined) => boolean): boolean {
+  const callee = node.callee;
+  if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier') return false;
+  const root = callee.object.type === 'Identifier' ? callee.object.name : undefined;
+  const method = callee.property.name;
+  const [first, second, third] = node.arguments as ESTree.Node[];
+  if (root === 'Math') return true;
+  if (root === 'tf') return !TF_EFFECTS.has(method);
+  if (root !== 'ag__') return MUTATING_METHODS.has(method) ? ownObject(callee.object) : false;
+  if (RUNTIME_WRITES.has(method)) {
+    // `assignPath(pathRef(root, keys), ...)`: the path starts at pathRef's first argument.
+    const target =
+      first?.type === 'CallExpression' && first.callee.type === 'MemberExpression' ? first.arguments[0] : first;
+    return ownObject(target as ESTree.Node | undefined);
+  }
+  if (method === 'convertedMethodCall' && third?.type === 'Literal' && MUTATING_METHODS.has(String(third.value))) {
+    return ownObject(second);
+  }
+  return true;
 }

@@ -1,8 +1,8 @@
 // Records one traced call into a graph: hooks tfjs's engine while the call's own code runs.
 
 import { PendingText } from '../operators/printing.js';
-import { sameWeakness, stagedValue } from '../operators/control_flow.js';
-import type { IfTrace, LoopTrace, Tracer } from '../operators/tracing.js';
+import { adoptsDtype, sameWeakness, stagedValue } from '../operators/control_flow.js';
+import { registerStandIn, type IfTrace, type LoopTrace, type Tracer } from '../operators/tracing.js';
 import { isTensor, tf, type DataType, type Tensor } from '../operators/tensors.js';
 import {
   slotsIn,
@@ -35,6 +35,28 @@ const DATA_SHAPED = new Set([
 
 /** How many block variants (one per dtypes and shapes of the carried values) a loop may have. */
 const MAX_LOOP_VARIANTS = 3;
+
+/**
+ * How deep branches traced untaken may nest (an untaken branch of an if inside an untaken branch): a
+ * recursive function whose base case is a staged if would otherwise trace its recursion without end.
+ */
+const MAX_UNTAKEN_DEPTH = 4;
+/** How many kernels the branches traced untaken may run in one trace, beyond which they stay untraced. */
+const UNTAKEN_KERNEL_BUDGET = 50_000;
+
+/** Ends the tracing of a branch that was not taken, leaving it untraced; the trace goes on. */
+class UntakenBranchStop extends Error {}
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((size, i) => size === b[i]);
+
+/**
+ * Whether `t`, an output of one branch of an if, takes `dtype`, the other's: when it is a JavaScript number
+ * (weakly typed) that `dtype` holds. A boolean stays bool, as true and 1 differ in JavaScript.
+ */
+const adopts = (t: Tensor, dtype: DataType) => (t.dtype === 'bool') === (dtype === 'bool') && adoptsDtype(t, dtype);
+
+const describeType = (t: Tensor) => `${t.dtype}${t.rank === 0 ? '' : ` of shape [${t.shape.join(', ')}]`}`;
 
 type Engine = Record<string, unknown> & { makeTensorFromTensorInfo(info: object): Tensor; nextTensorId(): number };
 type RunKernel = (name: string, inputs: Record<string, Tensor> | Tensor[], attrs: Record<string, unknown>) => unknown;
@@ -71,6 +93,12 @@ export class Recorder implements Tracer {
   copies: [Tensor, Tensor][] = [];
   private permits = 0;
   private effects = false;
+  /** How many branches traced without being taken the code running now is inside. */
+  private untaken = 0;
+  /** Kernels that branches traced untaken ran, against UNTAKEN_KERNEL_BUDGET. */
+  private untakenKernels = 0;
+  /** Why the branch traced untaken that runs now cannot be traced: set once, it stays untraced. */
+  private untakenFailure: string | undefined;
   private saved: Record<string, unknown> | null = null;
 
   constructor(inputs: Tensor[]) {
@@ -93,7 +121,19 @@ export class Recorder implements Tracer {
     this.block.nodes.push(node);
   }
 
+  get tracingUntaken(): boolean {
+    return this.untaken > 0;
+  }
+
+  get inStagedBranch(): boolean {
+    return this.branches > 0;
+  }
+
   fail(reason: string, retryable = false): void {
+    if (this.untaken > 0) {
+      this.untakenFailure ??= reason;
+      throw new UntakenBranchStop(reason);
+    }
     if (this.failure !== undefined) return;
     this.failure = reason;
     this.retryable = retryable;
@@ -178,9 +218,11 @@ export class Recorder implements Tracer {
     e.read = checked(read);
     e.readSync = checked(readSync);
     tf.Variable.prototype.assign = function (this: tf.Variable, value: Tensor) {
+      if (recorder.untaken > 0) recorder.fail(`a branch traced without being taken assigns '${this.name}'`);
       if (recorder.failure === undefined) recorder.assign(this, value);
       return assign.call(this, value);
     };
+    registerStandIn(tf.Variable.prototype.assign, assign);
     Math.random = function () {
       if (recorder.drawing > 0) return random();
       recorder.fail(
@@ -210,6 +252,9 @@ export class Recorder implements Tracer {
     const keys = Array.isArray(inputs) ? null : Object.keys(inputs).filter((key) => inputs[key] != null);
     const tensors = keys ? keys.map((key) => (inputs as Record<string, Tensor>)[key]!) : (inputs as Tensor[]);
     const inputIds = tensors.map((t) => this.valueOf(t));
+    if (this.untaken > 0 && ++this.untakenKernels > UNTAKEN_KERNEL_BUDGET) {
+      this.fail(`branches traced without being taken ran more than ${UNTAKEN_KERNEL_BUDGET} kernels`);
+    }
     this.depth++;
     let out: unknown;
     try {
@@ -258,6 +303,7 @@ export class Recorder implements Tracer {
   }
 
   localCall(fn: (...args: never[]) => unknown): void {
+    // Inside a staged branch, the local function's own calls are checked as they run.
     if (this.branches === 0 || !changesOutside(fn)) return;
     this.fail(
       'a function defined in the traced one runs inside a staged if, &&, || or ?:, where what it changes outside ' +
@@ -274,11 +320,12 @@ export class Recorder implements Tracer {
     }
   }
 
-  effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): void {
+  effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): boolean {
     this.effects = true;
     // Where the effect is in converted code, so that an error it throws in a replay names the user's line.
     const where = (new Error().stack ?? '').split('\n').filter((frame) => frame.includes('autograph:///'));
     this.push({ kind: 'effect', label, run, args: this.template(args) as unknown[], where: where.join('\n') });
+    return this.untaken === 0;
   }
 
   /** `value` with each tensor replaced by the Slot of its graph value. */
@@ -316,7 +363,7 @@ export class Recorder implements Tracer {
     return block;
   }
 
-  beginIf(condition: Tensor, taken: boolean, keeps: 0 | 1 | null): IfTrace {
+  beginIf(condition: Tensor, taken: boolean, keeps: 0 | 1 | null, carries: boolean): IfTrace {
     const node: IfNode = {
       kind: 'if',
       condition: this.valueOf(condition),
@@ -328,25 +375,46 @@ export class Recorder implements Tracer {
     this.push(node);
     this.openBlock([], []);
     this.branches++;
+    const ran = taken ? 0 : 1;
+    let before: unknown[] = [];
+    let names: string[] = [];
+    /** The state after the branch taken, and which of its values are tensors (the if's outputs). */
+    let state: unknown[] = [];
+    const positions: number[] = [];
+    /** Outputs whose value from the branch taken is weakly typed and takes the other branch's dtype. */
+    const adoptions = new Map<number, DataType>();
+    /** While the other branch is traced: the blocks open outside it, and the failure of an outer one. */
+    let openBlocks = 0;
+    let outerFailure: string | undefined;
+    // Numbers and booleans leave a staged if as tensors, of the dtype the other branch fixes, if any.
+    const asValues = (after: unknown[]) =>
+      after.map((value, i) =>
+        typeof value === 'number' || typeof value === 'boolean'
+          ? stagedValue(value, undefined, names[i]!, node.construct)
+          : value,
+      );
     return {
-      end: (before, after, names) => {
+      ran: (valuesBefore, after, variableNames, branch) => {
         this.branches--;
-        // In a graph, each variable a staged if assigns leaves it as a tensor, whichever branch ran.
-        const state = after.map((value, i) =>
-          typeof value === 'number' || typeof value === 'boolean'
-            ? stagedValue(value, undefined, names[i]!, node.construct)
-            : value,
-        );
-        const positions: number[] = [];
+        before = valuesBefore;
+        names = variableNames;
+        if (branch && changesOutside(branch, carries)) {
+          this.fail(
+            carries
+              ? 'a branch of a staged if changes something outside it (an object or list it did not make), ' +
+                  'which a replay taking either branch would not do'
+              : 'an operand of a staged &&, || or ?: assigns a variable or changes an object it did not make, ' +
+                  'which a replay taking either branch would not do',
+          );
+        }
+        state = asValues(after);
         state.forEach((value, i) => {
           if (isTensor(value)) positions.push(i);
           else if (!Object.is(value, before[i])) {
             this.fail(`'${names[i]}' gets a value in a staged if that is neither a tensor nor a number`);
           }
         });
-        const block = this.closeBlock(positions.map((i) => state[i] as Tensor));
-        const ran = taken ? 0 : 1;
-        node.branches[ran] = block;
+        node.branches[ran] = this.closeBlock(positions.map((i) => state[i] as Tensor));
         if (keeps !== null && keeps !== ran) {
           // A missing else (the side of && or || that is its left operand) is known without running: it
           // keeps the values from before.
@@ -362,15 +430,88 @@ export class Recorder implements Tracer {
           });
           node.branches[keeps] = this.closeBlock(kept);
         }
+      },
+      beginOther: (other) => {
+        const known = node.branches[ran === 0 ? 1 : 0] !== null;
+        if (known || this.failure !== undefined || this.untaken >= MAX_UNTAKEN_DEPTH) return false;
+        if (this.untakenKernels > UNTAKEN_KERNEL_BUDGET || changesOutside(other, carries)) return false;
+        this.untaken++;
+        this.branches++;
+        outerFailure = this.untakenFailure;
+        this.untakenFailure = undefined;
+        openBlocks = this.blocks.length;
+        this.openBlock([], []);
+        return true;
+      },
+      endOther: (after) => {
+        this.untaken--;
+        this.branches--;
+        const failed = after === undefined || this.untakenFailure !== undefined;
+        this.untakenFailure = outerFailure;
+        const otherState = failed ? [] : asValues(after);
+        const sameOutputs =
+          !failed &&
+          this.blocks.length === openBlocks + 1 &&
+          otherState.every((value, i) =>
+            positions.includes(i) ? isTensor(value) : !isTensor(value) && Object.is(value, before[i]),
+          );
+        if (!sameOutputs) {
+          // Left untraced: a call that takes it traces it then (and an output it lacks ends the graph).
+          this.blocks.length = openBlocks;
+          this.variableReads.clear();
+          return;
+        }
+        const results = positions.map((i) => otherState[i] as Tensor);
+        const block = this.closeBlock(results);
+        node.branches[ran === 0 ? 1 : 0] = block;
+        positions.forEach((i, k) => {
+          const mine = state[i] as Tensor;
+          const theirs = results[k]!;
+          if (mine.dtype === theirs.dtype && sameShape(mine.shape, theirs.shape)) return;
+          if (sameShape(mine.shape, theirs.shape) && adopts(theirs, mine.dtype)) {
+            this.castResult(block, k, theirs, mine.dtype);
+          } else if (sameShape(mine.shape, theirs.shape) && adopts(mine, theirs.dtype)) {
+            adoptions.set(k, theirs.dtype);
+          } else {
+            const [whenTrue, whenFalse] = ran === 0 ? [mine, theirs] : [theirs, mine];
+            const subject = names[i] === '(value)' ? 'the value of a staged ?:, && or ||' : `'${names[i]}'`;
+            this.fail(
+              `${subject} is ${describeType(whenTrue)} after a staged if when its condition holds and ` +
+                `${describeType(whenFalse)} when not; a graph's if gives it one dtype and shape, so cast or ` +
+                "reshape one branch's value to match the other",
+            );
+          }
+        });
+      },
+      end: () => {
         const out = [...state];
+        for (const [k, dtype] of adoptions) {
+          const i = positions[k]!;
+          out[i] = this.castResult(node.branches[ran]!, k, state[i] as Tensor, dtype);
+        }
         for (const i of positions) {
-          const alias = aliasOf(state[i] as Tensor);
+          const alias = aliasOf(out[i] as Tensor);
           node.outputs.push(this.define(alias));
           out[i] = alias;
         }
         return out;
       },
     };
+  }
+
+  /** Casts result `k` of `block`, a closed branch, to `dtype`, recording the cast at the branch's end. */
+  private castResult(block: Block, k: number, value: Tensor, dtype: DataType): Tensor {
+    this.blocks.push(block);
+    let cast: Tensor;
+    try {
+      cast = tf.cast(value, dtype);
+    } finally {
+      this.blocks.pop();
+      this.variableReads.clear();
+    }
+    block.results[k] = this.valueOf(cast);
+    block.resultTypes[k] = { dtype, shape: [...cast.shape] };
+    return cast;
   }
 
   beginLoop(condition: Tensor, state: unknown[], construct: string): LoopTrace {
@@ -384,6 +525,9 @@ export class Recorder implements Tracer {
       outputs: [],
     };
     this.push(node);
+    // Inside a branch traced untaken, a few iterations show the loop's blocks: its values are never used.
+    const untaken = this.untaken > 0;
+    let iterations = 0;
     const checkPlain = (now: unknown[]) => {
       now.forEach((value, i) => {
         if (positions.includes(i)) {
@@ -408,7 +552,9 @@ export class Recorder implements Tracer {
         positions.forEach((i, k) => (out[i] = params[k]![0]));
         return out;
       },
+      goesOn: () => !untaken || iterations < MAX_LOOP_VARIANTS,
       endIteration: (now, next) => {
+        iterations++;
         checkPlain(now);
         if (!isTensor(next)) this.fail(`the condition of ${construct} stops being a tensor`);
         const results = positions.map((i) => (isTensor(now[i]) ? now[i] : condition));

@@ -4,7 +4,7 @@ import { StagingError } from '../errors.js';
 import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
 import { checkIterable } from './plain.js';
-import { currentTracer, type LoopTrace } from './tracing.js';
+import { currentTracer, type IfTrace, type LoopTrace } from './tracing.js';
 import { fitsDtype, isTensor, tf, weakDtype, type DataType, type Tensor } from './tensors.js';
 
 /** Code the converter generates: bodies are generator functions, so the driver sees every wait. */
@@ -63,12 +63,32 @@ export function* ifStmt(
   }
   const construct = 'an if statement';
   const taken = yield* readCondition(condition, construct, undefined, true);
-  const trace = currentTracer()?.beginIf(condition, taken, orelse === null ? 1 : null);
-  const before = getState();
+  const trace = currentTracer()?.beginIf(condition, taken, orelse === null ? 1 : null, true);
+  // The state functions cover the carried variables (`names`), then those the branches assign that
+  // nothing reads after the if: the branch not taken, when a trace runs it, starts from their old values.
+  const entry = getState();
+  const before = entry.slice(0, names.length);
   if (taken) yield* body();
   else if (orelse) yield* orelse();
-  const after = getState();
-  const state = after.map((value, i) => {
+  const exit = getState();
+  const uncarried = exit.slice(names.length);
+  const state = settled(before, exit.slice(0, names.length), names, construct);
+  if (!trace) return setState([...state, ...uncarried]);
+  trace.ran(before, state, names, taken ? body : orelse);
+  const other = taken ? orelse : body;
+  if (other) {
+    yield* traceUntaken(trace, other, function* () {
+      setState(entry);
+      yield* other();
+      return settled(before, getState().slice(0, names.length), names, construct);
+    });
+  }
+  setState([...trace.end(), ...uncarried]);
+}
+
+/** The variables after a staged if's branch, from their values `before` it and `after` it. */
+function settled(before: unknown[], after: unknown[], names: string[], construct: string): unknown[] {
+  return after.map((value, i) => {
     const previous = before[i];
     const dtype = isTensor(previous) ? previous.dtype : undefined;
     if (isTensor(value) && dtype !== undefined && value.dtype !== dtype && !adoptsDtype(previous, value.dtype)) {
@@ -81,7 +101,29 @@ export function* ifStmt(
     // keep what the branch gave them (a flag or a counter stays a JavaScript value, on the CPU).
     return dtype === undefined ? value : stagedValue(value, dtype, names[i]!, construct);
   });
-  setState(trace ? trace.end(before, state, names) : state);
+}
+
+/**
+ * Traces the branch of a staged if (or `&&`, `||`, `?:`) that was not taken, when the trace asks for it:
+ * `run` runs it and returns the state it leaves. Nothing it makes outlives it, and an error it throws
+ * (its values are not the ones it would run on) only leaves it untraced. The caller restores the state.
+ */
+export function* traceUntaken(
+  trace: IfTrace,
+  other: (...args: never[]) => unknown,
+  run: () => Generator<unknown, unknown[], unknown>,
+): Generator<unknown, void, unknown> {
+  if (!trace.beginOther(other)) return;
+  const scope = currentCallScope();
+  const mark = scope?.mark() ?? 0;
+  let after: unknown[] | undefined;
+  try {
+    after = yield* run();
+  } catch {
+    after = undefined;
+  }
+  trace.endOther(after);
+  scope?.freeUnreachable(mark, undefined);
 }
 
 /** A loop on a condition alone: `while`, or `do`-`while` when the body runs once before the first test. */
@@ -256,7 +298,7 @@ function* iterate(
     if (isTensor(condition)) trace = tracer.beginLoop(condition, getState(), construct);
     else tracer.fail(`${construct} starts with a condition that is not a tensor`);
   }
-  while (yield* iterations.runs()) {
+  while ((trace?.goesOn() ?? true) && (yield* iterations.runs())) {
     if (trace) setState(trace.beginIteration(getState()));
     if (limit !== undefined && count++ >= limit) {
       throw new StagingError(

@@ -1,8 +1,9 @@
 // Logical operators and the conditional expression: JavaScript's lazy value semantics, staged on scalar tensors.
 
 import { readCondition } from './conditions.js';
+import { stagedValue, traceUntaken } from './control_flow.js';
 import { currentTracer } from './tracing.js';
-import { fitsDtype, isTensor, tf, weakDtype, type Tensor } from './tensors.js';
+import { fitsDtype, isTensor, tf, type Tensor } from './tensors.js';
 
 /** The right operand or a branch, evaluated only when needed; a generator so it can wait on staged reads. */
 export type Thunk = () => Generator<unknown, unknown, unknown>;
@@ -11,11 +12,13 @@ const elementwiseHint = (op: string, fn: string) =>
   `'${op}' on a tensor decides on one value. For elementwise logic use tf.${fn}(a, b) on bool tensors, ` +
   'or tf.where(condition, a, b) to choose elementwise.';
 
-/** A plain value chosen by a staged conditional becomes a tensor, as in a graph: of `like`'s dtype where it fits. */
-function staged(value: unknown, like?: Tensor): unknown {
+/**
+ * A plain value chosen by a staged conditional becomes a tensor, as in a graph: of `like`'s dtype where it
+ * fits, else weakly typed (a graph trace gives it the other branch's dtype).
+ */
+function staged(value: unknown, construct: string, like?: Tensor): unknown {
   if (typeof value !== 'number' && typeof value !== 'boolean') return value;
-  const dtype = like && fitsDtype(value, like.dtype) ? like.dtype : weakDtype(value);
-  return tf.scalar(dtype === 'bool' ? value : Number(value), dtype);
+  return stagedValue(value, like && fitsDtype(value, like.dtype) ? like.dtype : undefined, '(value)', construct);
 }
 
 /**
@@ -31,9 +34,15 @@ function* choose(
   like?: Tensor,
 ): Generator<unknown, unknown, unknown> {
   const taken = yield* readCondition(condition, construct, hint, true);
-  const trace = currentTracer()?.beginIf(condition, taken, keeps);
-  const value = staged(yield* branches[taken ? 0 : 1](), like);
-  return trace ? trace.end([keeps === null ? undefined : condition], [value], ['(value)'])[0] : value;
+  const trace = currentTracer()?.beginIf(condition, taken, keeps, false);
+  const value = staged(yield* branches[taken ? 0 : 1](), construct, like);
+  if (!trace) return value;
+  trace.ran([keeps === null ? undefined : condition], [value], ['(value)'], branches[taken ? 0 : 1]);
+  const other = branches[taken ? 1 : 0];
+  yield* traceUntaken(trace, other, function* () {
+    return [staged(yield* other(), construct, like)];
+  });
+  return trace.end()[0];
 }
 
 /** `left && right`: `left` when it is falsy, else `right`, which is evaluated only then. */

@@ -87,8 +87,8 @@ export const printValues = (args: readonly unknown[]): Promise<unknown[]> =>
 export function* consoleCall(target: unknown, method: string, args: unknown[]): Generator<unknown, unknown, unknown> {
   const fn = (target as Record<string, (...values: unknown[]) => unknown>)[method]!;
   const tracer = currentTracer();
-  // A graph replay prints again, with the values of that call.
-  tracer?.effect(consoleCall, [target, method, args], `console.${method}`);
+  // A graph replay prints again, with the values of that call (a branch traced untaken prints nothing now).
+  if (tracer && !tracer.effect(consoleCall, [target, method, args], `console.${method}`)) return undefined;
   if (!needsRead(args)) return fn.apply(target, args);
   const values = (yield tracer ? tracer.permitRead(() => printValues(args)) : printValues(args)) as unknown[];
   return fn.apply(target, values);

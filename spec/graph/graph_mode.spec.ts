@@ -255,25 +255,77 @@ describeWithBackends('graph mode', (backend) => {
     expect(g.lastRun.reason).to.contain('two traces of one signature differ');
   });
 
-  it('traces a branch first taken after the trace, and keeps the if’s dtype', async () => {
-    const g = toGraph(signOf as Fn);
-    const results: unknown[] = [];
-    for (const n of [3, -3, 5, -5]) {
-      const x = tf.scalar(n, 'int32');
-      const r = (await g(x)) as tf.Tensor;
-      results.push([await valueOf(r), r.dtype, g.lastRun.how]);
-      tf.dispose([x, r]);
+  it('traces the branch an if did not take without its effects, so later calls that take it replay', async () => {
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    try {
+      const g = toGraph(function signed(x: number) {
+        let y = 0;
+        if (x > 0) {
+          y = x * 2;
+        } else {
+          console.log('negative', x);
+          y = y + x - 1;
+        }
+        return y;
+      } as Fn);
+      const results: unknown[] = [];
+      for (const n of [3, -3, 5, -5]) {
+        const x = tf.scalar(n, 'int32');
+        const r = (await g(x)) as tf.Tensor;
+        results.push([await valueOf(r), r.dtype, g.lastRun.how]);
+        tf.dispose([x, r]);
+      }
+      expect(results).to.deep.equal([
+        [6, 'int32', 'traced'],
+        [-4, 'int32', 'replayed'],
+        [10, 'int32', 'replayed'],
+        [-6, 'int32', 'replayed'],
+      ]);
+      // The else branch was traced during the first call, but printed only when calls took it.
+      expect(printed).to.deep.equal(['negative -3', 'negative -5']);
+      expect(await g.graphFor(tf.scalar(1, 'int32'))).to.include({ untraced: 0 });
+    } finally {
+      console.log = log;
     }
-    expect(results).to.deep.equal([
-      [6, 'int32', 'traced'],
-      [-4, 'int32', 'traced'],
-      [10, 'int32', 'replayed'],
-      [-6, 'int32', 'replayed'],
-    ]);
   });
 
-  it('never gives an if output a dtype that depends on the branch taken: such a signature runs op by op', async () => {
-    const g = toGraph(function halves(x: number) {
+  it('traces a branch that cannot run untaken (it assigns a variable) when a call first takes it', async () => {
+    const v = tf.variable(tf.scalar(0));
+    const g = toGraph(
+      function bump(x: number) {
+        let y;
+        if (x > 0) {
+          y = x * 2;
+        } else {
+          v.assign(tf.add(v, x));
+          y = tf.mul(v, 1) as unknown as number;
+        }
+        return y;
+      } as Fn,
+      { scope: { v } },
+    );
+    const results: unknown[] = [];
+    for (const n of [3, -3, 5, -5]) {
+      const x = tf.scalar(n);
+      const r = (await g(x)) as tf.Tensor;
+      results.push([await valueOf(r), g.lastRun.how]);
+      tf.dispose([x, r]);
+    }
+    // The first trace leaves the else branch untraced: running it would have assigned v.
+    expect(results).to.deep.equal([
+      [6, 'traced'],
+      [-3, 'traced'],
+      [10, 'replayed'],
+      [-8, 'replayed'],
+    ]);
+    expect(await valueOf(v)).to.equal(-8);
+    v.dispose();
+  });
+
+  it('fixes the dtype of an if’s outputs by both branches, whichever the data takes', async () => {
+    const halves = function halves(x: number) {
       let y;
       if (x > 3) {
         y = 9;
@@ -281,17 +333,67 @@ describeWithBackends('graph mode', (backend) => {
         y = x * 0.5;
       }
       return y;
-    } as Fn);
-    const hows: string[] = [];
+    } as Fn;
+    const g = toGraph(halves);
+    const eager = toGraph(halves, { mode: 'eager' });
+    const results: unknown[] = [];
     for (const n of [5, 1, 6]) {
       const x = tf.scalar(n);
+      const r = (await g(x)) as tf.Tensor;
+      results.push([await valueOf(r), r.dtype, g.lastRun.how]);
+      tf.dispose([x, r]);
+    }
+    // `y = 9` alone would be int32 (op by op it is the number 9): the other branch makes it float32.
+    expect(results).to.deep.equal([
+      [9, 'float32', 'traced'],
+      [0.5, 'float32', 'replayed'],
+      [9, 'float32', 'replayed'],
+    ]);
+    expect(await eager(tf.scalar(5))).to.equal(9);
+  });
+
+  it('runs op by op, saying why, when the branches of an if give a variable two dtypes', async () => {
+    const g = toGraph(function flagOrHalf(x: number) {
+      let y;
+      if (x > 3) {
+        y = true;
+      } else {
+        y = x * 0.5;
+      }
+      return y;
+    } as Fn);
+    const results: unknown[] = [];
+    for (const n of [5, 1]) {
+      const x = tf.scalar(n);
       const r = await g(x);
-      hows.push(g.lastRun.how);
+      results.push([await valueOf(r), g.lastRun.how]);
       tf.dispose([x, r as tf.Tensor]);
     }
-    // The second call takes the other branch: its trace finds float32 where the first found int32.
-    expect(hows).to.deep.equal(['traced', 'traced', 'eager']);
-    expect(g.lastRun.reason).to.contain('give a value of int32[] in one and float32[] in the other');
+    expect(results).to.deep.equal([
+      [true, 'eager'],
+      [0.5, 'eager'],
+    ]);
+    expect(g.lastRun.reason).to.contain("'y' is bool after a staged if when its condition holds and float32 when not");
+  });
+
+  it('runs op by op when a staged branch changes an object from outside it, which a replay could not', async () => {
+    const g = toGraph(function positives(x: number) {
+      const list: unknown[] = [];
+      if (x > 0) list.push(x);
+      return list.length;
+    } as Fn);
+    const results: unknown[] = [];
+    for (const n of [1, -1, 2]) {
+      const x = tf.scalar(n);
+      results.push([await g(x), g.lastRun.how]);
+      x.dispose();
+    }
+    expect(results).to.deep.equal([
+      [1, 'eager'],
+      [0, 'eager'],
+      [1, 'eager'],
+    ]);
+    expect(g.lastRun.reason).to.contain('a branch of a staged if changes something outside it');
   });
 
   it('updates variables in place and replays gradient steps of an optimizer', async () => {

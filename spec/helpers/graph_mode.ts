@@ -24,6 +24,10 @@ export const DOCUMENTED_FALLBACKS: readonly RegExp[] = [
   /two traces of one signature differ/,
   /the call ended inside a staged construct/,
   /a function defined in the traced one runs inside a staged if/,
+  /a branch of a staged if changes something outside it/,
+  /a branch of a staged if calls .*, which may change something outside it/,
+  /an operand of a staged &&, \|\| or \?: assigns a variable or changes an object/,
+  /after a staged if when its condition holds and .* when not/,
   /a gradient tape or tf\.profile is recording/,
 ];
 

@@ -15,7 +15,7 @@
 import { mapChildStatements, single as singleStatement, stopFlagsOf } from '../../codegen/ast.js';
 import { findEscape } from '../../analysis/jumps.js';
 import type * as ESTree from 'estree';
-import { analyze, carriedState, storeRoots, type Analysis } from '../../analysis/index.js';
+import { analyze, carriedState, storeRoots, uncarriedAssignments, type Analysis } from '../../analysis/index.js';
 import { STANDARD_GLOBALS } from '../../analysis/globals.js';
 import { patternIdentifiers } from '../../analysis/scopes.js';
 import {
@@ -72,16 +72,25 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
   ): { functions: ESTree.FunctionDeclaration[]; args: ESTree.Expression[] } => {
     const carried = carriedState(analysis, node).map((binding) => binding.name);
     const names = [...carried, ...extra.filter((name) => !carried.includes(name))];
+    // An if's state functions also cover what its branches assign without carrying it, after the carried
+    // variables (the names list their number): a graph trace resets them before it runs the other branch.
+    const uncarried =
+      node.type === 'IfStatement'
+        ? uncarriedAssignments(analysis, node)
+            .map((binding) => binding.name)
+            .filter((name) => !names.includes(name))
+        : [];
+    const all = [...names, ...uncarried];
     const getState = functionDeclaration(
       ctx.namer.fresh('get_state'),
       [],
-      [returnStatement(array(names.map(identifier)))],
+      [returnStatement(array(all.map(identifier)))],
       false,
     );
     const setState = functionDeclaration(
       ctx.namer.fresh('set_state'),
       [identifier(varsName)],
-      names.length > 0 ? [expressionStatement(assign(arrayPattern(names.map(identifier)), identifier(varsName)))] : [],
+      all.length > 0 ? [expressionStatement(assign(arrayPattern(all.map(identifier)), identifier(varsName)))] : [],
       false,
     );
     const roots = node.type === 'IfStatement' ? [] : rootNames(node).filter((name) => !names.includes(name));

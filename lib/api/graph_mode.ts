@@ -80,9 +80,9 @@ export class GraphCache {
       this.entries.set(signature.key, entry);
     }
     if (entry?.graph) {
-      const state = tf.engine().state as unknown as { gradientDepth: number; profiling: boolean };
-      if (state.gradientDepth > 0 || state.profiling) {
-        return this.opByOp(staged, thisArg, args, options, 'a gradient tape or tf.profile is recording');
+      // A tape records only while synchronous code runs: an async call would give it only its first step.
+      if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) {
+        return this.opByOp(staged, thisArg, args, options, 'a gradient tape is recording');
       }
       // A graph with effects and branches not yet traced would have to undo a replay stopped part-way:
       // it is traced again instead, until every branch is known.

@@ -109,6 +109,8 @@ class Replay {
   readonly backend = tf.backend() as unknown as Backend;
   readonly kernels = new Map<string, KernelFunc>();
   readonly syncReads = tf.getBackend() === 'cpu';
+  /** Whether tf.profile is recording: kernels then run through the engine, which profiles them. */
+  readonly profiled = (tf.engine().state as unknown as { profiling: boolean }).profiling;
   readonly stats: ReplayStats = { kernels: 0, reads: 0 };
   /** Tensors made for effects and results, by value. */
   readonly maximumIterations = currentCallScope()?.maximumIterations;
@@ -300,7 +302,6 @@ class Replay {
   }
 
   private runKernel(node: Extract<Node, { kind: 'kernel' }>): void {
-    const kernel = this.kernel(node.name);
     let inputs: Record<string, Info> | Info[];
     if (node.inputKeys) {
       const named: Record<string, Info> = {};
@@ -309,12 +310,7 @@ class Replay {
     } else {
       inputs = node.inputs.map((id) => this.value(id));
     }
-    this.stats.kernels++;
-    const out = kernel({ inputs, attrs: node.attrs, backend: this.backend });
-    const outputs = Array.isArray(out) ? out : [out];
-    outputs.forEach((info, k) => {
-      // Some kernels give a tensor the engine already tracks: kept, so that no scope frees it under the replay.
-      if (info instanceof tf.Tensor) tf.keep(info);
+    this.invoke(node.name, inputs, node.attrs).forEach((info, k) => {
       this.env.set(node.outputs[k]!, this.own(info));
       const traced = node.shapes?.[k];
       if (traced && (traced.length !== info.shape.length || traced.some((d, j) => d !== info.shape[j]))) {
@@ -406,11 +402,39 @@ class Replay {
 
   /** Runs one kernel on values the replay holds, and owns its result. */
   call(name: string, inputs: Record<string, Info> | Info[], attrs: Record<string, unknown> = {}): Info {
+    return this.own(this.invoke(name, inputs, attrs)[0]!);
+  }
+
+  /**
+   * Runs kernel `name`: directly, or through the engine while tf.profile records, so that the profile
+   * lists the replay's kernels. Tensors among the outputs are kept, so that no scope frees them under
+   * the replay, which frees each at its last use.
+   */
+  private invoke(name: string, inputs: Record<string, Info> | Info[], attrs: Record<string, unknown>): Info[] {
     this.stats.kernels++;
-    const out = this.kernel(name)({ inputs, attrs, backend: this.backend });
-    const info = Array.isArray(out) ? out[0]! : out;
-    if (info instanceof tf.Tensor) tf.keep(info);
-    return this.own(info);
+    let out: Info | Info[];
+    if (this.profiled) {
+      const made: Tensor[] = [];
+      const asTensor = (info: Info): Tensor => {
+        if (info instanceof tf.Tensor) return info;
+        const t = this.tensor(info);
+        made.push(t);
+        return t;
+      };
+      const tensors = Array.isArray(inputs)
+        ? inputs.map(asTensor)
+        : Object.fromEntries(Object.entries(inputs).map(([key, info]) => [key, asTensor(info)]));
+      try {
+        out = tf.engine().runKernel(name, tensors as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as Info | Info[];
+      } finally {
+        made.forEach((t) => t.dispose());
+      }
+    } else {
+      out = this.kernel(name)({ inputs, attrs, backend: this.backend });
+    }
+    const outputs = Array.isArray(out) ? out : [out];
+    for (const info of outputs) if (info instanceof tf.Tensor) tf.keep(info);
+    return outputs;
   }
 
   /** A template with its Slots filled: tensors by `make`. */

@@ -173,18 +173,45 @@ describeWithBackends('graph mode', (backend) => {
     expect(printed.slice(3, 6)).to.deep.equal(printed.slice(0, 3));
   });
 
-  it('runs op by op, saying why, under tf.profile and when the function creates a variable', async () => {
+  it('replays through the engine under tf.profile, which lists the replay’s kernels', async () => {
     const g = toGraph(
       function scaledUp(x: number) {
-        return x * 3;
+        return x * 3 + 1;
       } as Fn,
       { scope: { backend } },
     );
     const x = tf.scalar(2);
     await g(x).then((r) => (r as tf.Tensor).dispose());
     const info = await tf.profile(async () => (await g(x)) as tf.Tensor);
+    expect(await valueOf(info.result as tf.Tensor)).to.equal(7);
     tf.dispose(info.result as tf.Tensor);
-    expect(g.lastRun).to.deep.equal({ how: 'eager', reason: 'a gradient tape or tf.profile is recording' });
+    expect(g.lastRun).to.deep.equal({ how: 'replayed', kernels: 2, reads: 0 });
+    expect(info.kernels.map((k) => k.name)).to.deep.equal(['Multiply', 'Add']);
+    x.dispose();
+  });
+
+  it('replays gradients computed inside the function (tf.grad, tf.valueAndGrad) as op by op gives them', async () => {
+    const fn = function slopes(x: number) {
+      const square = (v: tf.Tensor) => tf.mul(v, v);
+      const [value, slope] = [tf.valueAndGrad(square)(x as never).value, tf.grad(square)(x as never)];
+      return [value, slope];
+    } as Fn;
+    const g = toGraph(fn);
+    const eager = toGraph(fn, { mode: 'eager' });
+    const hows: string[] = [];
+    for (const n of [3, -1.5]) {
+      const x = tf.tensor1d([n, 2 * n]);
+      const [got, want] = [(await g(x)) as tf.Tensor[], (await eager(x)) as tf.Tensor[]];
+      hows.push(g.lastRun.how);
+      const values = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => valueOf(t)));
+      expect(await values(got)).to.deep.equal(await values(want));
+      tf.dispose([x, ...got, ...want]);
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed']);
+  });
+
+  it('runs op by op, saying why, when the function creates a variable', async () => {
+    const x = tf.scalar(2);
     const h = toGraph(function fresh(y: number) {
       const v = tf.variable(tf.zerosLike(y as never));
       return v.add(y as never);

@@ -28,7 +28,7 @@ export const DOCUMENTED_FALLBACKS: readonly RegExp[] = [
   /a branch of a staged if calls .*, which may change something outside it/,
   /an operand of a staged &&, \|\| or \?: assigns a variable or changes an object/,
   /after a staged if when its condition holds and .* when not/,
-  /a gradient tape or tf\.profile is recording/,
+  /a gradient tape is recording/,
 ];
 
 /** How calls ran, by how, and the fallback reasons seen. */

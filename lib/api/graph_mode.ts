@@ -220,9 +220,8 @@ function disposeGraph(graph: Graph): void {
   const visit = (nodes: Graph['body']['nodes']) => {
     for (const node of nodes) {
       if (node.kind === 'constant') {
-        const data = node.data as { dataId: object; backend: { disposeData(id: object): void } } | undefined;
-        data?.backend.disposeData(data.dataId);
-        node.data = undefined;
+        for (const data of [node.data, node.hostData]) data?.backend.disposeData(data.dataId);
+        node.data = node.hostData = undefined;
       } else if (node.kind === 'if') {
         for (const branch of node.branches) if (branch) visit(branch.nodes);
       } else if (node.kind === 'loop') {

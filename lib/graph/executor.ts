@@ -14,10 +14,13 @@ import {
   sameTypes,
   Slot,
   type Block,
+  type ConstantNode,
   type Graph,
+  type LoopNode,
   type Node,
   type ValueId,
 } from './graph.js';
+import { hostSizeLimit, runsOnHost } from './placement.js';
 
 /** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
 interface Info {
@@ -85,6 +88,21 @@ function compile(block: Block): Compiled {
   return compiled;
 }
 
+const outsideOf = new WeakMap<Node, ValueId[]>();
+
+/** The constant node each constant's data belongs to. */
+const constantOf = new WeakMap<object, ConstantNode>();
+
+/** The values a loop reads from outside it, each once. */
+function outsideValues(node: LoopNode): ValueId[] {
+  let values = outsideOf.get(node);
+  if (!values) {
+    values = [...new Set(usesOf(node))];
+    outsideOf.set(node, values);
+  }
+  return values;
+}
+
 /** The values a node reads, including those its nested blocks read from outside them. */
 function usesOf(node: Node): ValueId[] {
   const uses = [...nodeInputs(node)];
@@ -106,20 +124,32 @@ function usesOf(node: Node): ValueId[] {
 class Replay {
   readonly env = new Map<ValueId, Info>();
   readonly owned = new Set<Info>();
-  readonly backend = tf.backend() as unknown as Backend;
+  readonly backend: Backend;
   readonly kernels = new Map<string, KernelFunc>();
-  readonly syncReads = tf.getBackend() === 'cpu';
+  readonly syncReads: boolean;
   /** Whether tf.profile is recording: kernels then run through the engine, which profiles them. */
-  readonly profiled = (tf.engine().state as unknown as { profiling: boolean }).profiling;
+  readonly profiled: boolean;
   readonly stats: ReplayStats = { kernels: 0, reads: 0 };
-  /** Tensors made for effects and results, by value. */
   readonly maximumIterations = currentCallScope()?.maximumIterations;
+
+  /**
+   * A replay on the active backend, or (`backendName` 'cpu', `host`) the part of one that runs on the CPU
+   * while the active backend is a GPU.
+   */
+  constructor(
+    readonly backendName = tf.getBackend(),
+    readonly host = false,
+  ) {
+    this.backend = (host ? tf.findBackend(backendName) : tf.backend()) as unknown as Backend;
+    this.syncReads = backendName === 'cpu';
+    this.profiled = !host && (tf.engine().state as unknown as { profiling: boolean }).profiling;
+  }
 
   kernel(name: string): KernelFunc {
     let kernel = this.kernels.get(name);
     if (!kernel) {
-      const found = tf.getKernel(name, tf.getBackend());
-      if (!found) throw new Error(`Kernel '${name}' is not registered for backend '${tf.getBackend()}'.`);
+      const found = tf.getKernel(name, this.backendName);
+      if (!found) throw new Error(`Kernel '${name}' is not registered for backend '${this.backendName}'.`);
       kernel = found.kernelFunc as unknown as KernelFunc;
       this.kernels.set(name, kernel);
     }
@@ -205,7 +235,8 @@ class Replay {
           break;
         }
         case 'loop':
-          yield* this.runLoop(node);
+          if (this.onHost(node)) yield* this.runOnHost(node);
+          else yield* this.runLoop(node);
           break;
         default:
           this.step(node);
@@ -248,14 +279,15 @@ class Replay {
   }
 
   /** A node that never waits. */
-  private step(node: Node): void {
+  step(node: Node): void {
     switch (node.kind) {
       case 'kernel':
         this.runKernel(node);
         break;
-      case 'constant':
+      case 'constant': {
         // Written to the backend once, outside the engine's count of tensors: it lives as long as the graph.
-        node.data ??= {
+        const field = this.host ? 'hostData' : 'data';
+        node[field] ??= {
           dataId: this.backend.write(
             node.dtype === 'string' ? (node.values as string[]).map((text) => tf.util.encodeString(text)) : node.values,
             node.shape,
@@ -265,8 +297,10 @@ class Replay {
           dtype: node.dtype,
           backend: this.backend,
         };
-        this.env.set(node.output, node.data as Info);
+        constantOf.set(node[field], node);
+        this.env.set(node.output, node[field] as Info);
         break;
+      }
       case 'variable':
         this.env.set(node.output, {
           dataId: node.variable.dataId,
@@ -356,7 +390,8 @@ class Replay {
         count++;
         const iterations = Math.min(round, limit === undefined ? round : limit - count + 1);
         round = Math.min(round * 2, MAX_ROUND);
-        if (iterations <= 1 || !speculates(block)) continue;
+        // On the CPU a read costs nothing: no iteration runs past the loop's end.
+        if (iterations <= 1 || this.host || !speculates(block)) continue;
         // Each later iteration of the round, with the condition it ends on.
         const states: Info[][] = [carried];
         const conditions: Info[] = [condition];
@@ -389,6 +424,61 @@ class Replay {
       if (ownCondition) this.free(condition);
     }
     node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));
+  }
+
+  /** Whether loop `node` runs on the CPU (graph/placement.ts), with the values it takes from outside. */
+  private onHost(node: LoopNode): boolean {
+    if (this.host || this.profiled || !runsOnHost(node, this.backendName)) return false;
+    const limit = hostSizeLimit();
+    return outsideValues(node).every((id) => {
+      const info = this.value(id);
+      return info.dtype !== 'string' && info.shape.reduce((a, b) => a * b, 1) <= limit;
+    });
+  }
+
+  /**
+   * Runs loop `node` on the CPU backend: the values it takes from outside are read once (tfjs keeps the
+   * values of small tensors made on the CPU, so that is rarely a trip to the GPU), its conditions are
+   * read on the CPU, and its results are written back to the graph's backend.
+   */
+  private *runOnHost(node: LoopNode): Generator<unknown, void, unknown> {
+    const host = new Replay('cpu', true);
+    try {
+      for (const id of outsideValues(node)) {
+        const info = this.value(id);
+        const constant = constantOf.get(info);
+        if (constant) {
+          // A constant has a copy of its own on the CPU: no read.
+          host.step(constant);
+          continue;
+        }
+        const values = Array.from(yield* this.readValues(info));
+        host.env.set(id, host.written(values, info));
+      }
+      yield* host.runLoop(node);
+      for (const id of node.outputs) {
+        const info = host.value(id);
+        this.env.set(id, this.written(Array.from(host.backend.readSync(info.dataId)), info));
+      }
+    } finally {
+      this.stats.kernels += host.stats.kernels;
+      host.release();
+    }
+  }
+
+  /** A new value of this replay's own, on its backend, holding `values`, with `like`'s shape and dtype. */
+  private written(values: number[], like: Info): Info {
+    const typed =
+      like.dtype === 'int32'
+        ? Int32Array.from(values)
+        : like.dtype === 'bool'
+          ? Uint8Array.from(values)
+          : Float32Array.from(values);
+    return this.own({
+      dataId: this.backend.write(typed, [...like.shape], like.dtype),
+      shape: [...like.shape],
+      dtype: like.dtype,
+    });
   }
 
   /** One iteration of a loop block: the next carried values, and the next condition. */

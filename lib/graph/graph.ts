@@ -25,6 +25,8 @@ export interface KernelNode {
   outputs: ValueId[];
   /** For kernels whose output shape depends on the data: the shapes the trace saw, checked at replay. */
   shapes?: number[][];
+  /** How many elements each output had in the trace (the executor places small work on the CPU). */
+  sizes?: number[];
 }
 
 /** A tensor the traced call made from JavaScript values; the graph holds its own copy, made once. */
@@ -34,8 +36,18 @@ export interface ConstantNode {
   shape: number[];
   dtype: DataType;
   /** The graph's own copy on the backend, written on the first replay and freed with the graph. */
-  data?: { dataId: object; shape: number[]; dtype: DataType; backend: unknown };
+  data?: ConstantData;
+  /** Its copy on the CPU backend, for loops the executor runs there. */
+  hostData?: ConstantData;
   output: ValueId;
+}
+
+/** A constant's data on one backend. */
+export interface ConstantData {
+  dataId: object;
+  shape: number[];
+  dtype: DataType;
+  backend: { disposeData(dataId: object): unknown };
 }
 
 /** A tf.Variable's current value, read when the node runs: an assign swaps the variable's data. */

@@ -270,6 +270,7 @@ export class Recorder implements Tracer {
       inputs: inputIds,
       attrs: { ...attrs },
       outputs: outputs.map((t) => this.define(t)),
+      sizes: outputs.map((t) => t.size),
       ...(DATA_SHAPED.has(name) ? { shapes: outputs.map((t) => [...t.shape]) } : {}),
     });
     for (const [copy, source] of this.copies) this.ids.set(copy, this.valueOf(source));

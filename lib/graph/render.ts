@@ -2,6 +2,8 @@
 
 import { MAX_ROUND, speculates } from './executor.js';
 import { nodeBlocks, nodeInputs, nodeOutputs, slotsIn, type Block, type Graph, type Node } from './graph.js';
+import { hostSizeLimit, runsOnHost } from './placement.js';
+import { tf } from '../operators/tensors.js';
 
 export interface GraphSummary {
   /** How many nodes of each kind the graph has, nested blocks included (kernels also by name). */
@@ -54,12 +56,16 @@ function textOf(block: Block, indent: string): string[] {
       });
     } else if (node.kind === 'loop') {
       if (node.blocks.length === 0) lines.push(`${indent}  body: (not traced yet)`);
+      const onHost = runsOnHost(node, tf.getBackend());
       for (const inner of node.blocks) {
         const types = inner.paramTypes.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
-        // Whether the replay's fewer-reads rounds apply, or the loop reads its condition every iteration.
-        const reads = speculates(inner)
-          ? `up to ${MAX_ROUND} iterations per read`
-          : 'one read per iteration: its body does more than compute';
+        // Where the replay runs the loop, and whether its fewer-reads rounds apply, or it reads its
+        // condition every iteration.
+        const reads = onHost
+          ? `on the CPU (every value has at most ${hostSizeLimit()} elements), reading its condition there`
+          : speculates(inner)
+            ? `up to ${MAX_ROUND} iterations per read`
+            : 'one read per iteration: its body does more than compute';
         lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}, ${reads}:`);
         lines.push(...textOf(inner, `${indent}    `), `${indent}    next ${inner.results.map(v).join(', ')}`);
       }

@@ -47,16 +47,50 @@ describeWithBackends('graph mode', (backend) => {
     const summary = await g.graphFor(x);
     expect(tf.memory().numTensors, 'tensors left').to.equal(before);
     if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
-    // 6 takes 8 steps. The if only computes, so both branches run and a Select picks; the loop runs rounds
-    // of 1, 2, 4 and 8 iterations (the last one past the end), with one read each and one for the first test.
-    expect(summary.readsPerCall).to.equal(5);
     expect(summary.nodes['loop']).to.equal(1);
     expect(summary.nodes['if']).to.equal(undefined);
     expect(summary.nodes['kernel Select']).to.equal(1);
     expect(summary.untraced).to.equal(0);
     expect(summary.text).to.contain('FloorDiv');
-    expect(summary.text).to.contain('up to 32 iterations per read');
+    if (backend === 'cpu') {
+      // 6 takes 8 steps. The if only computes, so both branches run and a Select picks; the loop runs
+      // rounds of 1, 2, 4 and 8 iterations (the last one past the end), with one read each and one for the
+      // first test.
+      expect(summary.readsPerCall).to.equal(5);
+      expect(summary.text).to.contain('up to 32 iterations per read');
+    } else {
+      // On a GPU backend the loop of scalars runs on the CPU: the input and the first test are read once.
+      expect(summary.readsPerCall).to.equal(2);
+      expect(summary.text).to.contain('on the CPU (every value has at most 1000 elements)');
+    }
     x.dispose();
+  });
+
+  it('runs a loop of small values on the CPU when the backend is a GPU, and one of larger values on it', async () => {
+    const g = toGraph(function countDown(a: number) {
+      let steps = 0;
+      while (tf.any(tf.greater(a as never, 0))) {
+        a = a - 1;
+        steps = steps + 1;
+      }
+      return steps;
+    } as Fn);
+    for (const size of [4, 2048]) {
+      const x = tf.range(0, size).mod(5).cast('int32');
+      const r = (await g(x)) as tf.Tensor;
+      const steps = Math.min(size, 5) - 1;
+      expect(await valueOf(r), `size ${size}`).to.equal(steps);
+      const summary = await g.graphFor(x);
+      if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+      const onCpu = backend !== 'cpu' && size <= 1000;
+      expect(summary.text.includes('on the CPU'), `size ${size}`).to.equal(onCpu);
+      expect(summary.text.includes('up to 32 iterations per read'), `size ${size}`).to.equal(!onCpu);
+      // Replayed with the same values: the results of the op-by-op trace.
+      const again = (await g(x)) as tf.Tensor;
+      expect(g.lastRun.how).to.equal('replayed');
+      expect(await valueOf(again)).to.equal(steps);
+      x.dispose();
+    }
   });
 
   it('keeps maximumIterations exact while a loop runs several iterations per read', async () => {

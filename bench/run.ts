@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each a ratio to a baseline measured in the same run.
-// BENCH_ONLY=graph (or plain, conversion, yielding) runs one of them; BENCH_CPU=0 or BENCH_WEBGPU=0 skips
-// that backend's graph-mode rows.
+// BENCH_ONLY=graph (or plain, conversion, yielding) runs one of them; BENCH_CPU=0, BENCH_WASM=0 or
+// BENCH_WEBGPU=0 skips that backend's graph-mode rows.
 import * as tf from '@tensorflow/tfjs';
 import { benchConversion } from './conversion.js';
 import { benchGraphMode, printGraphTable } from './graph_mode.js';
@@ -15,6 +15,14 @@ async function main(): Promise<void> {
   if (runs('graph')) {
     await tf.setBackend('cpu');
     if (process.env.BENCH_CPU !== '0') await benchGraphMode('cpu');
+    if (process.env.BENCH_WASM !== '0') {
+      await import('@tensorflow/tfjs-backend-wasm');
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+      await tf.setBackend('wasm');
+      await benchGraphMode(`wasm (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`);
+      await tf.setBackend('cpu');
+    }
     if (process.env.BENCH_WEBGPU !== '0') {
       const webgpu = await setupNodeWebGPU({ setBackend: true }).catch((error: unknown) => error as Error);
       if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);

@@ -211,7 +211,9 @@ function instanceOf(
   const firstPlain = conversion.restartable ? plainClone : undefined;
   const isAsync = conversion.parsed.node.async ?? false;
   const params = conversion.parsed.node.params.map((p) => (p.type === 'Identifier' ? p.name : ''));
-  const graphs = new GraphCache(name, params);
+  // An arrow function's `this` is its definition's, whatever a call passes.
+  const usesThis = conversion.parsed.kind !== 'arrow' && conversion.scopes.thisExpressions.length > 0;
+  const graphs = new GraphCache(name, params, usesThis);
   const call = (thisArg: unknown, args: unknown[], runOptions: RunOptions) => {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
     // argument is used up by one run, so a restart would see it empty: no clone then either.

@@ -69,11 +69,13 @@ export class GraphCache {
   constructor(
     private readonly name: string,
     private readonly paramNames: string[],
+    /** Whether the function reads its own `this`: only then is `this` part of a call's signature. */
+    private readonly usesThis: boolean,
   ) {}
 
   /** Runs a call in graph mode: replays the signature's graph, or traces one. */
   run(staged: Staged, thisArg: unknown, args: unknown[], options: RunOptions): Promise<unknown> {
-    const signature = signatureOf(thisArg, args);
+    const signature = signatureOf(this.usesThis ? thisArg : undefined, args);
     const entry = this.entries.get(signature.key);
     if (entry) {
       this.entries.delete(signature.key);
@@ -203,7 +205,7 @@ export class GraphCache {
       const given = new Set([thisArg, ...args].flatMap((arg) => [...(reachableTensors(arg) ?? [])]));
       for (const t of reachableTensors(result) ?? []) if (!given.has(t) && !(t instanceof tf.Variable)) t.dispose();
     };
-    const key = signatureOf(thisArg, args).key;
+    const key = signatureOf(this.usesThis ? thisArg : undefined, args).key;
     if (!this.entries.get(key)?.graph) await runOnce();
     const entry = this.entries.get(key);
     if (!entry?.graph) return { fallback: entry?.fallback ?? this.lastRun.reason ?? 'the call was not traced' };

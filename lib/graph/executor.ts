@@ -141,7 +141,8 @@ class Replay {
     readonly host = false,
   ) {
     this.backend = (host ? tf.findBackend(backendName) : tf.backend()) as unknown as Backend;
-    this.syncReads = backendName === 'cpu';
+    // The CPU and wasm backends hold values in memory: a synchronous read waits for nothing.
+    this.syncReads = backendName === 'cpu' || backendName === 'wasm';
     this.profiled = !host && (tf.engine().state as unknown as { profiling: boolean }).profiling;
   }
 

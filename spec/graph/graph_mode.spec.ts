@@ -260,6 +260,27 @@ describeWithBackends('graph mode', (backend) => {
     x.dispose();
   });
 
+  it('leaves `this` out of the signature of a function that does not read it', async () => {
+    const plain = toGraph(function double(x: number) {
+      return x * 2;
+    } as Fn);
+    const method = toGraph(function scaled(this: { k: number }, x: number) {
+      return x * this.k;
+    } as Fn);
+    const x = tf.scalar(3);
+    const hows: string[] = [];
+    for (const self of [{ k: 1 }, { k: 2 }, undefined]) {
+      tf.dispose((await plain.call(self, x)) as tf.Tensor);
+      hows.push(plain.lastRun.how);
+    }
+    for (const self of [{ k: 1 }, { k: 2 }]) {
+      expect(await valueOf(await method.call(self, x))).to.equal(3 * self.k);
+      hows.push(method.lastRun.how);
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'replayed', 'traced', 'traced']);
+    x.dispose();
+  });
+
   it('keeps the graphs of the 32 most recent signatures', async () => {
     const g = toGraph(
       function doubled(x: number) {

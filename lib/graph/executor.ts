@@ -21,6 +21,7 @@ import {
   type ValueId,
 } from './graph.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
+import { countingLoop } from './trip_count.js';
 
 /** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
 interface Info {
@@ -236,8 +237,8 @@ class Replay {
           break;
         }
         case 'loop':
-          if (this.onHost(node)) yield* this.runOnHost(node);
-          else yield* this.runLoop(node);
+          if (this.onHost(node)) yield* this.runOnHost(node, block);
+          else yield* this.runLoop(node, block);
           break;
         default:
           this.step(node);
@@ -362,8 +363,9 @@ class Replay {
    * up to MAX_ROUND iterations: O(log n) reads for at most about twice the work, and the count that
    * maximumIterations checks stays exact.
    */
-  private *runLoop(node: Extract<Node, { kind: 'loop' }>): Generator<unknown, void, unknown> {
+  private *runLoop(node: LoopNode, parent: Block): Generator<unknown, void, unknown> {
     let carried = node.carried.map((id) => this.share(this.value(id)));
+    const trips = yield* this.tripCount(node, parent);
     let condition = this.value(node.condition);
     let ownCondition = false;
     let count = 0;
@@ -379,7 +381,7 @@ class Replay {
     /** Whether the last round's read already says the condition holds. */
     let holds = false;
     try {
-      while (holds || (yield* this.read(condition))) {
+      while (trips !== undefined ? count < trips : holds || (yield* this.read(condition))) {
         holds = false;
         if (limit !== undefined && count >= limit) throw tooManyIterations(node.construct, limit);
         const block = node.blocks.find((b) => sameTypes(b.paramTypes, carried));
@@ -392,7 +394,7 @@ class Replay {
         const iterations = Math.min(round, limit === undefined ? round : limit - count + 1);
         round = Math.min(round * 2, MAX_ROUND);
         // On the CPU a read costs nothing: no iteration runs past the loop's end.
-        if (iterations <= 1 || this.host || !speculates(block)) continue;
+        if (iterations <= 1 || this.host || trips !== undefined || !speculates(block)) continue;
         // Each later iteration of the round, with the condition it ends on.
         const states: Info[][] = [carried];
         const conditions: Info[] = [condition];
@@ -427,6 +429,26 @@ class Replay {
     node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));
   }
 
+  /**
+   * How many iterations a counting loop (graph/trip_count.ts) runs, from one read of where its position
+   * starts and ends; undefined for any other loop, which reads its condition.
+   */
+  private *tripCount(node: LoopNode, parent: Block): Generator<unknown, number | undefined, unknown> {
+    const counting = countingLoop(node, parent);
+    if (!counting) return undefined;
+    const step = this.env.get(counting.step);
+    if (step) {
+      const constant = constantOf.get(step);
+      if (constant?.dtype !== 'int32' || Number(constant.values[0]) !== 1) return undefined;
+    }
+    const left = this.call('Sub', { a: this.value(counting.end), b: this.value(node.carried[counting.position]!) });
+    try {
+      return Math.max(0, Number((yield* this.readValues(left))[0]));
+    } finally {
+      this.free(left);
+    }
+  }
+
   /** Whether loop `node` runs on the CPU (graph/placement.ts), with the values it takes from outside. */
   private onHost(node: LoopNode): boolean {
     if (this.host || this.profiled || !runsOnHost(node, this.backendName)) return false;
@@ -442,7 +464,7 @@ class Replay {
    * values of small tensors made on the CPU, so that is rarely a trip to the GPU), its conditions are
    * read on the CPU, and its results are written back to the graph's backend.
    */
-  private *runOnHost(node: LoopNode): Generator<unknown, void, unknown> {
+  private *runOnHost(node: LoopNode, parent: Block): Generator<unknown, void, unknown> {
     const host = new Replay('cpu', true);
     try {
       for (const id of outsideValues(node)) {
@@ -456,7 +478,7 @@ class Replay {
         const values = Array.from(yield* this.readValues(info));
         host.env.set(id, host.written(values, info));
       }
-      yield* host.runLoop(node);
+      yield* host.runLoop(node, parent);
       for (const id of node.outputs) {
         const info = host.value(id);
         this.env.set(id, this.written(Array.from(host.backend.readSync(info.dataId)), info));

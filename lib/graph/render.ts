@@ -3,6 +3,7 @@
 import { MAX_ROUND, speculates } from './executor.js';
 import { nodeBlocks, nodeInputs, nodeOutputs, slotsIn, type Block, type Graph, type Node } from './graph.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
+import { countingLoop } from './trip_count.js';
 import { tf } from '../operators/tensors.js';
 
 export interface GraphSummary {
@@ -61,11 +62,14 @@ function textOf(block: Block, indent: string): string[] {
         const types = inner.paramTypes.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
         // Where the replay runs the loop, and whether its fewer-reads rounds apply, or it reads its
         // condition every iteration.
+        const counting = countingLoop(node, block) ? 'counting: one read of its trip count when it starts' : '';
         const reads = onHost
-          ? `on the CPU (every value has at most ${hostSizeLimit()} elements), reading its condition there`
-          : speculates(inner)
-            ? `up to ${MAX_ROUND} iterations per read`
-            : 'one read per iteration: its body does more than compute';
+          ? `on the CPU (every value has at most ${hostSizeLimit()} elements), ` +
+            (counting || 'reading its condition there')
+          : counting ||
+            (speculates(inner)
+              ? `up to ${MAX_ROUND} iterations per read`
+              : 'one read per iteration: its body does more than compute');
         lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}, ${reads}:`);
         lines.push(...textOf(inner, `${indent}    `), `${indent}    next ${inner.results.map(v).join(', ')}`);
       }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { setMode, toGraph } from '../../lib/index.js';
 import { collatz } from '../fixtures/examples.js';
-import { describeWithBackends, valueOf } from '../helpers/backends.js';
+import { describeWithBackends, rejection, valueOf } from '../helpers/backends.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -94,9 +94,10 @@ describeWithBackends('graph mode', (backend) => {
   });
 
   it('keeps maximumIterations exact while a loop runs several iterations per read', async () => {
+    // `n > i`, not `i < n`: a loop that tests `i < n` counts, and reads its trip count instead (below).
     const countTo = function countTo(n: number) {
       let i = 0;
-      while (i < n) {
+      while (n > i) {
         i = i + 1;
       }
       return i;
@@ -119,6 +120,46 @@ describeWithBackends('graph mode', (backend) => {
       );
       expect(g.lastRun.how).to.equal('replayed');
     }
+  });
+
+  it('reads a counting loop’s trip count once, for-of over a tensor and i < n alike, and keeps maximumIterations', async () => {
+    const sumTo = function sumTo(n: number) {
+      let total = 0;
+      for (let i = 0; i < n; i++) total = total + i;
+      return total;
+    } as Fn;
+    const rows = function rowSums(m: number) {
+      let total = 0;
+      for (const row of m as unknown as number[]) total = total + (tf.sum(row as never) as unknown as number);
+      return total;
+    } as Fn;
+    const g = toGraph(sumTo, { maximumIterations: 40 });
+    for (const n of [10, 0, 40]) {
+      const x = tf.scalar(n, 'int32');
+      expect(await valueOf(await g(x))).to.equal((n * (n - 1)) / 2);
+      x.dispose();
+    }
+    // One read of the trip count; on a GPU backend this loop of scalars runs on the CPU, after reading n and
+    // the first test there.
+    expect(g.lastRun).to.include({ how: 'replayed', reads: backend === 'cpu' ? 1 : 2 });
+    const over = tf.scalar(41, 'int32');
+    const error = await rejection(g(over));
+    expect(error.message).to.contain('ran 40 iterations without ending');
+    over.dispose();
+    const h = toGraph(rows);
+    for (const length of [3, 3, 7]) {
+      const m = tf.ones([length, 4]);
+      expect(await valueOf(await h(m))).to.equal(4 * length);
+      m.dispose();
+    }
+    expect(h.lastRun.how).to.equal('traced');
+    const m = tf.ones([7, 4]);
+    const summary = await h.graphFor(m);
+    m.dispose();
+    if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+    expect(summary.text, summary.text).to.contain('counting: one read of its trip count when it starts');
+    // On a GPU backend this loop of small values runs on the CPU, after reading the matrix and the first test.
+    expect(summary.readsPerCall).to.equal(backend === 'cpu' ? 1 : 2);
   });
 
   it('replays a vectorised loop with tf.where updates as op by op runs it', async () => {

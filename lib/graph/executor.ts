@@ -132,6 +132,8 @@ class Replay {
   readonly profiled: boolean;
   readonly stats: ReplayStats = { kernels: 0, reads: 0 };
   readonly maximumIterations = currentCallScope()?.maximumIterations;
+  /** Variables this replay created, and whether the traced call disposed its own before it ended. */
+  readonly created: [tf.Variable, boolean][] = [];
 
   /**
    * A replay on the active backend, or (`backendName` 'cpu', `host`) the part of one that runs on the CPU
@@ -303,13 +305,12 @@ class Replay {
         this.env.set(node.output, node[field] as Info);
         break;
       }
-      case 'variable':
-        this.env.set(node.output, {
-          dataId: node.variable.dataId,
-          shape: node.variable.shape,
-          dtype: node.variable.dtype,
-        });
+      case 'variable': {
+        const variable =
+          node.source === undefined ? node.variable : (this.value(node.source) as unknown as tf.Variable);
+        this.env.set(node.output, { dataId: variable.dataId, shape: variable.shape, dtype: variable.dtype });
         break;
+      }
       case 'capture':
         if (node.tensor.isDisposed) {
           throw new StagingError(
@@ -328,8 +329,18 @@ class Replay {
       }
       case 'assign': {
         const value = this.tensor(this.value(node.input));
-        node.variable.assign(value);
+        const variable =
+          node.target === undefined ? node.variable : (this.value(node.target) as unknown as tf.Variable);
+        variable.assign(value);
         value.dispose();
+        break;
+      }
+      case 'newVariable': {
+        const initial = this.tensor(this.value(node.input));
+        const variable = tf.variable(initial, node.trainable, undefined, node.dtype);
+        initial.dispose();
+        this.created.push([variable, node.disposed]);
+        this.env.set(node.output, variable as unknown as Info);
         break;
       }
       default:
@@ -571,9 +582,11 @@ class Replay {
     return template;
   }
 
-  /** Frees everything the replay still owns, after an error or an abort. */
+  /** Frees everything the replay still owns, and the variables it created that the traced call disposed. */
   release(): void {
     for (const info of [...this.owned]) this.free(info);
+    for (const [variable, disposed] of this.created) if (disposed && !variable.isDisposed) variable.dispose();
+    this.created.length = 0;
   }
 }
 
@@ -656,7 +669,7 @@ export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Ge
 function objectOf(block: Block, id: ValueId): Tensor | undefined {
   for (const node of block.nodes) {
     if (node.kind === 'capture' && node.output === id) return node.tensor;
-    if (node.kind === 'variable' && node.output === id) return node.variable;
+    if (node.kind === 'variable' && node.source === undefined && node.output === id) return node.variable;
   }
   return undefined;
 }

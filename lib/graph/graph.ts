@@ -54,6 +54,8 @@ export interface ConstantData {
 export interface VariableNode {
   kind: 'variable';
   variable: tf.Variable;
+  /** For a variable the call created, the value of its `newVariable` node: each replay reads its own. */
+  source?: ValueId;
   output: ValueId;
 }
 
@@ -62,6 +64,22 @@ export interface AssignNode {
   kind: 'assign';
   variable: tf.Variable;
   input: ValueId;
+  /** For a variable the call created, the value of its `newVariable` node: each replay has its own. */
+  target?: ValueId;
+}
+
+/**
+ * `tf.variable(initial)` in the call: each replay creates a variable of its own. The value is the variable
+ * itself, which `variable` nodes read and `assign` nodes assign.
+ */
+export interface NewVariableNode {
+  kind: 'newVariable';
+  input: ValueId;
+  trainable: boolean;
+  dtype: DataType | undefined;
+  /** Whether the traced call disposed the variable: a replay disposes its own when it ends. */
+  disposed: boolean;
+  output: ValueId;
 }
 
 /** A tensor from outside the call (a closure's, a module's), used by reference. */
@@ -128,7 +146,16 @@ export interface LoopNode {
 }
 
 export type Node =
-  KernelNode | ConstantNode | VariableNode | AssignNode | CaptureNode | EffectNode | RandomNode | IfNode | LoopNode;
+  | KernelNode
+  | ConstantNode
+  | VariableNode
+  | NewVariableNode
+  | AssignNode
+  | CaptureNode
+  | EffectNode
+  | RandomNode
+  | IfNode
+  | LoopNode;
 
 /** One trace of a function for one signature. */
 export interface Graph {
@@ -149,7 +176,11 @@ export function nodeInputs(node: Node): ValueId[] {
     case 'kernel':
       return node.inputs;
     case 'assign':
+      return node.target === undefined ? [node.input] : [node.input, node.target];
+    case 'newVariable':
       return [node.input];
+    case 'variable':
+      return node.source === undefined ? [] : [node.source];
     case 'effect':
       return slotsIn(node.args);
     case 'if':
@@ -170,6 +201,7 @@ export function nodeOutputs(node: Node): ValueId[] {
       return node.outputs;
     case 'constant':
     case 'variable':
+    case 'newVariable':
     case 'capture':
     case 'random':
       return [node.output];

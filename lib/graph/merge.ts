@@ -46,10 +46,14 @@ function mergeNode(a: Node, b: Node, map: Map<ValueId, ValueId>, resolve: (id: V
       link([a.output], [c.output]);
       return null;
     }
-    case 'variable':
-      if (a.variable !== (b as typeof a).variable) return 'another variable';
-      link([a.output], [(b as typeof a).output]);
+    case 'variable': {
+      const r = b as typeof a;
+      const same =
+        a.source === undefined ? r.source === undefined && a.variable === r.variable : resolve(r.source!) === a.source;
+      if (!same) return 'another variable';
+      link([a.output], [r.output]);
       return null;
+    }
     case 'random': {
       const r = b as typeof a;
       if (a.label !== r.label || !deepEqual(a.args, r.args)) return `another ${r.label}`;
@@ -60,10 +64,18 @@ function mergeNode(a: Node, b: Node, map: Map<ValueId, ValueId>, resolve: (id: V
       if (a.tensor !== (b as typeof a).tensor) return 'another captured tensor';
       link([a.output], [(b as typeof a).output]);
       return null;
-    case 'assign':
-      return a.variable === (b as typeof a).variable && resolve((b as typeof a).input) === a.input
-        ? null
-        : 'another assignment';
+    case 'assign': {
+      const s = b as typeof a;
+      const sameTarget =
+        a.target === undefined ? s.target === undefined && a.variable === s.variable : resolve(s.target!) === a.target;
+      return sameTarget && resolve(s.input) === a.input ? null : 'another assignment';
+    }
+    case 'newVariable': {
+      const n = b as typeof a;
+      if (resolve(n.input) !== a.input || a.trainable !== n.trainable || a.dtype !== n.dtype) return 'another variable';
+      link([a.output], [n.output]);
+      return null;
+    }
     case 'effect': {
       const e = b as typeof a;
       return a.run === e.run && a.label === e.label && sameTemplate(a.args, e.args, resolve)
@@ -128,6 +140,13 @@ function renamed(block: Block, resolve: (id: ValueId) => ValueId): Block {
         break;
       case 'assign':
         node.input = resolve(node.input);
+        if (node.target !== undefined) node.target = resolve(node.target);
+        break;
+      case 'newVariable':
+        node.input = resolve(node.input);
+        break;
+      case 'variable':
+        if (node.source !== undefined) node.source = resolve(node.source);
         break;
       case 'effect':
         node.args = mapSlots(node.args, resolve) as unknown[];

@@ -14,6 +14,7 @@ import {
   type Graph,
   type IfNode,
   type LoopNode,
+  type NewVariableNode,
   type Node,
   type ValueId,
 } from './graph.js';
@@ -61,6 +62,7 @@ const describeType = (t: Tensor) => `${t.dtype}${t.rank === 0 ? '' : ` of shape 
 type Engine = Record<string, unknown> & { makeTensorFromTensorInfo(info: object): Tensor; nextTensorId(): number };
 type RunKernel = (name: string, inputs: Record<string, Tensor> | Tensor[], attrs: Record<string, unknown>) => unknown;
 type MakeTensor = (values: unknown, shape: number[], dtype: DataType, backend?: unknown) => Tensor;
+type MakeVariable = (initial: Tensor, trainable?: boolean, name?: string, dtype?: DataType) => tf.Variable;
 
 const engine = () => tf.engine() as unknown as Engine;
 const backend = () => tf.backend() as unknown as { incRef(dataId: object): void };
@@ -99,6 +101,8 @@ export class Recorder implements Tracer {
   private untakenKernels = 0;
   /** Why the branch traced untaken that runs now cannot be traced: set once, it stays untraced. */
   private untakenFailure: string | undefined;
+  /** Variables the call created, with their `newVariable` nodes. */
+  private readonly created = new Map<tf.Variable, NewVariableNode>();
   private saved: Record<string, unknown> | null = null;
 
   constructor(inputs: Tensor[]) {
@@ -143,6 +147,16 @@ export class Recorder implements Tracer {
   valueOf(t: Tensor): ValueId {
     const known = this.ids.get(t);
     if (known !== undefined) return known;
+    const created = t instanceof tf.Variable ? this.created.get(t) : undefined;
+    if (created) {
+      // Read as a variable from outside is, afresh in each block, but each replay reads its own.
+      const read = this.variableReads.get(t as tf.Variable);
+      if (read !== undefined) return read;
+      const id = freshValueId();
+      this.variableReads.set(t as tf.Variable, id);
+      this.push({ kind: 'variable', variable: t as tf.Variable, source: created.output, output: id });
+      return id;
+    }
     if (t instanceof tf.Variable) {
       if (t.id >= this.firstTensorId) {
         this.fail(
@@ -182,6 +196,7 @@ export class Recorder implements Tracer {
     const makeTensor = e.makeTensor as MakeTensor;
     const read = e.read as (dataId: object) => unknown;
     const readSync = e.readSync as (dataId: object) => unknown;
+    const makeVariable = e.makeVariable as MakeVariable;
     const assign = tf.Variable.prototype.assign;
     const random = Math.random;
     this.saved = { runKernel, makeTensor, read, readSync, assign, random };
@@ -217,6 +232,13 @@ export class Recorder implements Tracer {
       };
     e.read = checked(read);
     e.readSync = checked(readSync);
+    e.makeVariable = function (initial: Tensor, trainable = true, name?: string, dtype?: DataType) {
+      const variable = makeVariable.call(e, initial, trainable, name, dtype);
+      if (recorder.depth === 0 && recorder.failure === undefined) {
+        recorder.newVariable(variable, initial, trainable, name, dtype);
+      }
+      return variable;
+    };
     tf.Variable.prototype.assign = function (this: tf.Variable, value: Tensor) {
       if (recorder.untaken > 0) recorder.fail(`a branch traced without being taken assigns '${this.name}'`);
       if (recorder.failure === undefined) recorder.assign(this, value);
@@ -237,7 +259,7 @@ export class Recorder implements Tracer {
     if (!saved) return;
     const e = engine();
     // The engine's own methods live on its prototype: removing the hooks uncovers them.
-    for (const key of ['runKernel', 'makeTensor', 'read', 'readSync']) delete e[key];
+    for (const key of ['runKernel', 'makeTensor', 'read', 'readSync', 'makeVariable']) delete e[key];
     tf.Variable.prototype.assign = saved['assign'] as typeof tf.Variable.prototype.assign;
     Math.random = saved['random'] as () => number;
     this.saved = null;
@@ -287,8 +309,43 @@ export class Recorder implements Tracer {
 
   private assign(variable: tf.Variable, value: Tensor): void {
     this.effects = true;
-    this.push({ kind: 'assign', variable, input: this.valueOf(value) });
+    const created = this.created.get(variable);
+    const input = this.valueOf(value);
+    this.push({ kind: 'assign', variable, input, ...(created ? { target: created.output } : {}) });
     this.variableReads.delete(variable);
+  }
+
+  /**
+   * `tf.variable(initial)` in the call: each replay creates its own. A named variable would clash with
+   * the trace's on the next call, and one created inside a staged construct would be new on each
+   * iteration or only on one branch: those end the trace.
+   */
+  private newVariable(
+    variable: tf.Variable,
+    initial: Tensor,
+    trainable: boolean,
+    name: string | undefined,
+    dtype: DataType | undefined,
+  ): void {
+    if (name !== undefined || this.blocks.length > 1 || this.untaken > 0) {
+      this.fail(
+        `the call creates tf.Variable '${variable.name}'${name === undefined ? ' inside a staged if or loop' : ' by name'}; ` +
+          'a replay would create it again, so create it outside the function, or unnamed and outside staged ifs and loops',
+      );
+      return;
+    }
+    const node: NewVariableNode = {
+      kind: 'newVariable',
+      input: this.valueOf(initial),
+      trainable,
+      dtype,
+      disposed: false,
+      output: freshValueId(),
+    };
+    // A replay stopped part-way would leave its variables behind: like an assignment, an effect.
+    this.effects = true;
+    this.created.set(variable, node);
+    this.push(node);
   }
 
   random(draw: () => Tensor, name: string, args: unknown[]): Tensor {
@@ -586,6 +643,7 @@ export class Recorder implements Tracer {
   /** The graph of the finished call, or undefined when it failed. */
   finish(result: unknown): Graph | undefined {
     this.suspend();
+    for (const [variable, node] of this.created) node.disposed = variable.isDisposed;
     if (this.blocks.length !== 1) this.fail('the call ended inside a staged construct');
     const output = this.template(result);
     if (this.failure !== undefined) return undefined;

@@ -29,13 +29,19 @@ function describe(node: Node): string {
     case 'constant':
       return `${v(node.output)} = constant ${node.dtype}[${node.shape.join(',')}]`;
     case 'variable':
-      return `${v(node.output)} = read variable '${node.variable.name}'`;
+      return node.source === undefined
+        ? `${v(node.output)} = read variable '${node.variable.name}'`
+        : `${v(node.output)} = read variable ${v(node.source)}`;
     case 'capture':
       return `${v(node.output)} = outside tensor ${node.tensor.dtype}[${node.tensor.shape.join(',')}]`;
     case 'random':
       return `${v(node.output)} = ${node.label}(${JSON.stringify(node.args).slice(1, -1)})`;
     case 'assign':
-      return `assign variable '${node.variable.name}' = ${v(node.input)}`;
+      return node.target === undefined
+        ? `assign variable '${node.variable.name}' = ${v(node.input)}`
+        : `assign variable ${v(node.target)} = ${v(node.input)}`;
+    case 'newVariable':
+      return `${v(node.output)} = new variable(${v(node.input)})${node.disposed ? ', disposed at the end' : ''}`;
     case 'effect':
       return `${node.label}(${slotsIn(node.args).map(v).join(', ')})`;
     case 'if':

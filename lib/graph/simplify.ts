@@ -108,7 +108,15 @@ function copyNode(node: Node, resolve: (id: ValueId) => ValueId): Node {
     case 'kernel':
       return { ...node, inputs: node.inputs.map(resolve) };
     case 'assign':
+      return {
+        ...node,
+        input: resolve(node.input),
+        ...(node.target === undefined ? {} : { target: resolve(node.target) }),
+      };
+    case 'newVariable':
       return { ...node, input: resolve(node.input) };
+    case 'variable':
+      return node.source === undefined ? node : { ...node, source: resolve(node.source) };
     case 'effect':
       return { ...node, args: mapSlots(node.args, resolve) as unknown[] };
     case 'if':

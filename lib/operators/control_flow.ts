@@ -262,9 +262,12 @@ function* stagedLoop(
   }
 }
 
-/** An object's own values (an array's elements) and keys, to tell whether a loop stored into it. */
+/**
+ * An object's own values (an array's elements) and keys, to tell whether a loop stored into it. An
+ * optimizer's own state (its iteration count) is tf's, which a trace does not follow (docs/graph-mode.md).
+ */
 function shallowCopy(value: unknown): unknown[] | unknown {
-  if (value === null || typeof value !== 'object' || isTensor(value)) return value;
+  if (value === null || typeof value !== 'object' || isTensor(value) || value instanceof tf.Optimizer) return value;
   return Array.isArray(value) ? [...(value as unknown[])] : Object.entries(value).flat();
 }
 

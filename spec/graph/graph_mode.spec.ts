@@ -285,18 +285,70 @@ describeWithBackends('graph mode', (backend) => {
     expect(hows).to.deep.equal(['traced', 'replayed']);
   });
 
-  it('runs op by op, saying why, when the function creates a variable', async () => {
+  it('replays a function that creates, trains and disposes its own variables, each call with new ones', async () => {
+    const fit = function fit(x: number, steps: number) {
+      const w = tf.variable(tf.zeros([2]));
+      const opt = tf.train.sgd(0.5);
+      let loss = 0;
+      for (let step = 0; step < steps; step++) {
+        loss = opt.minimize(() => tf.sum(tf.square(tf.sub(w, x as never))), true) as unknown as number;
+      }
+      const fitted = tf.mul(w, 1);
+      tf.dispose([w]);
+      opt.dispose();
+      return [fitted, loss];
+    } as Fn;
+    const g = toGraph(fit);
+    const eager = toGraph(fit, { mode: 'eager' });
+    const variables = tf.memory() as unknown as { numTensors: number };
+    const hows: string[] = [];
+    for (const target of [
+      [1, 2],
+      [3, -1],
+      [0.5, 0.5],
+    ]) {
+      const [x, steps] = [tf.tensor1d(target), tf.scalar(4, 'int32')];
+      const before = variables.numTensors;
+      const [got, want] = [(await g(x, steps)) as tf.Tensor[], (await eager(x, steps)) as tf.Tensor[]];
+      hows.push(g.lastRun.how);
+      const values = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => valueOf(t)));
+      expect(await values(got)).to.deep.equal(await values(want));
+      // Every variable the call created was disposed, as the function disposes its own.
+      expect(variables.numTensors, 'tensors left').to.equal(before);
+      tf.dispose([x, steps]);
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'replayed']);
+    const summary = await g.graphFor(tf.tensor1d([1, 1]), tf.scalar(2, 'int32'));
+    if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+    expect(summary.text).to.contain('new variable(');
+  });
+
+  it('runs op by op, saying why, when the function creates a variable by name or inside a staged loop', async () => {
     const x = tf.scalar(2);
-    const h = toGraph(function fresh(y: number) {
-      const v = tf.variable(tf.zerosLike(y as never));
-      return v.add(y as never);
+    const named = toGraph(function named(y: number) {
+      const v = tf.variable(tf.zerosLike(y as never), true, 'autograph-spec-named');
+      const out = v.add(y as never);
+      v.dispose();
+      return out;
     } as Fn);
-    for (let call = 0; call < 2; call++) {
-      const r = (await h(x)) as tf.Tensor;
-      expect(await valueOf(r)).to.equal(2);
-      expect(h.lastRun.how).to.equal('eager');
-      expect(h.lastRun.reason).to.contain('creates tf.Variable');
-      r.dispose();
+    const inLoop = toGraph(function inLoop(y: number) {
+      let total = tf.zerosLike(y as never);
+      for (let i = 0; i < y; i++) {
+        const v = tf.variable(tf.onesLike(y as never));
+        total = tf.add(total, v);
+        v.dispose();
+      }
+      return total;
+    } as Fn);
+    for (const [g, reason] of [
+      [named, 'by name'],
+      [inLoop, 'inside a staged if or loop'],
+    ] as const) {
+      for (let call = 0; call < 2; call++) {
+        expect(await valueOf(await g(x))).to.equal(2);
+        expect(g.lastRun.how).to.equal('eager');
+        expect(g.lastRun.reason).to.contain(`creates tf.Variable`).and.to.contain(reason);
+      }
     }
     x.dispose();
   });

@@ -16,12 +16,13 @@ import {
   type Block,
   type ConstantNode,
   type Graph,
+  type IfNode,
   type LoopNode,
   type Node,
   type ValueId,
 } from './graph.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
-import { countingLoop } from './trip_count.js';
+import { countingLoop, positionConditions } from './trip_count.js';
 
 /** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
 interface Info {
@@ -134,6 +135,8 @@ class Replay {
   readonly maximumIterations = currentCallScope()?.maximumIterations;
   /** Variables this replay created, and whether the traced call disposed its own before it ended. */
   readonly created: [tf.Variable, boolean][] = [];
+  /** The block of the counting loop running now, and its position there (graph/trip_count.ts). */
+  private counting: { block: Block; position: number; value: number } | undefined;
 
   /**
    * A replay on the active backend, or (`backendName` 'cpu', `host`) the part of one that runs on the CPU
@@ -231,7 +234,7 @@ class Replay {
           break;
         }
         case 'if': {
-          const taken = yield* this.read(this.value(node.condition));
+          const taken = this.decideOnHost(node, block) ?? (yield* this.read(this.value(node.condition)));
           const branch = node.branches[taken ? 0 : 1];
           if (!branch) throw new GuardFailure(`a branch of ${node.construct}`);
           const results = yield* this.run(branch);
@@ -376,7 +379,8 @@ class Replay {
    */
   private *runLoop(node: LoopNode, parent: Block): Generator<unknown, void, unknown> {
     let carried = node.carried.map((id) => this.share(this.value(id)));
-    const trips = yield* this.tripCount(node, parent);
+    const counted = yield* this.tripCount(node, parent);
+    const trips = counted?.trips;
     let condition = this.value(node.condition);
     let ownCondition = false;
     let count = 0;
@@ -397,7 +401,15 @@ class Replay {
         if (limit !== undefined && count >= limit) throw tooManyIterations(node.construct, limit);
         const block = node.blocks.find((b) => sameTypes(b.paramTypes, carried));
         if (!block) throw new GuardFailure(`an iteration of ${node.construct} with values of new dtypes or shapes`);
-        const [next, nextCondition] = yield* this.iterate(block, carried);
+        const outer = this.counting;
+        if (counted) this.counting = { block, position: counted.position, value: counted.start + count };
+        let next: Info[];
+        let nextCondition: Info;
+        try {
+          [next, nextCondition] = yield* this.iterate(block, carried);
+        } finally {
+          this.counting = outer;
+        }
         for (const info of carried) this.free(info);
         carried = next;
         take(nextCondition);
@@ -444,7 +456,10 @@ class Replay {
    * How many iterations a counting loop (graph/trip_count.ts) runs, from one read of where its position
    * starts and ends; undefined for any other loop, which reads its condition.
    */
-  private *tripCount(node: LoopNode, parent: Block): Generator<unknown, number | undefined, unknown> {
+  private *tripCount(
+    node: LoopNode,
+    parent: Block,
+  ): Generator<unknown, { trips: number; start: number; position: number } | undefined, unknown> {
     const counting = countingLoop(node, parent);
     if (!counting) return undefined;
     const step = this.env.get(counting.step);
@@ -452,11 +467,48 @@ class Replay {
       const constant = constantOf.get(step);
       if (constant?.dtype !== 'int32' || Number(constant.values[0]) !== 1) return undefined;
     }
-    const left = this.call('Sub', { a: this.value(counting.end), b: this.value(node.carried[counting.position]!) });
+    // Where the position starts, and how far it is from the end, in one read.
+    const start = this.value(node.carried[counting.position]!);
+    const left = this.call('Sub', { a: this.value(counting.end), b: start });
+    const both = this.call('Pack', [left, start], { axis: 0 });
+    this.free(left);
     try {
-      return Math.max(0, Number((yield* this.readValues(left))[0]));
+      const values = yield* this.readValues(both);
+      return { trips: Math.max(0, Number(values[0])), start: Number(values[1]), position: counting.position };
     } finally {
-      this.free(left);
+      this.free(both);
+    }
+  }
+
+  /**
+   * Decides `node`, an if in the counting loop's block that runs now, on the CPU when its condition
+   * depends only on the loop's position and constants; undefined when it does not, or the CPU backend is
+   * missing: the condition is then read.
+   */
+  private decideOnHost(node: IfNode, block: Block): boolean | undefined {
+    const counting = this.counting;
+    if (counting?.block !== block || !tf.findBackend('cpu')) return undefined;
+    const chain = positionConditions(block, counting.position).get(node);
+    if (!chain) return undefined;
+    const param = block.params[counting.position]!;
+    const made = new Set(chain.flatMap((kernel) => kernel.outputs));
+    const constants: ConstantNode[] = [];
+    for (const id of new Set(chain.flatMap((kernel) => kernel.inputs))) {
+      if (id === param || made.has(id)) continue;
+      const constant = constantOf.get(this.value(id));
+      if (!constant) return undefined;
+      constants.push(constant);
+    }
+    const host = new Replay('cpu', true);
+    try {
+      host.env.set(param, host.written([counting.value], { dataId: {}, shape: [], dtype: 'int32' }));
+      for (const constant of constants) host.step(constant);
+      for (const kernel of chain) host.step(kernel);
+      const condition = host.value(node.condition);
+      this.stats.kernels += host.stats.kernels;
+      return isTruthy(condition as unknown as Tensor, host.backend.readSync(condition.dataId)[0]!);
+    } finally {
+      host.release();
     }
   }
 

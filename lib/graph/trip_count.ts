@@ -1,6 +1,15 @@
-// Loops that count: their trip count is known once the loop starts, so a replay reads no condition.
+// Loops that count: their trip count is known once the loop starts, so a replay reads no condition, and
+// ifs on their position alone are decided on the CPU.
 
-import { nodeOutputs, type Block, type KernelNode, type LoopNode, type Node, type ValueId } from './graph.js';
+import {
+  nodeOutputs,
+  type Block,
+  type IfNode,
+  type KernelNode,
+  type LoopNode,
+  type Node,
+  type ValueId,
+} from './graph.js';
 
 /**
  * A counting loop: `position < end` is its condition before each iteration, where `position` is a carried
@@ -67,4 +76,48 @@ function countingBlock(block: Block): Counting | null {
     step = -1;
   }
   return { position, end, step };
+}
+
+const decided = new WeakMap<Block, Map<IfNode, KernelNode[]>>();
+
+/**
+ * The ifs of a counting loop's `block` whose condition depends on nothing but the loop's position and
+ * constants (`step % 20 == 0`), each with the kernels that compute it, in order. Since the position is
+ * known on the CPU at every iteration, a replay decides them there, without reading from the backend.
+ * Values from outside the loop that these kernels take must be constants, which the replay checks.
+ */
+export function positionConditions(block: Block, position: number): Map<IfNode, KernelNode[]> {
+  let found = decided.get(block);
+  if (!found) {
+    found = new Map();
+    const param = block.params[position]!;
+    const inside = new Set([...block.params, ...block.nodes.flatMap(nodeOutputs)]);
+    const derived = new Set<ValueId>([param]);
+    const made = new Map<ValueId, KernelNode>();
+    for (const node of block.nodes) {
+      if (node.kind === 'constant') derived.add(node.output);
+      else if (node.kind === 'kernel' && node.inputs.every((id) => derived.has(id) || !inside.has(id))) {
+        for (const id of node.outputs) {
+          derived.add(id);
+          made.set(id, node);
+        }
+      } else if (node.kind === 'if' && made.has(node.condition)) {
+        // The kernels the condition needs, in block order.
+        const needed = new Set<KernelNode>();
+        const visit = (id: ValueId) => {
+          const kernel = made.get(id);
+          if (!kernel || needed.has(kernel)) return;
+          kernel.inputs.forEach(visit);
+          needed.add(kernel);
+        };
+        visit(node.condition);
+        found.set(
+          node,
+          block.nodes.filter((n): n is KernelNode => needed.has(n as KernelNode)),
+        );
+      }
+    }
+    decided.set(block, found);
+  }
+  return found;
 }

@@ -162,6 +162,37 @@ describeWithBackends('graph mode', (backend) => {
     expect(summary.readsPerCall).to.equal(backend === 'cpu' ? 1 : 2);
   });
 
+  it('decides an if on a counting loop’s position alone on the CPU: a loop that prints every third step reads once', async () => {
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    try {
+      const g = toGraph(function every3(n: number, x: number) {
+        let total = x;
+        for (let step = 0; step < n; step++) {
+          total = total * 2;
+          if (step % 3 == 0) console.log('step', step, 'total', total);
+        }
+        return total;
+      } as Fn);
+      const results: unknown[] = [];
+      for (const steps of [7, 4]) {
+        const [n, x] = [tf.scalar(steps, 'int32'), tf.scalar(1)];
+        results.push(await valueOf(await g(n, x)), g.lastRun.how);
+        tf.dispose([n, x]);
+      }
+      expect(results).to.deep.equal([128, 'traced', 16, 'replayed']);
+      expect(printed).to.deep.equal([
+        ...['step 0 total 2', 'step 3 total 16', 'step 6 total 128'],
+        ...['step 0 total 2', 'step 3 total 16'],
+      ]);
+      // The trip count is the one read; the prints read their values, as effects do.
+      expect(g.lastRun).to.include({ reads: 1 });
+    } finally {
+      console.log = log;
+    }
+  });
+
   it('replays a vectorised loop with tf.where updates as op by op runs it', async () => {
     const g = toGraph(function collatzAll(a: number) {
       let steps = tf.zerosLike(a as never) as unknown as number;

@@ -207,7 +207,6 @@ const TF_CHANGING = new Set([
   'disposeVariables',
   'keep',
   'variable',
-  'tidy',
   'setBackend',
   'removeBackend',
   'registerBackend',

@@ -352,6 +352,7 @@ class Replay {
   }
 
   private runKernel(node: Extract<Node, { kind: 'kernel' }>): void {
+    if (node.name === 'GatherV2' && this.takesItem(node)) return;
     let inputs: Record<string, Info> | Info[];
     if (node.inputKeys) {
       const named: Record<string, Info> = {};
@@ -367,6 +368,29 @@ class Replay {
         throw new GuardFailure(`kernel ${node.name} giving another shape than it did in the trace`);
       }
     });
+  }
+
+  /**
+   * Runs `GatherV2(x, position)`, which takes the item a counting loop is at (a for-of over a tensor), as
+   * a slice: the position is known on the CPU, and tfjs's gather walks elements one by one where a slice
+   * copies a block. Returns false for any other gather, which runs as traced.
+   */
+  private takesItem(node: Extract<Node, { kind: 'kernel' }>): boolean {
+    const counting = this.counting;
+    const keys = node.inputKeys;
+    if (!counting || !keys || node.attrs['axis'] !== 0 || Number(node.attrs['batchDims'] ?? 0) !== 0) return false;
+    if (node.inputs[keys.indexOf('indices')] !== counting.block.params[counting.position]) return false;
+    const x = this.value(node.inputs[keys.indexOf('x')]!);
+    const position = counting.value;
+    if (!(position >= 0 && position < x.shape[0]!)) return false;
+    const rest = x.shape.slice(1);
+    const row = this.own(
+      this.invoke('Slice', { x }, { begin: [position, ...rest.map(() => 0)], size: [1, ...rest] })[0]!,
+    );
+    const item = this.invoke('Reshape', { x: row }, { shape: rest })[0]!;
+    this.free(row);
+    this.env.set(node.outputs[0]!, this.own(item));
+    return true;
   }
 
   /**

@@ -36,8 +36,11 @@ const FRESH_CONSTRUCTORS = new Set([
   'TypeError',
   'RangeError',
 ]);
-/** tf's functions that change state outside the call. */
-const TF_EFFECTS = new Set(['dispose', 'keep', 'variable', 'disposeVariables', 'setBackend', 'engine', 'env', 'tidy']);
+/**
+ * tf's functions that change state outside the call. (`tf.tidy` is not one: what it frees a replay frees
+ * itself, and its callback is read as part of the code.)
+ */
+const TF_EFFECTS = new Set(['dispose', 'keep', 'variable', 'disposeVariables', 'setBackend', 'engine', 'env']);
 
 const known = new Map<string, boolean>();
 

@@ -148,8 +148,9 @@ describeWithBackends('graph mode', (backend) => {
     over.dispose();
     const h = toGraph(rows);
     for (const length of [3, 3, 7]) {
-      const m = tf.ones([length, 4]);
-      expect(await valueOf(await h(m))).to.equal(4 * length);
+      // Rows of distinct values: an item taken from the wrong position would change the sum.
+      const m = tf.range(0, 4 * length).reshape([length, 4]);
+      expect(await valueOf(await h(m))).to.equal((4 * length * (4 * length - 1)) / 2);
       m.dispose();
     }
     expect(h.lastRun.how).to.equal('traced');
@@ -580,6 +581,27 @@ describeWithBackends('graph mode', (backend) => {
       [0.5, 'eager'],
     ]);
     expect(g.lastRun.reason).to.contain("'y' is bool after a staged if when its condition holds and float32 when not");
+  });
+
+  it('replays a staged branch that computes inside tf.tidy, which changes nothing a replay must repeat', async () => {
+    const g = toGraph(function tidied(x: number) {
+      let y = x;
+      if (x > 0) {
+        y = tf.tidy(() => tf.mul(tf.add(x as never, 1), 2)) as unknown as number;
+      }
+      return y;
+    } as Fn);
+    const results: unknown[] = [];
+    for (const n of [1, -1, 2]) {
+      const x = tf.scalar(n);
+      results.push([await valueOf(await g(x)), g.lastRun.how]);
+      x.dispose();
+    }
+    expect(results).to.deep.equal([
+      [4, 'traced'],
+      [-1, 'replayed'],
+      [6, 'replayed'],
+    ]);
   });
 
   it('runs op by op when a staged branch changes an object from outside it, which a replay could not', async () => {

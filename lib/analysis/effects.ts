@@ -2,29 +2,9 @@
 
 import { walk } from '../codegen/ast.js';
 import type * as ESTree from 'estree';
+import { TF_STATEFUL } from './globals.js';
 import { isFunctionNode, patternIdentifiers, type Binding, type ScopeInfo } from './scopes.js';
 
-/** tf functions that change state a second run would see: disposing, keeping, variables, settings. */
-const TF_EFFECTS = new Set([
-  'print',
-  'dispose',
-  'disposeVariables',
-  'keep',
-  'variable',
-  'setBackend',
-  'removeBackend',
-  'registerBackend',
-  'engine',
-  'env',
-  'enableProdMode',
-  'enableDebugMode',
-  'profile',
-  'nextFrame',
-  'browser',
-  'io',
-  'loadLayersModel',
-  'loadGraphModel',
-]);
 const PURE_GLOBAL_CALLS = new Set(['Number', 'Boolean', 'String', 'parseInt', 'parseFloat', 'isNaN', 'isFinite']);
 const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'assert']);
 /** autograph's functions whose calls a second run may repeat: lists and asserts. */
@@ -274,7 +254,7 @@ export function isRestartable(fn: ESTree.Function, scopes: ScopeInfo): boolean {
             return;
           }
           const pure =
-            (isFree(callee.object, 'tf') && !TF_EFFECTS.has(method)) ||
+            (isFree(callee.object, 'tf') && !TF_STATEFUL.has(method)) ||
             (isFree(callee.object, 'autograph') && AUTOGRAPH_PURE.has(method)) ||
             isFree(callee.object, 'Math') ||
             (isFree(callee.object, 'Number') && ['isNaN', 'isFinite', 'isInteger'].includes(method)) ||

@@ -35,3 +35,28 @@ export const TF_RANDOM_OPS: ReadonlySet<string> = new Set([
   'randomStandardNormal',
   'truncatedNormal',
 ]);
+
+/**
+ * tf's functions that change state outside a call, which a second run, or a replay that did not run them,
+ * would see: disposing, keeping, variables, printing, settings, loading.
+ */
+export const TF_STATEFUL: ReadonlySet<string> = new Set([
+  'print',
+  'dispose',
+  'disposeVariables',
+  'keep',
+  'variable',
+  'setBackend',
+  'removeBackend',
+  'registerBackend',
+  'engine',
+  'env',
+  'enableProdMode',
+  'enableDebugMode',
+  'profile',
+  'nextFrame',
+  'browser',
+  'io',
+  'loadLayersModel',
+  'loadGraphModel',
+]);

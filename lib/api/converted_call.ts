@@ -4,7 +4,7 @@
 // `convertedCall` in converted bodies, `convertedCallPlain` in the plain clone, `convertedCallInCallback`
 // inside callbacks.
 
-import { MATH_FUNCTIONS } from '../analysis/globals.js';
+import { MATH_FUNCTIONS, TF_STATEFUL } from '../analysis/globals.js';
 import { ConversionError, StagingError } from '../errors.js';
 import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/asserts.js';
 import { currentTracer, originalOf } from '../operators/tracing.js';
@@ -200,22 +200,11 @@ function bindCall(object: any, key: PropertyKey, args: unknown[]): unknown {
   return bound;
 }
 
-/** tf's functions and tensor methods that change state outside the call, read values, or start other work. */
-const TF_CHANGING = new Set([
+/** tf's functions and tensor methods that change state outside the call, or read values. */
+const TF_CHANGING: ReadonlySet<string> = new Set([
+  ...TF_STATEFUL,
   'assign',
-  'dispose',
-  'disposeVariables',
-  'keep',
-  'variable',
-  'setBackend',
-  'removeBackend',
-  'registerBackend',
-  'engine',
-  'env',
-  'profile',
   'time',
-  'nextFrame',
-  'print',
   'data',
   'dataSync',
   'array',

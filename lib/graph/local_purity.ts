@@ -1,6 +1,7 @@
 // Whether generated code (a local function's twin, a staged if's branch) may change anything outside itself.
 
 import { parse } from 'acorn';
+import { TF_STATEFUL } from '../analysis/globals.js';
 import { analyzeScopes, type Binding } from '../analysis/scopes.js';
 import type * as ESTree from 'estree';
 
@@ -36,12 +37,6 @@ const FRESH_CONSTRUCTORS = new Set([
   'TypeError',
   'RangeError',
 ]);
-/**
- * tf's functions that change state outside the call. (`tf.tidy` is not one: what it frees a replay frees
- * itself, and its callback is read as part of the code.)
- */
-const TF_EFFECTS = new Set(['dispose', 'keep', 'variable', 'disposeVariables', 'setBackend', 'engine', 'env']);
-
 const known = new Map<string, boolean>();
 
 /**
@@ -102,20 +97,17 @@ function analyse(source: string, branch: boolean): boolean {
       (init.type === 'NewExpression' && init.callee.type === 'Identifier' && FRESH_CONSTRUCTORS.has(init.callee.name));
     if (made) fresh.add(node.id);
   }
-  const rootOf = (node: ESTree.Node): ESTree.Node =>
-    node.type === 'MemberExpression'
-      ? rootOf(node.object)
-      : node.type === 'ChainExpression'
-        ? rootOf(node.expression)
-        : node;
-  /** Whether writing into the object `node` holds changes nothing outside: it was made by this code. */
+  /**
+   * Whether writing into the object `node` holds changes nothing outside: `node` names an array or object
+   * this code made. Only the object itself: what it holds may have come from outside (`[o][0].k = 1`).
+   */
   const ownObject = (node: ESTree.Node | undefined): boolean => {
-    if (!node) return false;
-    const root = rootOf(node);
-    if (root.type !== 'Identifier') return false;
-    const binding = scopes.referenceOf.get(root)?.binding;
+    if (node?.type !== 'Identifier') return false;
+    const binding = scopes.referenceOf.get(node)?.binding;
     return !!binding && fresh.has(binding.id) && !writes(binding);
   };
+  /** Whether a write to `member` (`own.key = ...`) writes into an object this code made. */
+  const ownMember = (member: ESTree.Node) => member.type === 'MemberExpression' && ownObject(member.object);
   const memberTargets = (target: ESTree.Node): ESTree.Node[] => {
     if (target.type === 'MemberExpression') return [target];
     if (target.type === 'ArrayPattern') return target.elements.flatMap((e) => (e ? memberTargets(e) : []));
@@ -130,9 +122,9 @@ function analyse(source: string, branch: boolean): boolean {
     if (node.type === 'AssignmentExpression' || node.type === 'UpdateExpression') {
       // Writes to variables were checked above; a property or element write changes an object.
       const target = node.type === 'AssignmentExpression' ? node.left : node.argument;
-      if (!memberTargets(target).every((member) => ownObject(member))) return true;
+      if (!memberTargets(target).every(ownMember)) return true;
     } else if (node.type === 'UnaryExpression' && node.operator === 'delete') {
-      if (!ownObject(node.argument)) return true;
+      if (!ownMember(node.argument)) return true;
     } else if (node.type === 'NewExpression') {
       if (node.callee.type !== 'Identifier' || !FRESH_CONSTRUCTORS.has(node.callee.name)) return true;
     } else if (node.type === 'CallExpression') {
@@ -150,13 +142,17 @@ function knownCall(node: ESTree.CallExpression, ownObject: (node: ESTree.Node | 
   const method = callee.property.name;
   const [first, second, third] = node.arguments as ESTree.Node[];
   if (root === 'Math') return true;
-  if (root === 'tf') return !TF_EFFECTS.has(method);
+  // `tf.tidy` is not stateful: what it frees a replay frees itself, and its callback is read as code.
+  if (root === 'tf') return !TF_STATEFUL.has(method);
   if (root !== 'ag__') return MUTATING_METHODS.has(method) ? ownObject(callee.object) : false;
   if (RUNTIME_WRITES.has(method)) {
-    // `assignPath(pathRef(root, keys), ...)`: the path starts at pathRef's first argument.
-    const target =
-      first?.type === 'CallExpression' && first.callee.type === 'MemberExpression' ? first.arguments[0] : first;
-    return ownObject(target as ESTree.Node | undefined);
+    // `setPath(root, keys, ...)`, `assignPath(pathRef(root, keys), ...)`: a path of one key writes into the
+    // root itself; a longer one into what the root holds.
+    const [target, keys] = (
+      first?.type === 'CallExpression' && first.callee.type === 'MemberExpression' ? first.arguments : [first, second]
+    ) as (ESTree.Node | undefined)[];
+    const oneKey = method === 'setElementType' || (keys?.type === 'ArrayExpression' && keys.elements.length === 1);
+    return oneKey && ownObject(target);
   }
   if (method === 'convertedMethodCall' && third?.type === 'Literal' && MUTATING_METHODS.has(String(third.value))) {
     return ownObject(second);

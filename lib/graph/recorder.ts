@@ -1,5 +1,6 @@
 // Records one traced call into a graph: hooks tfjs's engine while the call's own code runs.
 
+import { reachableTensors } from '../operators/memory.js';
 import { PendingText } from '../operators/printing.js';
 import { adoptsDtype, sameWeakness, stagedValue } from '../operators/control_flow.js';
 import { registerStandIn, type IfTrace, type LoopTrace, type Tracer } from '../operators/tracing.js';
@@ -101,6 +102,8 @@ export class Recorder implements Tracer {
   private untakenKernels = 0;
   /** Why the branch traced untaken that runs now cannot be traced: set once, it stays untraced. */
   private untakenFailure: string | undefined;
+  /** Whether a loop in the branch traced untaken that runs now stopped before its condition said so. */
+  private truncated = false;
   /** Variables the call created, with their `newVariable` nodes. */
   private readonly created = new Map<tf.Variable, NewVariableNode>();
   private saved: Record<string, unknown> | null = null;
@@ -444,6 +447,7 @@ export class Recorder implements Tracer {
     /** While the other branch is traced: the blocks open outside it, and the failure of an outer one. */
     let openBlocks = 0;
     let outerFailure: string | undefined;
+    let outer = { untaken: 0, branches: 0, truncated: false };
     // Numbers and booleans leave a staged if as tensors, of the dtype the other branch fixes, if any.
     const asValues = (after: unknown[]) =>
       after.map((value, i) =>
@@ -493,8 +497,10 @@ export class Recorder implements Tracer {
         const known = node.branches[ran === 0 ? 1 : 0] !== null;
         if (known || this.failure !== undefined || this.untaken >= MAX_UNTAKEN_DEPTH) return false;
         if (this.untakenKernels > UNTAKEN_KERNEL_BUDGET || changesOutside(other, carries)) return false;
+        outer = { untaken: this.untaken, branches: this.branches, truncated: this.truncated };
         this.untaken++;
         this.branches++;
+        this.truncated = false;
         outerFailure = this.untakenFailure;
         this.untakenFailure = undefined;
         openBlocks = this.blocks.length;
@@ -502,8 +508,9 @@ export class Recorder implements Tracer {
         return true;
       },
       endOther: (after) => {
-        this.untaken--;
-        this.branches--;
+        // Counters as they were: code that threw inside may have left ifs it entered unfinished.
+        const truncated = this.truncated;
+        ({ untaken: this.untaken, branches: this.branches, truncated: this.truncated } = outer);
         const failed = after === undefined || this.untakenFailure !== undefined;
         this.untakenFailure = outerFailure;
         const otherState = failed ? [] : asValues(after);
@@ -519,6 +526,7 @@ export class Recorder implements Tracer {
           this.variableReads.clear();
           return;
         }
+        let dropped = false;
         const results = positions.map((i) => otherState[i] as Tensor);
         const block = this.closeBlock(results);
         node.branches[ran === 0 ? 1 : 0] = block;
@@ -530,6 +538,10 @@ export class Recorder implements Tracer {
             this.castResult(block, k, theirs, mine.dtype);
           } else if (sameShape(mine.shape, theirs.shape) && adopts(mine, theirs.dtype)) {
             adoptions.set(k, theirs.dtype);
+          } else if (truncated) {
+            // The untaken branch ran its loops only a few iterations: its types may not be final. It is
+            // traced when a call takes it, and nothing it said stands.
+            dropped = true;
           } else {
             const [whenTrue, whenFalse] = ran === 0 ? [mine, theirs] : [theirs, mine];
             const subject = names[i] === '(value)' ? 'the value of a staged ?:, && or ||' : `'${names[i]}'`;
@@ -540,6 +552,10 @@ export class Recorder implements Tracer {
             );
           }
         });
+        if (dropped) {
+          node.branches[ran === 0 ? 1 : 0] = null;
+          adoptions.clear();
+        }
       },
       end: () => {
         const out = [...state];
@@ -610,7 +626,11 @@ export class Recorder implements Tracer {
         positions.forEach((i, k) => (out[i] = params[k]![0]));
         return out;
       },
-      goesOn: () => !untaken || iterations < MAX_LOOP_VARIANTS,
+      goesOn: () => {
+        if (!untaken || iterations < MAX_LOOP_VARIANTS) return true;
+        this.truncated = true;
+        return false;
+      },
       endIteration: (now, next) => {
         iterations++;
         checkPlain(now);
@@ -644,6 +664,13 @@ export class Recorder implements Tracer {
   finish(result: unknown): Graph | undefined {
     this.suspend();
     for (const [variable, node] of this.created) node.disposed = variable.isDisposed;
+    const returned = [...this.created.keys()].find((variable) => reachableTensors(result)?.has(variable) ?? true);
+    if (returned) {
+      this.fail(
+        `the call returns tf.Variable '${returned.name}', which it created; a replay would return a tensor ` +
+          'instead: create the variable outside the function, or return tf.clone of it',
+      );
+    }
     if (this.blocks.length !== 1) this.fail('the call ended inside a staged construct');
     const output = this.template(result);
     if (this.failure !== undefined) return undefined;

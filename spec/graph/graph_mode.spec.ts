@@ -604,6 +604,95 @@ describeWithBackends('graph mode', (backend) => {
     ]);
   });
 
+  it('keeps a branch traced untaken from writing into an outside object through an array it made', async () => {
+    const o: { neg?: boolean } = {};
+    const g = toGraph(
+      function marks(x: number) {
+        let y;
+        if (x > 0) {
+          y = x * 2;
+        } else {
+          const held = [o];
+          held[0]!.neg = true;
+          y = x;
+        }
+        return y;
+      } as Fn,
+      { scope: { o } },
+    );
+    const x = tf.scalar(1);
+    expect(await valueOf(await g(x))).to.equal(2);
+    expect(o.neg, 'written by the untaken branch').to.equal(undefined);
+    const minus = tf.scalar(-1);
+    expect(await valueOf(await g(minus))).to.equal(-1);
+    expect(o.neg).to.equal(true);
+    expect(g.lastRun.reason).to.contain('a branch of a staged if changes something outside it');
+    tf.dispose([x, minus]);
+  });
+
+  it('goes on tracing after an untaken branch throws inside an if it entered, and keeps its loops’ types open', async () => {
+    const note = (n: number) => n;
+    const g = toGraph(
+      function guarded(x: number) {
+        let y = x;
+        if (x > 0) {
+          y = x * 2;
+        } else if (x < 5) {
+          y = tf.matMul(x as never, x as never) as unknown as number;
+        }
+        note(1);
+        return y;
+      } as Fn,
+      { scope: { note } },
+    );
+    const flips = toGraph(function flips(x: number) {
+      let y = tf.zeros([1, 2]);
+      if (x > 0) {
+        y = tf.add(y, 1);
+      } else {
+        let i = tf.scalar(0, 'int32') as unknown as number;
+        while (i < 4) {
+          y = tf.transpose(y);
+          i = i + 1;
+        }
+      }
+      return y;
+    } as Fn);
+    const hows: string[] = [];
+    for (const n of [2, 3]) {
+      const x = tf.scalar(n);
+      tf.dispose((await g(x)) as tf.Tensor);
+      hows.push(g.lastRun.how);
+      x.dispose();
+    }
+    // Four iterations of the transpose give [1, 2] again; a trace that stopped the loop early saw [2, 1].
+    for (const n of [2, -2, 3, -3]) {
+      const x = tf.scalar(n);
+      const r = (await flips(x)) as tf.Tensor;
+      expect(r.shape, `flips(${n})`).to.deep.equal([1, 2]);
+      hows.push(flips.lastRun.how);
+      tf.dispose([x, r]);
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'traced', 'traced', 'replayed', 'replayed']);
+  });
+
+  it('runs op by op, saying why, when the function returns a variable it created', async () => {
+    const g = toGraph(function counter(x: number) {
+      const v = tf.variable(tf.zerosLike(x as never));
+      v.assign(tf.add(v, x as never));
+      return v;
+    } as Fn);
+    const x = tf.scalar(2);
+    for (let call = 0; call < 2; call++) {
+      const v = (await g(x)) as tf.Variable;
+      expect(v).to.be.instanceOf(tf.Variable);
+      expect(await valueOf(tf.clone(v))).to.equal(2);
+      expect(g.lastRun.reason).to.contain('returns tf.Variable');
+      v.dispose();
+    }
+    x.dispose();
+  });
+
   it('runs op by op when a staged branch changes an object from outside it, which a replay could not', async () => {
     const g = toGraph(function positives(x: number) {
       const list: unknown[] = [];

@@ -28,6 +28,8 @@ export const DOCUMENTED_FALLBACKS: readonly RegExp[] = [
   /a branch of a staged if calls .*, which may change something outside it/,
   /an operand of a staged &&, \|\| or \?: assigns a variable or changes an object/,
   /after a staged if when its condition holds and .* when not/,
+  /give a value of .* in one and .* in the other/,
+  /returns tf\.Variable .*, which it created/,
   /a gradient tape is recording/,
 ];
 

@@ -542,7 +542,8 @@ class Replay {
     const limit = hostSizeLimit();
     return outsideValues(node).every((id) => {
       const info = this.value(id);
-      return info.dtype !== 'string' && info.shape.reduce((a, b) => a * b, 1) <= limit;
+      const plain = info.dtype !== 'string' && info.dtype !== 'complex64';
+      return plain && info.shape.reduce((a, b) => a * b, 1) <= limit;
     });
   }
 
@@ -658,10 +659,15 @@ class Replay {
     return template;
   }
 
-  /** Frees everything the replay still owns, and the variables it created that the traced call disposed. */
-  release(): void {
+  /**
+   * Frees everything the replay still owns, and the variables it created that the traced call disposed
+   * (all of them when a guard stopped the replay: `failed`).
+   */
+  release(failed = false): void {
     for (const info of [...this.owned]) this.free(info);
-    for (const [variable, disposed] of this.created) if (disposed && !variable.isDisposed) variable.dispose();
+    // A replay stopped by a guard is run again traced, which creates its variables anew.
+    for (const [variable, disposed] of this.created)
+      if ((disposed || failed) && !variable.isDisposed) variable.dispose();
     this.created.length = 0;
   }
 }
@@ -731,7 +737,7 @@ export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Ge
     run.release();
     return output;
   } catch (error) {
-    run.release();
+    run.release(error instanceof GuardFailure);
     throw error;
   } finally {
     if (stats) {

@@ -22,7 +22,7 @@ import {
   type ValueId,
 } from './graph.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
-import { countingLoop, positionConditions } from './trip_count.js';
+import { countingLoop, positionConditions, stepsByOne } from './trip_count.js';
 
 /** What a kernel takes and gives: a tensor's data, shape and dtype, without the engine's bookkeeping. */
 interface Info {
@@ -486,11 +486,11 @@ class Replay {
   ): Generator<unknown, { trips: number; start: number; position: number } | undefined, unknown> {
     const counting = countingLoop(node, parent);
     if (!counting) return undefined;
-    const step = this.env.get(counting.step);
-    if (step) {
-      const constant = constantOf.get(step);
-      if (constant?.dtype !== 'int32' || Number(constant.values[0]) !== 1) return undefined;
-    }
+    const known = (id: ValueId) => {
+      const info = this.env.get(id);
+      return info && constantOf.get(info);
+    };
+    if (!stepsByOne(counting, known)) return undefined;
     // Where the position starts, and how far it is from the end, in one read.
     const start = this.value(node.carried[counting.position]!);
     const left = this.call('Sub', { a: this.value(counting.end), b: start });

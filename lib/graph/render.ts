@@ -1,9 +1,19 @@
 // Graph summaries: node counts by kind, and text and Graphviz renderings.
 
 import { MAX_ROUND, speculates } from './executor.js';
-import { nodeBlocks, nodeInputs, nodeOutputs, slotsIn, type Block, type Graph, type Node } from './graph.js';
+import {
+  nodeBlocks,
+  nodeInputs,
+  nodeOutputs,
+  slotsIn,
+  type Block,
+  type ConstantNode,
+  type Graph,
+  type Node,
+  type ValueId,
+} from './graph.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
-import { countingLoop } from './trip_count.js';
+import { countingLoop, stepsByOne } from './trip_count.js';
 import { tf } from '../operators/tensors.js';
 
 export interface GraphSummary {
@@ -51,7 +61,16 @@ function describe(node: Node): string {
   }
 }
 
-function textOf(block: Block, indent: string): string[] {
+/** Every constant of a graph, by the value it defines. */
+function constantsOf(block: Block, found = new Map<ValueId, ConstantNode>()): Map<ValueId, ConstantNode> {
+  for (const node of block.nodes) {
+    if (node.kind === 'constant') found.set(node.output, node);
+    for (const inner of nodeBlocks(node)) constantsOf(inner, found);
+  }
+  return found;
+}
+
+function textOf(block: Block, indent: string, constants: Map<ValueId, ConstantNode>): string[] {
   const lines: string[] = [];
   for (const node of block.nodes) {
     lines.push(indent + describe(node));
@@ -59,7 +78,10 @@ function textOf(block: Block, indent: string): string[] {
       node.branches.forEach((branch, k) => {
         lines.push(`${indent}  ${k === 0 ? 'then' : 'else'}:${branch ? '' : ' (not traced yet)'}`);
         if (branch)
-          lines.push(...textOf(branch, `${indent}    `), `${indent}    yield ${branch.results.map(v).join(', ')}`);
+          lines.push(
+            ...textOf(branch, `${indent}    `, constants),
+            `${indent}    yield ${branch.results.map(v).join(', ')}`,
+          );
       });
     } else if (node.kind === 'loop') {
       if (node.blocks.length === 0) lines.push(`${indent}  body: (not traced yet)`);
@@ -68,7 +90,10 @@ function textOf(block: Block, indent: string): string[] {
         const types = inner.paramTypes.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
         // Where the replay runs the loop, and whether its fewer-reads rounds apply, or it reads its
         // condition every iteration.
-        const counting = countingLoop(node, block) ? 'counting: one read of its trip count when it starts' : '';
+        // As the executor decides it: a counting loop whose step is the constant 1.
+        const form = countingLoop(node, block);
+        const counted = form !== null && stepsByOne(form, (id) => constants.get(id));
+        const counting = counted ? 'counting: one read of its trip count when it starts' : '';
         const reads = onHost
           ? `on the CPU (every value has at most ${hostSizeLimit()} elements), ` +
             (counting || 'reading its condition there')
@@ -77,7 +102,10 @@ function textOf(block: Block, indent: string): string[] {
               ? `up to ${MAX_ROUND} iterations per read`
               : 'one read per iteration: its body does more than compute');
         lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}, ${reads}:`);
-        lines.push(...textOf(inner, `${indent}    `), `${indent}    next ${inner.results.map(v).join(', ')}`);
+        lines.push(
+          ...textOf(inner, `${indent}    `, constants),
+          `${indent}    next ${inner.results.map(v).join(', ')}`,
+        );
       }
     }
   }
@@ -126,7 +154,7 @@ export function summarize(graph: Graph, kernelsPerCall: number, readsPerCall: nu
   count(graph.body);
   const text = [
     `inputs ${graph.inputs.map(v).join(', ')}`,
-    ...textOf(graph.body, ''),
+    ...textOf(graph.body, '', constantsOf(graph.body)),
     `return ${slotsIn(graph.output).map(v).join(', ')}`,
   ].join('\n');
   return { nodes, kernelsPerCall, readsPerCall, constants, untraced: graph.untraced, text, dot: dotOf(graph) };

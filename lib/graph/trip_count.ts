@@ -4,6 +4,7 @@
 import {
   nodeOutputs,
   type Block,
+  type ConstantNode,
   type IfNode,
   type KernelNode,
   type LoopNode,
@@ -25,6 +26,16 @@ export interface Counting {
 }
 
 const known = new WeakMap<LoopNode, Counting | null>();
+
+/**
+ * Whether a counting loop's step is the constant 1, given the constant node of a value from outside the
+ * loop (`constantOf`): the executor and the graph text decide it the same way.
+ */
+export function stepsByOne(counting: Counting, constantOf: (id: ValueId) => ConstantNode | undefined): boolean {
+  if (counting.step === -1) return true;
+  const constant = constantOf(counting.step);
+  return constant?.dtype === 'int32' && Number(constant.values[0]) === 1;
+}
 
 /** The counting form of `loop`, which `parent` holds, or null when it does not count. */
 export function countingLoop(loop: LoopNode, parent: Block): Counting | null {

@@ -7,7 +7,7 @@
 import { MATH_FUNCTIONS, TF_STATEFUL } from '../analysis/globals.js';
 import { ConversionError, StagingError } from '../errors.js';
 import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/asserts.js';
-import { currentTracer, originalOf } from '../operators/tracing.js';
+import { currentTracer, originalOf, type Tracer } from '../operators/tracing.js';
 import { pow } from '../operators/arithmetic.js';
 import { arrayMethod, arrayMethodOf, arrayMethodSync, callbackWaits, restage } from '../operators/array_methods.js';
 import { checkListMethod } from '../operators/lists.js';
@@ -17,7 +17,7 @@ import { currentCallScope } from '../operators/memory.js';
 import { RESTAGE } from '../operators/plain.js';
 import { loadedCode } from './loaded_code.js';
 import { isMadeByTf, isTfFunction, isTfNamespaceFunction } from './tf_functions.js';
-import { changesOutside } from '../graph/local_purity.js';
+import { changesObjectsOutside, changesOutside, TENSOR_METHOD_NAMES } from '../graph/local_purity.js';
 import { isTensor } from '../operators/tensors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- calls pass any values through, as JavaScript does. */
@@ -226,7 +226,8 @@ const TF_CHANGING: ReadonlySet<string> = new Set([
  */
 function checkBranchCall(target: Target, fn: any, thisArg: unknown, label: string): void {
   const tracer = currentTracer();
-  if (!tracer?.inStagedBranch) return;
+  if (!tracer) return;
+  if (!tracer.inStagedBranch) return checkTracedCall(tracer, target, fn, label);
   let known: boolean;
   if (target.kind === 'native') {
     if (target.replacement !== undefined) known = true;
@@ -247,6 +248,40 @@ function checkBranchCall(target: Target, fn: any, thisArg: unknown, label: strin
         'either branch would not',
     );
   }
+}
+
+/**
+ * Anywhere in a graph trace, a called user function must not change an object it did not make (an
+ * argument, `this`, an object from outside): a replay runs tf's kernels, not the function's JavaScript,
+ * so the change would happen on the traced call only. Converted functions are read from their code
+ * (graph/local_purity.ts); functions that run as they are (doNotConvert, or not convertible) from theirs,
+ * where any call of another function counts as a change. tf's functions and the built-ins are known.
+ */
+function checkTracedCall(tracer: Tracer, target: Target, fn: any, label: string): void {
+  let changes = false;
+  if (target.kind === 'converted') changes = changesObjectsOutside(target.callee.staged());
+  else if (target.kind === 'native' && target.replacement === undefined && !isTfFunction(fn)) {
+    const source = Function.prototype.toString.call(fn);
+    changes = !isNativeSource(source) && !isGenerated(source) && !isMadeByTf(source) && changesOutside(fn);
+  }
+  if (changes) {
+    tracer.fail(
+      `it calls ${label}, which changes an object it did not make (an argument, this, or an object from ` +
+        'outside), and a replay would not repeat that',
+    );
+  }
+}
+
+/**
+ * `list.reverse()` or `set.add(x)` while a graph trace records: the code reading of graph/local_purity.ts
+ * lets these names pass, since tensors have methods of the same names; the receiver says which it is.
+ * Whether the array or set is the function's own is not known here, so either way the trace stops.
+ */
+function checkTracedMutation(object: unknown, key: PropertyKey, label: string): void {
+  if (typeof key !== 'string' || !TENSOR_METHOD_NAMES.has(key)) return;
+  const tracer = currentTracer();
+  if (!tracer || !(Array.isArray(object) || object instanceof Set || ArrayBuffer.isView(object))) return;
+  tracer.fail(`it calls ${label}, which changes an array or set in place, and a replay would not repeat that`);
 }
 
 /** `fn(...args)` in converted code. */
@@ -289,6 +324,7 @@ export function* convertedMethodCall(
   if (bound) return bound;
   const scope = currentCallScope();
   checkListMethod(object, key, scope, (scope?.stagedLoops ?? 0) > 0);
+  checkTracedMutation(object, key, label);
   const reading = arrayMethodOf(object, key);
   if (reading) return yield* arrayMethod(object, reading, args);
   return yield* convertedCall(context, object[key], object, args, label);

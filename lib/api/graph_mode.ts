@@ -1,7 +1,8 @@
 // Graph mode: each input signature is traced once into a graph, and later calls replay it.
 
 import { GuardFailure, replay, type ReplayStats } from '../graph/executor.js';
-import type { Graph } from '../graph/graph.js';
+import { nodeBlocks, type Block, type Graph } from '../graph/graph.js';
+import { changesObjectsOutside } from '../graph/local_purity.js';
 import { mergeInto } from '../graph/merge.js';
 import { Recorder } from '../graph/recorder.js';
 import { summarize, type GraphSummary } from '../graph/render.js';
@@ -97,6 +98,31 @@ export class GraphCache {
     return this.trace(signature, staged, thisArg, args, options);
   }
 
+  /**
+   * Replays the graph of this call's signature again, without tracing and without updating `lastRun`:
+   * undefined when the call would not replay (no graph yet, branches left to trace in a graph with
+   * effects, a gradient tape recording, a guard that fails). For checks that a replay gives what the trace
+   * gave; `random` says whether the graph draws random numbers, which a replay draws afresh.
+   */
+  async replayOnly(
+    thisArg: unknown,
+    args: unknown[],
+    options: RunOptions,
+  ): Promise<{ value: unknown; random: boolean } | undefined> {
+    const signature = signatureOf(this.usesThis ? thisArg : undefined, args);
+    const entry = this.entries.get(signature.key);
+    if (!entry?.graph || (entry.graph.untraced > 0 && entry.graph.effects)) return undefined;
+    if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) return undefined;
+    entry.plan ??= simplify(entry.graph);
+    try {
+      const value = await drive(replay(entry.plan, signature.inputs, { kernels: 0, reads: 0 }), this.name, options);
+      return { value, random: drawsRandom(entry.plan.body) };
+    } catch (error) {
+      if (error instanceof GuardFailure) return undefined;
+      throw error;
+    }
+  }
+
   private opByOp(staged: Staged, thisArg: unknown, args: unknown[], options: RunOptions, reason: string) {
     this.lastRun = { how: 'eager', reason };
     return drive(staged().apply(thisArg, args), this.name, options);
@@ -134,6 +160,15 @@ export class GraphCache {
     args: unknown[],
     options: RunOptions,
   ): Promise<unknown> {
+    // A replay runs tf's kernels, not the function's JavaScript: a change to an object the function did
+    // not make would happen on the traced call only.
+    if (changesObjectsOutside(staged())) {
+      const reason =
+        'it changes an object it did not make (an argument, this, or an object from outside), and a replay ' +
+        'would not repeat that';
+      this.store(signature.key, { fallback: reason });
+      return this.opByOp(staged, thisArg, args, options, reason);
+    }
     this.countTrace(signature);
     const recorder = new Recorder(signature.inputs);
     this.lastRun = { how: 'traced' };
@@ -216,6 +251,10 @@ export class GraphCache {
     return summarize(graph, last.kernels, last.reads);
   }
 }
+
+/** Whether a block, or one nested in it, draws random numbers. */
+const drawsRandom = (block: Block): boolean =>
+  block.nodes.some((node) => node.kind === 'random' || nodeBlocks(node).some(drawsRandom));
 
 /** Frees the constants a replayed graph wrote to the backend. */
 function disposeGraph(graph: Graph): void {

@@ -1,4 +1,4 @@
-// Whether generated code (a local function's twin, a staged if's branch) may change anything outside itself.
+// Whether generated code (a traced function, a local function's twin, a staged if's branch) may change anything outside itself.
 
 import { parse } from 'acorn';
 import { TF_STATEFUL } from '../analysis/globals.js';
@@ -23,6 +23,12 @@ const MUTATING_METHODS = new Set([
   'delete',
   'clear',
 ]);
+/**
+ * Of those, the names tensors also have as methods (`t.add(u)`, `t.reverse()`): through the runtime's
+ * method call, which sees the receiver, they count as changes only on arrays and sets
+ * (api/converted_call.ts).
+ */
+export const TENSOR_METHOD_NAMES: ReadonlySet<string> = new Set(['add', 'reverse']);
 /** Global constructors whose new objects hold nothing from outside. */
 const FRESH_CONSTRUCTORS = new Set([
   'Array',
@@ -52,18 +58,36 @@ const known = new Map<string, boolean>();
  * that is read later (one that is not is never read again).
  */
 export function changesOutside(fn: (...args: never[]) => unknown, branch = false): boolean {
+  return cached(fn, branch ? 'branch' : 'call');
+}
+
+/**
+ * Whether a function run by a graph trace (the traced function, a converted function it calls) changes an
+ * object it did not make, which a replay, running tf's kernels and not the JavaScript, would not repeat.
+ * As a branch, it may assign its own variables; unlike a branch, it may also call any of tf's functions:
+ * the trace records tf's state (variables, random draws) or fails on what it cannot record.
+ */
+export function changesObjectsOutside(fn: (...args: never[]) => unknown): boolean {
+  return cached(fn, 'trace');
+}
+
+/** How much code may change: a call, a branch (also its function's variables), a trace (also tf's state). */
+type Reach = 'call' | 'branch' | 'trace';
+
+function cached(fn: (...args: never[]) => unknown, reach: Reach): boolean {
   const source = Function.prototype.toString.call(fn);
-  const key = `${branch}\n${source}`;
+  const key = `${reach}\n${source}`;
   let answer = known.get(key);
   if (answer === undefined) {
-    answer = analyse(source, branch);
+    answer = analyse(source, reach);
     if (known.size > 10_000) known.clear();
     known.set(key, answer);
   }
   return answer;
 }
 
-function analyse(source: string, branch: boolean): boolean {
+function analyse(source: string, reach: Reach): boolean {
+  const branch = reach !== 'call';
   let program: ESTree.Program;
   try {
     program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as ESTree.Program;
@@ -128,22 +152,28 @@ function analyse(source: string, branch: boolean): boolean {
     } else if (node.type === 'NewExpression') {
       if (node.callee.type !== 'Identifier' || !FRESH_CONSTRUCTORS.has(node.callee.name)) return true;
     } else if (node.type === 'CallExpression') {
-      if (!knownCall(node, ownObject)) return true;
+      if (!knownCall(node, ownObject, reach === 'trace')) return true;
     }
   }
   return false;
 }
 
 /** Whether a call in generated code is one that changes nothing outside, or one the runtime checks. */
-function knownCall(node: ESTree.CallExpression, ownObject: (node: ESTree.Node | undefined) => boolean): boolean {
+function knownCall(
+  node: ESTree.CallExpression,
+  ownObject: (node: ESTree.Node | undefined) => boolean,
+  tfRecorded: boolean,
+): boolean {
   const callee = node.callee;
   if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier') return false;
   const root = callee.object.type === 'Identifier' ? callee.object.name : undefined;
+  // `tf.train.sgd(...)`, `tf.losses.meanSquaredError(...)`: in a trace, tf's state is recorded.
+  if (tfRecorded && rootName(callee) === 'tf') return true;
   const method = callee.property.name;
   const [first, second, third] = node.arguments as ESTree.Node[];
   if (root === 'Math') return true;
   // `tf.tidy` is not stateful: what it frees a replay frees itself, and its callback is read as code.
-  if (root === 'tf') return !TF_STATEFUL.has(method);
+  if (root === 'tf') return tfRecorded || !TF_STATEFUL.has(method);
   if (root !== 'ag__') return MUTATING_METHODS.has(method) ? ownObject(callee.object) : false;
   if (RUNTIME_WRITES.has(method)) {
     // `setPath(root, keys, ...)`, `assignPath(pathRef(root, keys), ...)`: a path of one key writes into the
@@ -155,7 +185,13 @@ function knownCall(node: ESTree.CallExpression, ownObject: (node: ESTree.Node | 
     return oneKey && ownObject(target);
   }
   if (method === 'convertedMethodCall' && third?.type === 'Literal' && MUTATING_METHODS.has(String(third.value))) {
-    return ownObject(second);
+    return TENSOR_METHOD_NAMES.has(String(third.value)) || ownObject(second);
   }
   return true;
+}
+
+/** The name a member chain starts from: `tf` for `tf.train.sgd`. */
+function rootName(node: ESTree.Node): string | undefined {
+  while (node.type === 'MemberExpression') node = node.object;
+  return node.type === 'Identifier' ? node.name : undefined;
 }

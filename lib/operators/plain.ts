@@ -1,6 +1,6 @@
 // The plain clone's runtime: guards that hand a run over to the staged function, and buffered printing.
 
-import { needsRead } from './printing.js';
+import { needsRead, printPlain } from './printing.js';
 import { StagingError } from '../errors.js';
 import { isTensor } from './tensors.js';
 import { stringifyWith } from './text.js';
@@ -84,9 +84,7 @@ export function endPrintBuffer(flush: boolean): void {
     for (const line of lines) enclosing.push(line);
     return;
   }
-  for (const { target, method, args } of lines) {
-    (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
-  }
+  for (const { target, method, args } of lines) printPlain(target, method, args);
 }
 
 /** `console.log(...)` in the plain clone: buffered; a tensor argument needs an asynchronous read, so it restages. */
@@ -94,7 +92,7 @@ export function consoleCallPlain(target: unknown, method: string, args: unknown[
   if (needsRead(args)) throw RESTAGE;
   const buffer = buffers[buffers.length - 1];
   if (buffer) buffer.push({ target, method, args: snapshot(args) });
-  else (target as Record<string, (...values: unknown[]) => void>)[method]!(...args);
+  else printPlain(target, method, args);
 }
 
 /** `console.assert(...)` in the plain clone: buffered as any print; a tensor condition restages. */

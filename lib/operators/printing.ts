@@ -94,10 +94,20 @@ export function* consoleCall(target: unknown, method: string, args: unknown[]): 
   return fn.apply(target, values);
 }
 
+/**
+ * A console call on plain values made at once, by synchronous code (a callback, a plain run): a graph
+ * trace records it as it records the staged prints, so that a replay prints it again.
+ */
+export function printPlain(target: unknown, method: string, args: unknown[]): unknown {
+  const tracer = currentTracer();
+  if (tracer && !tracer.effect(consoleCall, [target, method, args], `console.${method}`)) return undefined;
+  return (target as Record<string, (...values: unknown[]) => unknown>)[method]!(...args);
+}
+
 /** A console call inside a callback, which cannot wait: plain values print at once, a tensor is an error. */
 export function consoleCallInCallback(target: unknown, method: string, args: unknown[]): unknown {
   if (needsRead(args)) throw syncPrintError(method);
-  return (target as Record<string, (...values: unknown[]) => unknown>)[method]!(...args);
+  return printPlain(target, method, args);
 }
 
 export function syncPrintError(method: string): StagingError {

@@ -604,6 +604,108 @@ describeWithBackends('graph mode', (backend) => {
     ]);
   });
 
+  it('runs op by op, saying why, a function that changes an object it did not make, so each call changes it', async () => {
+    const pushes = toGraph(function pushes(log: unknown[], x: number) {
+      log.push('ran');
+      return x * 2;
+    } as Fn);
+    const remember = function remember(seen: unknown[], x: unknown) {
+      seen.push(x);
+    };
+    const callsHelper = toGraph(
+      function callsHelper(seen: unknown[], x: number) {
+        remember(seen, 1);
+        return x + 1;
+      } as Fn,
+      { scope: { remember } },
+    );
+    class Counter {
+      count = 0;
+      step(x: number) {
+        this.count++;
+        return x * 3;
+      }
+    }
+    const counter = new Counter();
+    const counts = toGraph(Counter.prototype.step as Fn);
+    const x = tf.scalar(2);
+    for (let call = 1; call <= 3; call++) {
+      const log: unknown[] = [];
+      const seen: unknown[] = [];
+      expect(await valueOf(await pushes(log, x))).to.equal(4);
+      expect(log, 'pushed on every call').to.deep.equal(['ran']);
+      expect(pushes.lastRun.reason).to.contain('it changes an object it did not make');
+      expect(await valueOf(await callsHelper(seen, x))).to.equal(3);
+      expect(seen, 'pushed by the callee on every call').to.deep.equal([1]);
+      expect(callsHelper.lastRun.reason).to.contain('it calls remember, which changes an object it did not make');
+      expect(await valueOf(await counts.call(counter, x))).to.equal(6);
+      expect(counter.count).to.equal(call);
+    }
+    const reverses = toGraph(function reverses(list: number[], x: tf.Tensor) {
+      list.reverse();
+      return x.add(1);
+    } as Fn);
+    const list = [1, 2];
+    expect(await valueOf(await reverses(list, x))).to.equal(3);
+    expect(await valueOf(await reverses(list, x))).to.equal(3);
+    expect(list, 'reversed twice').to.deep.equal([1, 2]);
+    expect(reverses.lastRun.reason).to.contain('changes an array or set in place');
+    x.dispose();
+  });
+
+  it('replays functions that change only what they make themselves, and tensor methods named like mutators', async () => {
+    const g = toGraph(function ownList(x: tf.Tensor) {
+      const parts = [];
+      const byName = new Map();
+      parts.push(x.add(1));
+      byName.set('sum', x.reverse());
+      parts.push(byName.get('sum'));
+      return tf.stack(parts as never);
+    } as Fn);
+    const hows: string[] = [];
+    for (const n of [1, 5]) {
+      const x = tf.tensor1d([n, 0]);
+      expect(await valueOf(await g(x))).to.deep.equal([
+        [n + 1, 1],
+        [0, n],
+      ]);
+      hows.push(g.lastRun.how);
+      x.dispose();
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed']);
+  });
+
+  it('replays the prints of plain code that the trace ran: a converted function called from native code', async () => {
+    const double = toGraph(function double(v: number) {
+      console.log('double', v);
+      return v * 2;
+    } as Fn);
+    const g = toGraph(
+      function printsThroughMap(x: number) {
+        console.log('before');
+        const ys = [1, 2].map(double as never);
+        console.log('after', ys.length);
+        return x * 2;
+      } as Fn,
+      { scope: { double } },
+    );
+    const expected = [['before'], ['double', 1], ['double', 2], ['after', 2]];
+    for (const how of ['traced', 'replayed']) {
+      const x = tf.scalar(1);
+      const printed: unknown[][] = [];
+      const log = console.log;
+      console.log = (...args: unknown[]) => void printed.push(args);
+      try {
+        expect(await valueOf(await g(x))).to.equal(2);
+      } finally {
+        console.log = log;
+      }
+      expect(g.lastRun.how).to.equal(how);
+      expect(printed, `printed when ${how}`).to.deep.equal(expected);
+      x.dispose();
+    }
+  });
+
   it('keeps a branch traced untaken from writing into an outside object through an array it made', async () => {
     const o: { neg?: boolean } = {};
     const g = toGraph(
@@ -626,7 +728,7 @@ describeWithBackends('graph mode', (backend) => {
     const minus = tf.scalar(-1);
     expect(await valueOf(await g(minus))).to.equal(-1);
     expect(o.neg).to.equal(true);
-    expect(g.lastRun.reason).to.contain('a branch of a staged if changes something outside it');
+    expect(g.lastRun.reason).to.contain('it changes an object it did not make');
     tf.dispose([x, minus]);
   });
 

@@ -31,6 +31,8 @@ export const DOCUMENTED_FALLBACKS: readonly RegExp[] = [
   /give a value of .* in one and .* in the other/,
   /returns tf\.Variable .*, which it created/,
   /a gradient tape is recording/,
+  /changes an object it did not make/,
+  /changes an array or set in place/,
 ];
 
 /** How calls ran, by how, and the fallback reasons seen. */

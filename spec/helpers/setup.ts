@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraphCache } from '../../lib/api/graph_mode.js';
 import { DOCUMENTED_FALLBACKS } from './graph_mode.js';
+import { installReplayCheck, replayChecks } from './replay_check.js';
 
 /**
  * Reasons for running op by op that no pattern in DOCUMENTED_FALLBACKS covers, met by the current spec's
@@ -10,7 +11,7 @@ import { DOCUMENTED_FALLBACKS } from './graph_mode.js';
  */
 const undocumented: string[] = [];
 
-const run = GraphCache.prototype.run;
+const run = installReplayCheck(GraphCache.prototype.run);
 GraphCache.prototype.run = function (this: GraphCache, ...args: Parameters<typeof run>) {
   const check = () => {
     const last = this.lastRun;
@@ -33,6 +34,14 @@ GraphCache.prototype.run = function (this: GraphCache, ...args: Parameters<typeo
 export const mochaHooks = {
   beforeAll() {
     tf.env().set('PROD', true);
+  },
+  afterAll() {
+    const { compared, random, notReplayable } = replayChecks;
+    // Straight to stdout: a spec may have left console.log captured.
+    process.stdout.write(
+      `\n  every trace replayed and compared: ${compared} replays equal to their traces, ${random} with random ` +
+        `draws (prints compared, values not), ${notReplayable} not replayable at once (branches left to trace)\n`,
+    );
   },
   beforeEach() {
     undocumented.length = 0;

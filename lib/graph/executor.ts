@@ -438,8 +438,15 @@ class Replay {
         carried = next;
         take(nextCondition);
         count++;
-        const iterations = Math.min(round, limit === undefined ? round : limit - count + 1);
+        let iterations = Math.min(round, limit === undefined ? round : limit - count + 1);
         round = Math.min(round * 2, MAX_ROUND);
+        // A round ends where the last run of this loop ended, if that is sooner: a loop that ends there
+        // again runs no iteration past its end. Past that point, rounds grow from one again.
+        const previous = lastTrips.get(node);
+        if (previous !== undefined && count <= previous) {
+          iterations = Math.min(iterations, previous - count + 1);
+          if (count === previous) round = 1;
+        }
         // On the CPU a read costs nothing: no iteration runs past the loop's end.
         if (iterations <= 1 || this.host || trips !== undefined || !speculates(block)) continue;
         // Each later iteration of the round, with the condition it ends on.
@@ -473,6 +480,7 @@ class Replay {
     } finally {
       if (ownCondition) this.free(condition);
     }
+    lastTrips.set(node, count);
     node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));
   }
 
@@ -688,6 +696,14 @@ function tooManyIterations(construct: string, limit: number): StagingError {
 export const MAX_ROUND = 32;
 
 const speculative = new WeakMap<Block, boolean>();
+
+/**
+ * How many iterations each loop ran the last time it ran: rounds of speculative iterations stop there,
+ * so that a loop whose trip count repeats from call to call (an iteration to convergence on inputs of one
+ * size) reads as few times as before without running past its end. Only a guess: a loop that runs longer
+ * or shorter is as correct, and wastes at most what it would without it.
+ */
+const lastTrips = new WeakMap<LoopNode, number>();
 
 /**
  * Whether iterations of a loop block may run past the loop's end and be discarded: it only computes

@@ -219,6 +219,26 @@ describeWithBackends('graph mode', (backend) => {
     expect(g.lastRun.reads).to.be.below(12);
   });
 
+  it('stops a round of speculative iterations where the loop ended on its last run, and stays exact', async () => {
+    // 1024 values: more than a loop placed on the CPU takes (it reads every iteration, never speculates).
+    const g = toGraph(function rootUp(x: number, n: number) {
+      while (tf.any((x * x < n) as never)) x = x + 1;
+      return x;
+    } as Fn);
+    const runs: { value: unknown; kernels?: number }[] = [];
+    for (const n of [1600, 100, 1600, 1600, 2500]) {
+      const [x, limit] = [tf.zeros([1024], 'int32'), tf.scalar(n, 'int32')];
+      const value = ((await valueOf(await g(x, limit))) as number[])[0];
+      runs.push({ value, kernels: g.lastRun.kernels });
+      tf.dispose([x, limit]);
+    }
+    expect(runs.map((run) => run.value)).to.deep.equal([40, 10, 40, 40, 50]);
+    const [, , afterShort, again] = runs;
+    // After a run of 10 iterations, rounds of 1, 2, 4, 8, 16 and 32 iterations run past 40; told that the
+    // loop ended after 40, the next run ends its round there.
+    expect(again!.kernels).to.be.below(afterShort!.kernels!);
+  });
+
   it('traces again for a new signature, and warns once when an argument keeps changing', async () => {
     // Its own scope per backend: a function's warning comes once per process.
     const g = toGraph(

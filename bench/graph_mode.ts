@@ -1,25 +1,24 @@
-// `npm run bench` (graph mode): converted programs against hand-written eager TF.js, on each backend, in one run.
+// Graph-mode benchmark rows: converted programs against hand-written eager TF.js, in Node (`npm run bench`) and in the browser (demo/bench_page.ts).
 import * as tf from '@tensorflow/tfjs';
-import { collatz } from '../demo/announcement.js';
-import { toGraph } from './library.js';
+import { collatz, trainSine } from '../demo/announcement.js';
+import { trainSineEager } from '../demo/eager.js';
+import { collatzAll, huber, rnn, train } from './programs.js';
+import type { toGraph as ToGraph } from '../lib/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- converted functions are written as users write them. */
 type Fn = (...args: any[]) => any;
 
-// ---- The programs as users write them, converted by toGraph (Collatz is the README's, from the demo). ----
-
-function collatzAll(a: any) {
-  let steps = tf.zerosLike(a);
-  while (tf.any(a != 1)) {
-    const active = a != 1;
-    a = tf.where(active, tf.where(a % 2 == 0, Math.floor(a / 2), 3 * a + 1), a);
-    steps = steps + tf.cast(active, 'int32');
-  }
-  return steps;
-}
-
-function huber(a: any, delta: number) {
-  return tf.where(tf.abs(a) <= delta, (a * a) / 2, delta * (tf.abs(a) - delta / 2));
+/** Where the rows run: the library's toGraph (Node's bench takes the compiled one), sizes, and progress. */
+export interface GraphBenchOptions {
+  toGraph: typeof ToGraph;
+  /** Timed calls per row, before the per-row factors (Collatz: 3x; training: fixed at 3). */
+  repeats?: number;
+  /** Values of the vectorised Collatz. */
+  collatzValues?: number;
+  /** SGD steps of the 784→10 training row. */
+  trainSteps?: number;
+  /** Progress lines as rows finish. */
+  log?: (line: string) => void;
 }
 
 // ---- The same programs written by hand in eager TF.js. ----
@@ -139,6 +138,8 @@ interface Row {
   repeats: number;
   /** Calls of each side before the timed ones. */
   warmups: number;
+  /** Relative tolerance of the check that both sides agree (float32 steps round differently). */
+  tolerance?: number;
 }
 
 async function readBack(result: unknown): Promise<void> {
@@ -156,7 +157,7 @@ async function timeOne(run: (...args: unknown[]) => unknown, args: unknown[]): P
   return time;
 }
 
-async function benchRow(row: Row, backend: string): Promise<void> {
+async function benchRow(row: Row, backend: string, log: (line: string) => void): Promise<void> {
   // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
   for (let w = 0; w < row.warmups; w++) {
     const inputs = row.inputs(w);
@@ -170,7 +171,9 @@ async function benchRow(row: Row, backend: string): Promise<void> {
   const [a, b] = [await values(want), await values(got)];
   if (JSON.stringify(a) !== JSON.stringify(b)) {
     const close =
-      Array.isArray(a) && Array.isArray(b) && a.every((x, i) => Math.abs(x - b[i]) <= 1e-4 * (1 + Math.abs(x)));
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.every((x, i) => Math.abs(x - b[i]) <= (row.tolerance ?? 1e-4) * (1 + Math.abs(x)));
     if (!close) throw new Error(`${row.name}: converted and eager disagree`);
   }
   dispose([want, got]);
@@ -215,10 +218,10 @@ async function benchRow(row: Row, backend: string): Promise<void> {
   };
   table.push(line);
   // Progress as rows finish; the whole table comes at the end.
-  console.log(`  ${row.name}: eager/graph ${line['eager/graph']}`);
+  log(`  ${row.name}: eager/graph ${line['eager/graph']}`);
 }
 
-type TableRow = Record<
+export type TableRow = Record<
   'backend' | 'program' | 'eager' | 'graph' | 'eager/graph' | 'kernels' | 'reads' | 'kernel floor' | 'graph ran',
   string
 >;
@@ -226,37 +229,32 @@ type TableRow = Record<
 /** The rows measured so far, on every backend. */
 const table: TableRow[] = [];
 
+/** The rows measured so far, on every backend. */
+export const graphTable = (): readonly TableRow[] => table;
+
 /** One table of every row, with the machine named: kernels and reads are eager / graph, per call. */
-export function printGraphTable(machine: string): void {
-  if (table.length === 0) return;
+export function formatGraphTable(machine: string): string[] {
+  if (table.length === 0) return [];
   const columns = Object.keys(table[0]!) as (keyof TableRow)[];
   const widths = columns.map((c) => Math.max(c.length, ...table.map((row) => row[c].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(
-    `\nGraph mode against hand-written eager TF.js, ${machine}; medians; eager/graph above 1 means graph mode is faster`,
-  );
-  console.log(line(columns));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of table) console.log(line(columns.map((c) => row[c])));
+  return [
+    `Graph mode against hand-written eager TF.js, ${machine}; medians; eager/graph above 1 means graph mode is faster`,
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...table.map((row) => line(columns.map((c) => row[c]))),
+  ];
 }
 
 /** A training step count, weights and data for the linear 784→10 model. */
-function trainingRow(steps: number, repeats: number): Row {
+function trainingRow(toGraph: typeof ToGraph, steps: number, repeats: number): Row {
   const w = tf.variable(tf.zeros([784, 10]));
   const b = tf.variable(tf.zeros([10]));
   const we = tf.variable(tf.zeros([784, 10]));
   const be = tf.variable(tf.zeros([10]));
   const opt = tf.train.sgd(0.1);
   const optEager = tf.train.sgd(0.1);
-  const train = toGraph(
-    function train(xs: tf.Tensor, ys: tf.Tensor, n: number) {
-      for (let i = 0; i < n; i++) {
-        opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(xs, w), b)));
-      }
-      return tf.sum(w);
-    },
-    { scope: { opt, w, b } },
-  );
+  const graph = toGraph(train as Fn, { scope: { opt, w, b } });
   const reset = () => {
     for (const v of [w, b, we, be]) v.assign(tf.zerosLike(v));
   };
@@ -276,27 +274,19 @@ function trainingRow(steps: number, repeats: number): Row {
       }
       return tf.sum(we);
     },
-    graph: train,
+    graph,
     repeats,
     warmups: 1,
   };
 }
 
 /** An RNN cell over 50 time steps, batch 32, hidden 256: a staged for-of over the time axis. */
-function rnnRow(repeats: number): Row {
+function rnnRow(toGraph: typeof ToGraph, repeats: number): Row {
   const [steps, batch, hidden] = [50, 32, 256];
   const wx = tf.randomNormal([hidden, hidden], 0, 0.05, 'float32', 7);
   const wh = tf.randomNormal([hidden, hidden], 0, 0.05, 'float32', 8);
   const b = tf.zeros([hidden]);
-  const graph = toGraph(
-    function rnn(xs: any, h: any) {
-      for (const x of xs) {
-        h = tf.tanh(tf.add(tf.add(tf.matMul(x, wx), tf.matMul(h, wh)), b));
-      }
-      return h;
-    },
-    { scope: { wx, wh, b } },
-  );
+  const graph = toGraph(rnn as Fn, { scope: { wx, wh, b } });
   const eager = (xs: tf.Tensor, h0: tf.Tensor) =>
     tf.tidy(() => {
       let h = h0;
@@ -313,13 +303,30 @@ function rnnRow(repeats: number): Row {
   };
 }
 
-export async function benchGraphMode(backend: string): Promise<void> {
+/** The demo's training example: a small network fits sin(x), its step count a tensor, printing as it goes. */
+function demoTrainingRow(toGraph: typeof ToGraph, repeats: number): Row {
+  return {
+    name: "demo's training example, 60 steps",
+    // A step count of 60 to 62: varied values, one signature.
+    inputs: (r) => [tf.scalar(60 + (r % 3), 'int32')],
+    eager: trainSineEager,
+    graph: toGraph(trainSine as Fn),
+    repeats,
+    warmups: 2,
+    // Float32 steps of gradient descent round differently on the GPU and on the CPU a small loop runs on.
+    tolerance: 1e-3,
+  };
+}
+
+export async function benchGraphMode(backend: string, options: GraphBenchOptions): Promise<void> {
+  const { toGraph } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
   const software = backend.startsWith('webgpu');
-  const repeats = Number(process.env.BENCH_REPEATS_GRAPH ?? (software ? 5 : 11));
-  const vectorSize = Number(process.env.BENCH_COLLATZ_N ?? (software ? 65_536 : 16_384));
+  const repeats = options.repeats ?? (software ? 5 : 11);
+  const vectorSize = options.collatzValues ?? (software ? 65_536 : 16_384);
   // SwiftShader runs a step in about 0.1 s: 200 steps there keep the run within minutes.
-  const steps = Number(process.env.BENCH_TRAIN_STEPS ?? (software ? 200 : 1000));
-  console.log(`Graph mode on ${backend}, median of ${repeats} runs (Collatz: ${repeats * 3}; training: 3):`);
+  const steps = options.trainSteps ?? (software ? 200 : 1000);
+  log(`Graph mode on ${backend}, median of ${repeats} runs (Collatz: ${repeats * 3}; training: 3):`);
   const starts = [27, 31, 41, 47, 54, 55, 63, 73, 97, 103, 107, 111, 117, 121];
   const rows: Row[] = [
     {
@@ -346,8 +353,9 @@ export async function benchGraphMode(backend: string): Promise<void> {
       repeats,
       warmups: 3,
     },
-    trainingRow(steps, 3),
-    rnnRow(repeats),
+    trainingRow(toGraph, steps, 3),
+    rnnRow(toGraph, repeats),
+    demoTrainingRow(toGraph, repeats),
   ];
-  for (const row of rows) await benchRow(row, backend);
+  for (const row of rows) await benchRow(row, backend, log);
 }

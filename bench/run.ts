@@ -1,26 +1,35 @@
 // `npm run bench`: every benchmark, each a ratio to a baseline measured in the same run.
-// BENCH_ONLY=graph (or plain, conversion, yielding) runs one of them; BENCH_CPU=0, BENCH_WASM=0 or
+// BENCH_ONLY=graph (or browser, plain, conversion, yielding) runs one of them; BENCH_CPU=0, BENCH_WASM=0 or
 // BENCH_WEBGPU=0 skips that backend's graph-mode rows.
 import * as tf from '@tensorflow/tfjs';
+import { benchInBrowser } from './browser.js';
 import { benchConversion } from './conversion.js';
-import { benchGraphMode, printGraphTable } from './graph_mode.js';
-import { setupNodeWebGPU } from './library.js';
+import { benchGraphMode, formatGraphTable } from './graph_mode.js';
+import { setupNodeWebGPU, toGraph } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
 import { benchYielding } from './yielding.js';
 
 const only = process.env.BENCH_ONLY;
+/** A number from the environment, or undefined for the benchmark's own default. */
+const env = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]));
 const runs = (name: string) => only === undefined || only === name;
 
 async function main(): Promise<void> {
   if (runs('graph')) {
+    const sizes = {
+      toGraph,
+      repeats: env('BENCH_REPEATS_GRAPH'),
+      collatzValues: env('BENCH_COLLATZ_N'),
+      trainSteps: env('BENCH_TRAIN_STEPS'),
+    };
     await tf.setBackend('cpu');
-    if (process.env.BENCH_CPU !== '0') await benchGraphMode('cpu');
+    if (process.env.BENCH_CPU !== '0') await benchGraphMode('cpu', sizes);
     if (process.env.BENCH_WASM !== '0') {
       await import('@tensorflow/tfjs-backend-wasm');
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
       await tf.setBackend('wasm');
-      await benchGraphMode(`wasm (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`);
+      await benchGraphMode(`wasm (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`, sizes);
       await tf.setBackend('cpu');
     }
     if (process.env.BENCH_WEBGPU !== '0') {
@@ -28,12 +37,17 @@ async function main(): Promise<void> {
       if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);
       else {
         // tfjs's defaults, as users run it: small tensors that live on the CPU run CPU kernels there.
-        await benchGraphMode(`webgpu (${webgpu.software ? 'SwiftShader, a CPU-emulated GPU' : 'a GPU'})`);
+        await benchGraphMode(`webgpu (${webgpu.software ? 'SwiftShader, a CPU-emulated GPU' : 'a GPU'})`, sizes);
       }
       await tf.setBackend('cpu');
     }
     const os = await import('node:os');
-    printGraphTable(`${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+    const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+    console.log(['', ...formatGraphTable(machine)].join('\n'));
+  }
+  if (runs('browser')) {
+    const size = process.env.BENCH_BROWSER_SIZE === 'quick' ? 'quick' : 'full';
+    await benchInBrowser(process.env.BENCH_BROWSER_BACKENDS ?? 'webgpu', size);
   }
   if (runs('plain')) await benchPlainLoops();
   if (runs('conversion')) await benchConversion();

@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEMO_OUT = join(here, '.build');
 
-/** Builds `demo/app.ts` and `extraEntries` (name → file) into `outdir`, with the page's static files. */
+/** Builds `demo/app.ts`, the benchmark page (`demo/bench_page.ts`) and `extraEntries` (name → file) into `outdir`, with the page's static files. */
 export async function buildDemo(outdir = DEMO_OUT, extraEntries: Record<string, string> = {}): Promise<string> {
   mkdirSync(outdir, { recursive: true });
   cpSync(join(here, 'public'), outdir, { recursive: true });
   await build({
-    entryPoints: { app: join(here, 'app.ts'), ...extraEntries },
+    entryPoints: { app: join(here, 'app.ts'), bench: join(here, 'bench_page.ts'), ...extraEntries },
     outdir,
     bundle: true,
     format: 'esm',

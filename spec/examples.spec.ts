@@ -121,10 +121,20 @@ describeWithBackends('a training loop in one call', (backend) => {
     const xs = tf.tidy(() => tf.linspace(-2, 2, 16).reshape([16, 1]));
     const ys = tf.sin(xs);
     const steps = tf.scalar(backend === 'webgpu' ? 30 : 60, 'int32');
+    const g = toGraph(train);
     const { result, lines } = await captureLog(async () => {
-      const [first, last] = (await toGraph(train)(steps, model, optimizer, xs, ys)) as unknown as tf.Tensor[];
+      const [first, last] = (await g(steps, model, optimizer, xs, ys)) as unknown as tf.Tensor[];
       return [await valueOf(first), await valueOf(last)] as number[];
     });
+    expect(g.lastRun.how).to.equal('traced');
+    // Training goes on where it stopped, replayed: the loss at its first step is the last one's, or lower.
+    const more = await captureLog(async () => {
+      const [first, last] = (await g(steps, model, optimizer, xs, ys)) as unknown as tf.Tensor[];
+      return [await valueOf(first), await valueOf(last)] as number[];
+    });
+    expect(g.lastRun.how, g.lastRun.reason).to.equal('replayed');
+    expect(more.result[0]).to.be.at.most(result[1]! * 1.01);
+    expect(more.lines).to.have.length(lines.length);
     const [first, last] = result;
     expect(last).to.be.below(first! / 10);
     expect(lines.length).to.equal(backend === 'webgpu' ? 3 : 6);
@@ -137,13 +147,18 @@ describeWithBackends('a training loop in one call', (backend) => {
   it("the demo's trainSine frees everything it made, its variables included", async function () {
     this.timeout(120_000);
     const steps = tf.scalar(backend === 'webgpu' ? 21 : 41, 'int32');
-    const { result, lines } = await captureLog(() =>
-      expectNoLeaks(async () => valueOf(await toGraph(trainSine)(steps))),
-    );
+    const g = toGraph(trainSine);
+    const { result, lines } = await captureLog(() => expectNoLeaks(async () => valueOf(await g(steps))));
     expect(result as number).to.be.below(0.05);
     expect(lines.map((line) => line.slice(0, 2))).to.deep.equal(
       (backend === 'webgpu' ? [0, 20] : [0, 20, 40]).map((step) => ['step', step]),
     );
+    expect(g.lastRun.how).to.equal('traced');
+    // A later call replays the graph, with variables of its own.
+    const again = await captureLog(() => expectNoLeaks(async () => valueOf(await g(steps))));
+    expect(g.lastRun.how, g.lastRun.reason).to.equal('replayed');
+    expect(again.result).to.be.closeTo(result as number, 1e-5);
+    expect(again.lines.map((line) => line.slice(0, 2))).to.deep.equal(lines.map((line) => line.slice(0, 2)));
     steps.dispose();
   });
 });

@@ -112,6 +112,18 @@ function analyse(source: string, reach: Reach): boolean {
   // Variables the code declares with a new array or object and never assigns again: writing into what
   // they hold changes nothing outside.
   const fresh = new Set<ESTree.Identifier>();
+  // Functions the code declares (and never assigns again): their bodies are part of what is read here.
+  const functions = new Set<ESTree.Identifier>();
+  for (const node of nodes) {
+    if (node.type === 'FunctionDeclaration' && node.id) functions.add(node.id);
+    if (
+      node.type === 'VariableDeclarator' &&
+      node.id.type === 'Identifier' &&
+      (node.init?.type === 'ArrowFunctionExpression' || node.init?.type === 'FunctionExpression')
+    ) {
+      functions.add(node.id);
+    }
+  }
   for (const node of nodes) {
     if (node.type !== 'VariableDeclarator' || node.id.type !== 'Identifier' || !node.init) continue;
     const init = node.init;
@@ -129,6 +141,12 @@ function analyse(source: string, reach: Reach): boolean {
     if (node?.type !== 'Identifier') return false;
     const binding = scopes.referenceOf.get(node)?.binding;
     return !!binding && fresh.has(binding.id) && !writes(binding);
+  };
+  /** A direct call of a function the code declares: its body is read with the rest. */
+  const localCall = (node: ESTree.CallExpression): boolean => {
+    if (node.callee.type !== 'Identifier') return false;
+    const binding = scopes.referenceOf.get(node.callee)?.binding;
+    return !!binding && functions.has(binding.id) && !writes(binding);
   };
   /** Whether a write to `member` (`own.key = ...`) writes into an object this code made. */
   const ownMember = (member: ESTree.Node) => member.type === 'MemberExpression' && ownObject(member.object);
@@ -152,7 +170,7 @@ function analyse(source: string, reach: Reach): boolean {
     } else if (node.type === 'NewExpression') {
       if (node.callee.type !== 'Identifier' || !FRESH_CONSTRUCTORS.has(node.callee.name)) return true;
     } else if (node.type === 'CallExpression') {
-      if (!knownCall(node, ownObject, reach === 'trace')) return true;
+      if (!knownCall(node, ownObject, reach === 'trace') && !localCall(node)) return true;
     }
   }
   return false;

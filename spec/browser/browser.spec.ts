@@ -1,31 +1,21 @@
 // The browser suite: the examples and the demo page in headless Chromium on webgpu, checked against cpu in Node.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../../demo/chromium.js';
 import { buildDemo } from '../../demo/build.js';
 import { EXAMPLES } from '../../demo/catalog.js';
 import { runExample, type RunReport } from '../../demo/runner.js';
 import { serve } from '../../demo/serve.js';
 import type { EndlessReport } from './page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const artifacts = join(root, 'artifacts');
 const outdir = join(artifacts, 'browser-build');
-
-/** Flags for headless Chromium here: WebGPU on (SwiftShader without a GPU), and no calls to the network. */
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Printed lines agree word for word, numbers within `tolerance` (backends round float32 differently). */
 function expectSameLines(actual: string[], expected: string[], tolerance: number, label: string): void {
@@ -52,8 +42,8 @@ describe('in the browser (headless Chromium, webgpu)', function () {
   let url = '';
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      const reason = `${CHROMIUM} is missing; install it with 'apt-get install -y chromium'`;
+    const reason = chromiumMissing();
+    if (reason !== undefined) {
       if (process.env.CI === 'true') throw new Error(`The browser suite cannot run on CI: ${reason}.`);
       console.log(`    skipping the browser suite: ${reason}`);
       this.skip();
@@ -65,7 +55,7 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       '<!doctype html><meta charset="utf-8"><script type="module" src="spec.js"></script>',
     );
     ({ url, server } = await serve(outdir, 0));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async function () {
@@ -179,6 +169,41 @@ describe('in the browser (headless Chromium, webgpu)', function () {
     expect(await page.textContent('#result')).to.equal('111');
     expect(await page.textContent('#used-backend')).to.equal(backend);
     await page.screenshot({ path: join(artifacts, 'demo-without-webgpu.png') });
+    await page.close();
+  });
+
+  it('the demo links to a benchmark page that runs the graph-mode rows on webgpu and shows their table', async function () {
+    this.timeout(600_000);
+    const page = await openPage('');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    await page.click('a[href="bench.html"]');
+    await page.waitForSelector('body[data-ready="true"] #bench-run');
+    expect(await page.textContent('#machine')).to.contain('WebGPU adapter');
+    await page.selectOption('#bench-backends', 'webgpu');
+    await page.selectOption('#bench-size', 'quick');
+    await page.click('#bench-run');
+    await page.waitForSelector('#bench-table[data-state="done"], #bench-table[data-state="error"]', {
+      timeout: 600_000,
+    });
+    expect(await page.textContent('#bench-progress')).to.not.contain('failed');
+    const rows = await page.$$eval('#bench-table tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+    );
+    const programs = rows.map((cells) => cells[1]);
+    expect(programs).to.deep.equal([
+      'Collatz on a scalar int32',
+      'vectorised Collatz, 1024 values',
+      'Huber loss, 1e6 float32',
+      'train 784→10, 10 steps',
+      'RNN, 50 steps, batch 32, hidden 256',
+      "demo's training example, 60 steps",
+    ]);
+    for (const cells of rows) {
+      expect(cells[0], cells[1]).to.match(/^webgpu/);
+      expect(cells[4], cells[1]).to.match(/^\d+\.\d\dx$/);
+      expect(cells[8], cells[1]).to.match(/^replayed/);
+    }
+    await page.screenshot({ path: join(artifacts, 'bench-page.png'), fullPage: true });
     await page.close();
   });
 

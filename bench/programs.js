@@ -1,0 +1,34 @@
+// The benchmarks' programs as users write them, for toGraph: plain JavaScript whose free names toGraph binds.
+/* global tf, opt, w, b, wx, wh -- toGraph binds tf by default, the others from options.scope. */
+// A module of its own, with tf a free name as in the demo's examples: a bundler (the benchmark page's)
+// rewrites `tf.where` in a module that imports tf into a bare `where`, which toGraph could not resolve.
+
+export function collatzAll(a) {
+  let steps = tf.zerosLike(a);
+  while (tf.any(a != 1)) {
+    const active = a != 1;
+    a = tf.where(active, tf.where(a % 2 == 0, Math.floor(a / 2), 3 * a + 1), a);
+    steps = steps + tf.cast(active, 'int32');
+  }
+  return steps;
+}
+
+export function huber(a, delta) {
+  return tf.where(tf.abs(a) <= delta, (a * a) / 2, delta * (tf.abs(a) - delta / 2));
+}
+
+/** Linear 784→10 by SGD: scope { opt, w, b }. */
+export function train(xs, ys, n) {
+  for (let i = 0; i < n; i++) {
+    opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(xs, w), b)));
+  }
+  return tf.sum(w);
+}
+
+/** An RNN cell over the time axis of xs: scope { wx, wh, b }. */
+export function rnn(xs, h) {
+  for (const x of xs) {
+    h = tf.tanh(tf.add(tf.add(tf.matMul(x, wx), tf.matMul(h, wh)), b));
+  }
+  return h;
+}

@@ -126,7 +126,6 @@ describeWithBackends('a training loop in one call', (backend) => {
       const [first, last] = (await g(steps, model, optimizer, xs, ys)) as unknown as tf.Tensor[];
       return [await valueOf(first), await valueOf(last)] as number[];
     });
-    expect(g.lastRun.how).to.equal('traced');
     // Training goes on where it stopped, replayed: the loss at its first step is the last one's, or lower.
     const more = await captureLog(async () => {
       const [first, last] = (await g(steps, model, optimizer, xs, ys)) as unknown as tf.Tensor[];
@@ -153,8 +152,7 @@ describeWithBackends('a training loop in one call', (backend) => {
     expect(lines.map((line) => line.slice(0, 2))).to.deep.equal(
       (backend === 'webgpu' ? [0, 20] : [0, 20, 40]).map((step) => ['step', step]),
     );
-    expect(g.lastRun.how).to.equal('traced');
-    // A later call replays the graph, with variables of its own.
+    // A later call replays the graph (other specs may have traced it first), with variables of its own.
     const again = await captureLog(() => expectNoLeaks(async () => valueOf(await g(steps))));
     expect(g.lastRun.how, g.lastRun.reason).to.equal('replayed');
     expect(again.result).to.be.closeTo(result as number, 1e-5);

@@ -27,6 +27,8 @@ export interface KernelNode {
   shapes?: number[][];
   /** How many elements each output had in the trace (the executor places small work on the CPU). */
   sizes?: number[];
+  /** The dtype and shape of each output in the trace. */
+  types?: ValueType[];
 }
 
 /** A tensor the traced call made from JavaScript values; the graph holds its own copy, made once. */

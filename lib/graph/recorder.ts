@@ -296,6 +296,7 @@ export class Recorder implements Tracer {
       attrs: { ...attrs },
       outputs: outputs.map((t) => this.define(t)),
       sizes: outputs.map((t) => t.size),
+      types: outputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })),
       ...(DATA_SHAPED.has(name) ? { shapes: outputs.map((t) => [...t.shape]) } : {}),
     });
     for (const [copy, source] of this.copies) this.ids.set(copy, this.valueOf(source));

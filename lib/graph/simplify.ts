@@ -16,6 +16,7 @@ import {
   type Graph,
   type IfNode,
   type KernelNode,
+  type LoopNode,
   type Node,
   type ValueId,
 } from './graph.js';
@@ -66,7 +67,7 @@ function simplifyBlock(
         nodes.push(folded);
         continue;
       }
-      const key = `${node.name}(${node.inputKeys?.join(',') ?? '[]'}:${node.inputs.join(',')})${attrsKey(node.attrs)}`;
+      const key = kernelKey(node, node.inputs);
       const earlier = seen.get(key);
       if (earlier && !node.shapes) {
         node.outputs.forEach((id, k) => alias.set(id, earlier[k]!));
@@ -97,10 +98,85 @@ function simplifyBlock(
     } else if (node.kind === 'loop') {
       // A loop's body sees work from before the loop, not its own earlier iterations' copies.
       node.blocks = node.blocks.map((inner) => simplifyBlock(inner, seen, resolve, alias, constants));
+      carryRecomputed(node, seen, nodes);
     }
     nodes.push(node);
   }
   return { ...block, nodes, results: block.results.map(resolve) };
+}
+
+const kernelKey = (node: KernelNode, inputs: readonly ValueId[]) =>
+  `${node.name}(${node.inputKeys?.join(',') ?? '[]'}:${inputs.join(',')})${attrsKey(node.attrs)}`;
+
+/**
+ * A loop whose body starts by computing what the previous iteration computed last: `while (tf.any(a != 1))
+ * { const active = a != 1; ... }` finds `a != 1` at the end of each iteration, for the condition, and again
+ * at the start of the next. Such a kernel (one that gives a value for any data) becomes a value the loop
+ * carries: the first from before the loop (where the first condition computed it, or computed once
+ * there), the next from the end of each iteration. One kernel fewer per iteration, the same values.
+ */
+function carryRecomputed(loop: LoopNode, seen: Map<string, ValueId[]>, before: Node[]): void {
+  if (loop.blocks.length !== 1) return;
+  const block = loop.blocks[0]!;
+  const inBlock = new Set<ValueId>(block.params);
+  const define = (b: Block) => {
+    for (const n of b.nodes) {
+      nodeOutputs(n).forEach((id) => inBlock.add(id));
+      nodeBlocks(n).forEach(define);
+    }
+  };
+  define(block);
+  const byKey = new Map<string, KernelNode>();
+  for (const n of block.nodes) if (n.kind === 'kernel') byKey.set(kernelKey(n, n.inputs), n);
+  const renames = new Map<ValueId, ValueId>();
+  for (const n of block.nodes) {
+    if (n.kind !== 'kernel' || n.outputs.length !== 1 || n.shapes || !n.types || !TOTAL_KERNELS.has(n.name)) continue;
+    const positions = n.inputs.map((id) => block.params.indexOf(id));
+    if (positions.every((k) => k < 0) || n.inputs.some((id, i) => positions[i]! < 0 && inBlock.has(id))) continue;
+    const next = byKey.get(
+      kernelKey(
+        n,
+        n.inputs.map((id, i) => (positions[i]! < 0 ? id : block.results[positions[i]!]!)),
+      ),
+    );
+    if (!next || next === n || renames.has(next.outputs[0]!) || !next.types || !sameTypes(next.types, n.types))
+      continue;
+    const initialInputs = n.inputs.map((id, i) => (positions[i]! < 0 ? id : loop.carried[positions[i]!]!));
+    const initialKey = kernelKey(n, initialInputs);
+    let initial = seen.get(initialKey)?.[0];
+    if (initial === undefined) {
+      initial = freshValueId();
+      before.push({ ...n, inputs: initialInputs, outputs: [initial] });
+      seen.set(initialKey, [initial]);
+    }
+    const param = freshValueId();
+    renames.set(n.outputs[0]!, param);
+    loop.carried.push(initial);
+    loop.outputs.push(freshValueId());
+    block.params.push(param);
+    block.paramTypes.push({ dtype: n.types[0]!.dtype, shape: [...n.types[0]!.shape] });
+    // The results are the next carried values, then the condition.
+    block.results.splice(block.results.length - 1, 0, next.outputs[0]!);
+    block.resultTypes.splice(block.resultTypes.length - 1, 0, {
+      dtype: next.types[0]!.dtype,
+      shape: [...next.types[0]!.shape],
+    });
+  }
+  if (renames.size === 0) return;
+  block.nodes = block.nodes.filter((n) => !(n.kind === 'kernel' && renames.has(n.outputs[0]!)));
+  const rename = (id: ValueId) => renames.get(id) ?? id;
+  const renamed = (b: Block): Block => ({
+    ...b,
+    nodes: b.nodes.map((n) => {
+      const copy = copyNode(n, rename);
+      if (copy.kind === 'if')
+        copy.branches = copy.branches.map((br) => br && renamed(br)) as [Block | null, Block | null];
+      if (copy.kind === 'loop') copy.blocks = copy.blocks.map(renamed);
+      return copy;
+    }),
+    results: b.results.map(rename),
+  });
+  loop.blocks[0] = renamed(block);
 }
 
 function copyNode(node: Node, resolve: (id: ValueId) => ValueId): Node {

@@ -219,6 +219,38 @@ describeWithBackends('graph mode', (backend) => {
     expect(g.lastRun.reads).to.be.below(12);
   });
 
+  it('carries a comparison the loop computes at the end of each iteration into the next one instead of again', async () => {
+    const g = toGraph(function countDown(a: number) {
+      let steps = tf.zerosLike(a as never) as unknown as number;
+      while (tf.any((a > 0) as never)) {
+        const active = a > 0;
+        a = tf.where(active as never, (a - 1) as never, a as never) as never;
+        steps = steps + (tf.cast(active as never, 'int32') as never);
+      }
+      return [a, steps];
+    } as Fn);
+    const hows: string[] = [];
+    for (const values of [
+      [3, 0, 5, 1],
+      [0, 0, 0, 0],
+      [2, 7, 1, 4],
+    ]) {
+      const a = tf.tensor1d(values, 'int32');
+      const [rest, steps] = (await g(a)) as tf.Tensor[];
+      expect(await valueOf(rest!)).to.deep.equal([0, 0, 0, 0]);
+      expect(await valueOf(steps!)).to.deep.equal(values);
+      hows.push(g.lastRun.how);
+      tf.dispose([a, rest!, steps!]);
+    }
+    expect(hows).to.deep.equal(['traced', 'replayed', 'replayed']);
+    const summary = await g.graphFor(tf.tensor1d([1, 2, 3, 4], 'int32'));
+    if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+    // `a > 0` is computed once per iteration (for the condition) and carried into the next as `active`.
+    const body = summary.text.slice(summary.text.indexOf('body'));
+    expect(body.match(/Greater\(/g)).to.have.length(1);
+    expect(summary.text).to.match(/loop \(%\d+, %\d+, %\d+\)/);
+  });
+
   it('stops a round of speculative iterations where the loop ended on its last run, and stays exact', async () => {
     // 1024 values: more than a loop placed on the CPU takes (it reads every iteration, never speculates).
     const g = toGraph(function rootUp(x: number, n: number) {

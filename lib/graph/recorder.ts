@@ -249,7 +249,9 @@ export class Recorder implements Tracer {
     };
     registerStandIn(tf.Variable.prototype.assign, assign);
     Math.random = function () {
-      if (recorder.drawing > 0) return random();
+      // A branch traced without being taken draws values nobody uses: taking them from Math.random would
+      // move its stream, which an op-by-op run, never running that branch, would not.
+      if (recorder.drawing > 0) return recorder.untaken > 0 ? 0.5 : random();
       recorder.fail(
         'the call uses random numbers (Math.random, or a tf random op without a seed), which a replay would repeat',
       );

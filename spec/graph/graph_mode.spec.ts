@@ -907,6 +907,36 @@ describeWithBackends('graph mode', (backend) => {
     tf.dispose([w, xs, ys]);
   });
 
+  it("leaves Math.random's stream where op by op leaves it when a branch that draws is traced untaken", async () => {
+    const fn = function maybeNoise(x: number) {
+      let y;
+      if (x > 0) {
+        y = x * 2;
+      } else {
+        y = tf.randomNormal([]);
+      }
+      return y;
+    } as Fn;
+    const drawsFrom = async (g: Fn) => {
+      const random = Math.random;
+      let calls = 0;
+      Math.random = () => (calls++, 0.25);
+      const x = tf.scalar(1);
+      try {
+        expect(await valueOf(await g(x))).to.equal(2);
+      } finally {
+        Math.random = random;
+        x.dispose();
+      }
+      return calls;
+    };
+    const g = toGraph(fn);
+    const calls = await drawsFrom(g);
+    expect(g.lastRun.how, g.lastRun.reason).to.equal('traced');
+    expect(calls).to.equal(await drawsFrom(toGraph(fn, { mode: 'eager' })));
+    expect(calls).to.equal(0);
+  });
+
   it('draws fresh random values on every replay, and the same ones for a seed', async () => {
     const g = toGraph(function noisy(x: number) {
       const noise: number = tf.randomNormal([4]) as never;

@@ -105,6 +105,22 @@ function outsideValues(node: LoopNode): ValueId[] {
   return values;
 }
 
+/** The variables a loop reads or assigns, in any block nested in it, resolved by `variableOf`. */
+function variablesIn(
+  node: LoopNode,
+  variableOf: (node: Extract<Node, { kind: 'variable' | 'assign' }>) => tf.Variable,
+): Set<tf.Variable> {
+  const found = new Set<tf.Variable>();
+  const visit = (block: Block) => {
+    for (const child of block.nodes) {
+      if (child.kind === 'variable' || child.kind === 'assign') found.add(variableOf(child));
+      nodeBlocks(child).forEach(visit);
+    }
+  };
+  node.blocks.forEach(visit);
+  return found;
+}
+
 /** The values a node reads, including those its nested blocks read from outside them. */
 function usesOf(node: Node): ValueId[] {
   const uses = [...nodeInputs(node)];
@@ -135,6 +151,13 @@ class Replay {
   readonly maximumIterations = currentCallScope()?.maximumIterations;
   /** Variables this replay created, and whether the traced call disposed its own before it ended. */
   readonly created: [tf.Variable, boolean][] = [];
+  /**
+   * For the part of a replay that runs on the CPU: the value of each variable its loop reads or assigns,
+   * a copy on the CPU holding a reference of its own, read once from the graph's backend before the loop
+   * and written back after it (those in `assignedOnHost`).
+   */
+  readonly hostVariables = new Map<tf.Variable, Info>();
+  readonly assignedOnHost = new Set<tf.Variable>();
   /** The block of the counting loop running now, and its position there (graph/trip_count.ts). */
   private counting: { block: Block; position: number; value: number } | undefined;
 
@@ -189,7 +212,17 @@ class Replay {
   /** A tensor object for `info`, holding a reference of its own. */
   tensor(info: Info): Tensor {
     this.backend.incRef(info.dataId);
-    return tf.engine().makeTensorFromTensorInfo({ dataId: info.dataId, shape: info.shape, dtype: info.dtype });
+    const tensorInfo = { dataId: info.dataId, shape: info.shape, dtype: info.dtype };
+    // On the CPU part of a replay, the data is the CPU backend's, not the active backend's.
+    return this.host
+      ? tf.engine().makeTensorFromTensorInfo(tensorInfo, this.backend as unknown as tf.KernelBackend)
+      : tf.engine().makeTensorFromTensorInfo(tensorInfo);
+  }
+
+  /** The variable a `variable` or `assign` node reads or assigns: its own, or the one this replay created. */
+  variableOf(node: Extract<Node, { kind: 'variable' | 'assign' }>): tf.Variable {
+    const made = node.kind === 'variable' ? node.source : node.target;
+    return made === undefined ? node.variable : (this.value(made) as unknown as tf.Variable);
   }
 
   *read(info: Info): Generator<unknown, boolean, unknown> {
@@ -309,8 +342,11 @@ class Replay {
         break;
       }
       case 'variable': {
-        const variable =
-          node.source === undefined ? node.variable : (this.value(node.source) as unknown as tf.Variable);
+        const variable = this.variableOf(node);
+        if (this.host) {
+          this.env.set(node.output, this.share(this.hostVariables.get(variable)!));
+          break;
+        }
         this.env.set(node.output, { dataId: variable.dataId, shape: variable.shape, dtype: variable.dtype });
         break;
       }
@@ -331,9 +367,18 @@ class Replay {
         break;
       }
       case 'assign': {
+        const variable = this.variableOf(node);
+        if (this.host) {
+          // The CPU copy changes; the variable itself when the loop ends.
+          const info = this.value(node.input);
+          this.backend.incRef(info.dataId);
+          const old = this.hostVariables.get(variable);
+          this.hostVariables.set(variable, { dataId: info.dataId, shape: info.shape, dtype: info.dtype });
+          if (old) this.backend.disposeData(old.dataId);
+          this.assignedOnHost.add(variable);
+          break;
+        }
         const value = this.tensor(this.value(node.input));
-        const variable =
-          node.target === undefined ? node.variable : (this.value(node.target) as unknown as tf.Variable);
         variable.assign(value);
         value.dispose();
         break;
@@ -565,6 +610,11 @@ class Replay {
     try {
       for (const id of outsideValues(node)) {
         const info = this.value(id);
+        // A variable this replay created is handed over as it is: its value is copied below.
+        if (info instanceof tf.Variable) {
+          host.env.set(id, info);
+          continue;
+        }
         const constant = constantOf.get(info);
         if (constant) {
           // A constant has a copy of its own on the CPU: no read.
@@ -574,12 +624,32 @@ class Replay {
         const values = Array.from(yield* this.readValues(info));
         host.env.set(id, host.written(values, info));
       }
+      // Each variable the loop uses, read once.
+      for (const variable of variablesIn(node, (n) => host.variableOf(n))) {
+        const info: Info = { dataId: variable.dataId, shape: variable.shape, dtype: variable.dtype };
+        const values = yield* this.readValues(info);
+        const copy = host.written(Array.from(values), info);
+        host.owned.delete(copy);
+        host.hostVariables.set(variable, copy);
+      }
       yield* host.runLoop(node, parent);
       for (const id of node.outputs) {
         const info = host.value(id);
         this.env.set(id, this.written(Array.from(host.backend.readSync(info.dataId)), info));
       }
     } finally {
+      // What the loop assigned goes back to the variables, also when it stopped part-way, as op by op.
+      for (const variable of host.assignedOnHost) {
+        const copy = host.hostVariables.get(variable)!;
+        if (variable.isDisposed) continue;
+        const info = this.written(Array.from(host.backend.readSync(copy.dataId)), copy);
+        const value = this.tensor(info);
+        variable.assign(value);
+        value.dispose();
+        this.free(info);
+      }
+      for (const copy of host.hostVariables.values()) host.backend.disposeData(copy.dataId);
+      host.hostVariables.clear();
       this.stats.kernels += host.stats.kernels;
       host.release();
     }

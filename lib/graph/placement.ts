@@ -25,10 +25,10 @@ const smallLoops = new WeakMap<LoopNode, boolean>();
 
 /**
  * Whether `node` may run on the CPU backend while `backendName`, a GPU backend, runs the graph: tfjs's CPU
- * backend is registered, and the loop only computes (kernels the CPU backend has, constants, ifs and inner
- * loops; no effect, variable or random draw) on values of at most `hostSizeLimit()` elements. A scalar
- * loop then reads its condition without waiting on the GPU. The values it takes from outside are checked
- * when it runs.
+ * backend is registered, and the loop runs kernels the CPU backend has, constants, ifs, inner loops,
+ * prints and asserts, and reads and assigns variables (no random draw), on values of at most
+ * `hostSizeLimit()` elements. A scalar loop then reads its condition without waiting on the GPU, and a
+ * small training loop runs no dispatch per step. The values it takes from outside are checked when it runs.
  */
 export function runsOnHost(node: LoopNode, backendName: string): boolean {
   if (!GPU_BACKENDS.has(backendName) || !tf.findBackend('cpu')) return false;
@@ -60,6 +60,15 @@ function smallWork(loop: LoopNode, limit: number): boolean {
           if (node.outputs.some((id) => sizes.get(id)! > limit)) return false;
           break;
         }
+        case 'variable':
+          // Read once before the loop; written back after it when the loop assigns it.
+          if (!fits([node.variable])) return false;
+          sizes.set(node.output, sizeOf(node.variable.shape));
+          break;
+        case 'assign':
+        case 'effect':
+          // Prints and asserts read their values on the CPU, where a read waits for nothing.
+          break;
         case 'if':
         case 'loop': {
           // An untraced branch stops the replay wherever it runs.

@@ -216,7 +216,8 @@ const TF_CHANGING: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Inside a branch of a staged if in a graph trace, a call must be known to change nothing outside the
+ * A call while a graph trace records. Outside staged branches, it must not change objects the code did not
+ * make (checkObjectChanges). Inside a branch of a staged if, a call must be known to change nothing outside the
  * call besides tf's own state, which the trace records: a replay that takes the other branch could not
  * undo it, nor one that takes this branch repeat it. Known are tf's functions, Math's and the built-ins'
  * (a built-in method that changes an array or map the branch did not make is caught from the code, in
@@ -224,10 +225,10 @@ const TF_CHANGING: ReadonlySet<string> = new Set([
  * are checked as they run). In a branch traced without being taken, tf's functions must also leave tf's
  * state alone: only its ops and tensor methods that compute are known there.
  */
-function checkBranchCall(target: Target, fn: any, thisArg: unknown, label: string): void {
+function checkCallWhileTracing(target: Target, fn: any, thisArg: unknown, label: string): void {
   const tracer = currentTracer();
   if (!tracer) return;
-  if (!tracer.inStagedBranch) return checkTracedCall(tracer, target, fn, label);
+  if (!tracer.inStagedBranch) return checkObjectChanges(tracer, target, fn, label);
   let known: boolean;
   if (target.kind === 'native') {
     if (target.replacement !== undefined) known = true;
@@ -257,7 +258,7 @@ function checkBranchCall(target: Target, fn: any, thisArg: unknown, label: strin
  * (graph/local_purity.ts); functions that run as they are (doNotConvert, or not convertible) from theirs,
  * where any call of another function counts as a change. tf's functions and the built-ins are known.
  */
-function checkTracedCall(tracer: Tracer, target: Target, fn: any, label: string): void {
+function checkObjectChanges(tracer: Tracer, target: Target, fn: any, label: string): void {
   let changes = false;
   if (target.kind === 'converted') changes = changesObjectsOutside(target.callee.staged());
   else if (target.kind === 'native' && target.replacement === undefined && !isTfFunction(fn)) {
@@ -299,7 +300,7 @@ export function* convertedCall(
   if (target.kind === 'bound') {
     return yield* convertedCall(context, target.target, target.thisArg, [...target.args, ...args], label);
   }
-  checkBranchCall(target, original, thisArg, label);
+  checkCallWhileTracing(target, original, thisArg, label);
   if (target.kind === 'native') return (target.replacement ?? fn).apply(thisArg, args);
   if (target.kind === 'local') {
     currentTracer()?.localCall(target.staged ?? fn);

@@ -222,7 +222,15 @@ class Replay {
   /** The variable a `variable` or `assign` node reads or assigns: its own, or the one this replay created. */
   variableOf(node: Extract<Node, { kind: 'variable' | 'assign' }>): tf.Variable {
     const made = node.kind === 'variable' ? node.source : node.target;
-    return made === undefined ? node.variable : (this.value(made) as unknown as tf.Variable);
+    const variable = made === undefined ? node.variable : (this.value(made) as unknown as tf.Variable);
+    if (variable.isDisposed) {
+      // Op by op, reading it fails in tfjs ("Tensor is disposed"); a replay would read freed data.
+      throw new StagingError(
+        `The variable '${variable.name}' that the traced function ${node.kind === 'variable' ? 'reads' : 'assigns'} ` +
+          'has been disposed. Keep it alive while the function is in use, or pass it as an argument.',
+      );
+    }
+    return variable;
   }
 
   *read(info: Info): Generator<unknown, boolean, unknown> {

@@ -920,6 +920,35 @@ describeWithBackends('graph mode', (backend) => {
     opt2.dispose();
   });
 
+  it('writes variables back when a loop placed on the CPU stops with an error part-way', async () => {
+    const counter = tf.variable(tf.scalar(0));
+    const g = toGraph(
+      function countTo(n: number) {
+        while ((counter as never) < n) counter.assign(((counter as never) + 1) as never);
+        return (counter as never) + 0;
+      } as Fn,
+      { scope: { counter }, maximumIterations: 10 },
+    );
+    const three = tf.scalar(3);
+    tf.dispose((await g(three)) as tf.Tensor);
+    counter.assign(tf.scalar(0));
+    tf.dispose((await g(three)) as tf.Tensor);
+    expect(g.lastRun.how, g.lastRun.reason).to.equal('replayed');
+    expect((await counter.data())[0]).to.equal(3);
+    const summary = await g.graphFor(three);
+    if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+    expect(summary.text.includes('on the CPU')).to.equal(backend !== 'cpu');
+    const many = tf.scalar(100);
+    const tensors = tf.memory().numTensors;
+    expect((await rejection(g(many))).message).to.include('maximumIterations');
+    expect(tf.memory().numTensors, 'nothing leaked by the failed call').to.equal(tensors);
+    expect((await counter.data())[0], 'the ten iterations that ran, written back').to.equal(13);
+    counter.dispose();
+    const gone = await rejection(g(three));
+    expect(gone.message).to.match(/variable '.*' that the traced function reads has been disposed/);
+    tf.dispose([three, many]);
+  });
+
   it('updates variables in place and replays gradient steps of an optimizer', async () => {
     const w = tf.variable(tf.tensor([0.5, -0.5]));
     const opt = tf.train.sgd(0.1);

@@ -87,11 +87,7 @@ export class GraphCache {
       if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) {
         return this.opByOp(staged, thisArg, args, options, 'a gradient tape is recording');
       }
-      // A graph with effects and branches not yet traced would have to undo a replay stopped part-way:
-      // it is traced again instead, until every branch is known.
-      if (entry.graph.untraced === 0 || !entry.graph.effects) {
-        return this.replay(entry, signature, staged, thisArg, args, options);
-      }
+      return this.replay(entry, signature, staged, thisArg, args, options);
     } else if (entry?.fallback !== undefined && !entry.retryable) {
       return this.opByOp(staged, thisArg, args, options, entry.fallback);
     }
@@ -100,8 +96,8 @@ export class GraphCache {
 
   /**
    * Replays the graph of this call's signature again, without tracing and without updating `lastRun`:
-   * undefined when the call would not replay (no graph yet, branches left to trace in a graph with
-   * effects, a gradient tape recording, a guard that fails). For checks that a replay gives what the trace
+   * undefined when the call would not replay (no graph yet, a gradient tape recording, a guard that
+   * fails). For checks that a replay gives what the trace
    * gave; `random` says whether the graph draws random numbers, which a replay draws afresh.
    */
   async replayOnly(
@@ -111,7 +107,7 @@ export class GraphCache {
   ): Promise<{ value: unknown; random: boolean } | undefined> {
     const signature = signatureOf(this.usesThis ? thisArg : undefined, args);
     const entry = this.entries.get(signature.key);
-    if (!entry?.graph || (entry.graph.untraced > 0 && entry.graph.effects)) return undefined;
+    if (!entry?.graph) return undefined;
     if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) return undefined;
     entry.plan ??= simplify(entry.graph);
     try {
@@ -147,7 +143,8 @@ export class GraphCache {
       },
       (error: unknown) => {
         if (!(error instanceof GuardFailure)) throw error;
-        // The replay made no change outside it (a graph with effects replays only once fully traced).
+        // The replay showed nothing and changed no variable: one that may stop at a guard holds its prints
+        // back and puts the variables back (graph/executor.ts).
         return this.trace(signature, staged, thisArg, args, options);
       },
     );

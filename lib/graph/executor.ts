@@ -10,11 +10,13 @@ import {
   nodeBlocks,
   nodeInputs,
   nodeOutputs,
+  mayStopAtGuard,
   onlyComputes,
   sameTypes,
   Slot,
   type Block,
   type ConstantNode,
+  type EffectNode,
   type Graph,
   type IfNode,
   type LoopNode,
@@ -46,6 +48,16 @@ export class GuardFailure extends Error {
   constructor(readonly where: string) {
     super(`graph mode reached ${where} that no trace has run`);
   }
+}
+
+/**
+ * What a replay that may stop at a guard part-way (graph.ts mayStopAtGuard) holds back, so that the call
+ * traced again after it does not show twice what it did: its prints, in order, with the tensors they
+ * print; and the value each variable it assigns had before.
+ */
+interface Held {
+  prints: { node: EffectNode; args: never[]; made: Tensor[] }[];
+  before: Map<tf.Variable, Tensor>;
 }
 
 /** What a replay counts, for graph summaries and benchmarks. */
@@ -158,6 +170,8 @@ class Replay {
    */
   readonly hostVariables = new Map<tf.Variable, Info>();
   readonly assignedOnHost = new Set<tf.Variable>();
+  /** Set when the replay may stop at a guard: what it holds back until it ends (shared with its CPU part). */
+  held: Held | undefined;
   /** The block of the counting loop running now, and its position there (graph/trip_count.ts). */
   private counting: { block: Block; position: number; value: number } | undefined;
 
@@ -263,15 +277,9 @@ class Replay {
             made.push(t);
             return t;
           }) as never[];
-          try {
-            yield* node.run(...args);
-          } catch (error) {
-            // The replay runs no converted code: the trace's frames say where the effect is written.
-            if (error instanceof Error && typeof error.stack === 'string') error.stack += `\n${node.where}`;
-            throw error;
-          } finally {
-            for (const t of made) t.dispose();
-          }
+          // An assert runs now: one that passes shows nothing, and one that fails ends the call here.
+          if (this.held && node.prints) this.held.prints.push({ node, args, made });
+          else yield* runEffect(node, args, made);
           break;
         }
         case 'if': {
@@ -387,7 +395,7 @@ class Replay {
           break;
         }
         const value = this.tensor(this.value(node.input));
-        variable.assign(value);
+        this.assign(variable, value);
         value.dispose();
         break;
       }
@@ -615,6 +623,7 @@ class Replay {
    */
   private *runOnHost(node: LoopNode, parent: Block): Generator<unknown, void, unknown> {
     const host = new Replay('cpu', true);
+    host.held = this.held;
     try {
       for (const id of outsideValues(node)) {
         const info = this.value(id);
@@ -652,7 +661,7 @@ class Replay {
         if (variable.isDisposed) continue;
         const info = this.written(Array.from(host.backend.readSync(copy.dataId)), copy);
         const value = this.tensor(info);
-        variable.assign(value);
+        this.assign(variable, value);
         value.dispose();
         this.free(info);
       }
@@ -661,6 +670,40 @@ class Replay {
       this.stats.kernels += host.stats.kernels;
       host.release();
     }
+  }
+
+  /** Assigns `value` to `variable`, first keeping the value it had when the replay holds back what it does. */
+  private assign(variable: tf.Variable, value: Tensor): void {
+    if (this.held && !this.held.before.has(variable)) {
+      const info = { dataId: variable.dataId, shape: variable.shape, dtype: variable.dtype };
+      this.held.before.set(variable, this.tensor(info));
+    }
+    variable.assign(value);
+  }
+
+  /** Shows the prints held back, in order. */
+  *showHeld(): Generator<unknown, void, unknown> {
+    const prints = this.held?.prints ?? [];
+    while (prints.length > 0) {
+      const { node, args, made } = prints.shift()!;
+      yield* runEffect(node, args, made);
+    }
+  }
+
+  /** Puts back the values the variables had before the replay, and drops the prints held back. */
+  undoHeld(): void {
+    if (!this.held) return;
+    for (const [variable, before] of this.held.before) if (!variable.isDisposed) variable.assign(before);
+    this.dropHeld();
+  }
+
+  /** Frees what the replay held back. */
+  dropHeld(): void {
+    if (!this.held) return;
+    for (const { made } of this.held.prints) for (const t of made) t.dispose();
+    for (const before of this.held.before.values()) before.dispose();
+    this.held.prints.length = 0;
+    this.held.before.clear();
   }
 
   /** A new value of this replay's own, on its backend, holding `values`, with `like`'s shape and dtype. */
@@ -758,6 +801,22 @@ class Replay {
   }
 }
 
+/** Runs an effect node with its arguments, then frees the tensors made for them. */
+function* runEffect(node: EffectNode, args: never[], made: Tensor[]): Generator<unknown, void, unknown> {
+  try {
+    yield* node.run(...args);
+  } catch (error) {
+    // The replay runs no converted code: the trace's frames say where the effect is written.
+    if (error instanceof Error && typeof error.stack === 'string') error.stack += `\n${node.where}`;
+    throw error;
+  } finally {
+    for (const t of made) t.dispose();
+  }
+}
+
+/** Per graph, whether a replay of it may stop at a guard part-way, after effects. */
+const stopsAfterEffects = new WeakMap<Graph, boolean>();
+
 function tooManyIterations(construct: string, limit: number): StagingError {
   return new StagingError(
     `${construct[0]!.toUpperCase()}${construct.slice(1)} whose condition is a tensor ran ${limit} iterations ` +
@@ -804,6 +863,10 @@ export function speculates(block: Block): boolean {
  */
 export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Generator<unknown, unknown, unknown> {
   const run = new Replay();
+  let holds = stopsAfterEffects.get(graph);
+  if (holds === undefined) stopsAfterEffects.set(graph, (holds = graph.effects && mayStopAtGuard(graph.body)));
+  if (holds) run.held = { prints: [], before: new Map() };
+  let stoppedByGuard = false;
   const byId = new Map<ValueId, Tensor>();
   graph.inputs.forEach((id, k) => {
     run.env.set(id, inputs[k] as unknown as Info);
@@ -811,6 +874,7 @@ export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Ge
   });
   try {
     const results = yield* run.run(graph.body);
+    yield* run.showHeld();
     graph.body.results.forEach((id, k) => run.env.set(id, results[k]!));
     const given = new Set<Info>();
     const output = run.rebuild(graph.output, (info, id) => {
@@ -831,12 +895,22 @@ export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Ge
     run.release();
     return output;
   } catch (error) {
-    run.release(error instanceof GuardFailure);
+    // Stopped by a guard, the call is traced again from the start: nothing of this replay may show.
+    stoppedByGuard = error instanceof GuardFailure;
+    if (stoppedByGuard) run.undoHeld();
+    run.release(stoppedByGuard);
     throw error;
   } finally {
-    if (stats) {
-      stats.kernels += run.stats.kernels;
-      stats.reads += run.stats.reads;
+    try {
+      // Stopped by an error of the program (an assert, maximumIterations) or an abort, what it printed
+      // before shows, as op by op.
+      if (!stoppedByGuard) yield* run.showHeld();
+    } finally {
+      run.dropHeld();
+      if (stats) {
+        stats.kernels += run.stats.kernels;
+        stats.reads += run.stats.reads;
+      }
     }
   }
 }

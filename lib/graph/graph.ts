@@ -95,6 +95,11 @@ export interface CaptureNode {
 export interface EffectNode {
   kind: 'effect';
   label: string;
+  /**
+   * Whether it writes to the console (a print, console.assert), which a replay may hold back; an assert
+   * that passes shows nothing, and one that fails stops the call.
+   */
+  prints: boolean;
   run: (...args: never[]) => Generator<unknown, unknown, unknown>;
   /** The arguments, with Slots where the tensors were. */
   args: unknown[];
@@ -277,6 +282,27 @@ export function sameTypes(a: readonly ValueType[], b: readonly ValueType[]): boo
         t.shape.every((d, k) => d === b[i]!.shape[k]),
     )
   );
+}
+
+/**
+ * Whether a replay of `block` may stop at a guard part-way, and trace the call again: it has an if with a
+ * branch not yet traced, a kernel whose output shape depends on the data, or a loop whose carried values
+ * may take dtypes or shapes no traced iteration had (an iteration gives values that no block takes, as
+ * when a loop grows a tensor: the trace saw as many iterations as its call ran). Anything else is decided
+ * by the signature: the same dtypes and shapes flow through on every call.
+ */
+export function mayStopAtGuard(block: Block): boolean {
+  return block.nodes.some((node) => {
+    if (node.kind === 'kernel') return node.shapes !== undefined;
+    if (node.kind === 'if' && node.branches.includes(null)) return true;
+    if (node.kind === 'loop') {
+      const closed = node.blocks.every((b) =>
+        node.blocks.some((to) => sameTypes(to.paramTypes, b.resultTypes.slice(0, -1))),
+      );
+      if (!closed) return true;
+    }
+    return nodeBlocks(node).some(mayStopAtGuard);
+  });
 }
 
 /** A template with each Slot taken through `resolve` (a renaming of graph values). */

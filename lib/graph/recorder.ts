@@ -13,6 +13,7 @@ import {
   Slot,
   type Block,
   type Graph,
+  type EffectNode,
   type IfNode,
   type LoopNode,
   type NewVariableNode,
@@ -384,11 +385,25 @@ export class Recorder implements Tracer {
     }
   }
 
-  effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): boolean {
+  /** Records an effect; `prints` when it writes to the console (a print, console.assert), not an assert. */
+  effect(
+    run: (...args: never[]) => Generator<unknown, unknown, unknown>,
+    args: unknown[],
+    label: string,
+    prints: boolean,
+  ): boolean {
     this.effects = true;
     // Where the effect is in converted code, so that an error it throws in a replay names the user's line.
     const where = (new Error().stack ?? '').split('\n').filter((frame) => frame.includes('autograph:///'));
-    this.push({ kind: 'effect', label, run, args: this.template(args) as unknown[], where: where.join('\n') });
+    const node: EffectNode = {
+      kind: 'effect',
+      label,
+      prints,
+      run,
+      args: this.template(args) as unknown[],
+      where: where.join('\n'),
+    };
+    this.push(node);
     return this.untaken === 0;
   }
 

@@ -57,7 +57,7 @@ const messageOf = (message: unknown) => (message === undefined ? 'Assertion fail
 export function* assertStmt(fn: unknown, condition: unknown, message: unknown): Generator<unknown, void, unknown> {
   const what = isNodeAssert(fn) ? 'assert' : 'autograph.assert';
   const tracer = currentTracer();
-  if (tracer && !tracer.effect(assertStmt, [fn, condition, message], what)) return;
+  if (tracer && !tracer.effect(assertStmt, [fn, condition, message], what, false)) return;
   const value = isTensor(condition) ? yield* readCondition(condition, `${what}(...)`, reduceHint, true) : condition;
   failUnless(fn, value, message);
 }
@@ -90,7 +90,7 @@ function failUnless(fn: unknown, value: unknown, message: unknown): void {
 export function* consoleAssert(target: unknown, args: unknown[]): Generator<unknown, void, unknown> {
   const [condition, ...data] = args;
   const tracer = currentTracer();
-  if (tracer && !tracer.effect(consoleAssert, [target, args], 'console.assert')) return;
+  if (tracer && !tracer.effect(consoleAssert, [target, args], 'console.assert', true)) return;
   const value = isTensor(condition)
     ? yield* readCondition(condition, 'console.assert(...)', reduceHint, true)
     : condition;

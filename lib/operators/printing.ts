@@ -88,7 +88,7 @@ export function* consoleCall(target: unknown, method: string, args: unknown[]): 
   const fn = (target as Record<string, (...values: unknown[]) => unknown>)[method]!;
   const tracer = currentTracer();
   // A graph replay prints again, with the values of that call (a branch traced untaken prints nothing now).
-  if (tracer && !tracer.effect(consoleCall, [target, method, args], `console.${method}`)) return undefined;
+  if (tracer && !tracer.effect(consoleCall, [target, method, args], `console.${method}`, true)) return undefined;
   if (!needsRead(args)) return fn.apply(target, args);
   const values = (yield tracer ? tracer.permitRead(() => printValues(args)) : printValues(args)) as unknown[];
   return fn.apply(target, values);
@@ -100,7 +100,7 @@ export function* consoleCall(target: unknown, method: string, args: unknown[]): 
  */
 export function printPlain(target: unknown, method: string, args: unknown[]): unknown {
   const tracer = currentTracer();
-  if (tracer && !tracer.effect(consoleCall, [target, method, args], `console.${method}`)) return undefined;
+  if (tracer && !tracer.effect(consoleCall, [target, method, args], `console.${method}`, true)) return undefined;
   return (target as Record<string, (...values: unknown[]) => unknown>)[method]!(...args);
 }
 

@@ -58,7 +58,13 @@ export interface Tracer {
    * A runtime effect a replay must repeat (a print, an assert): `run(...args)` is run again with new tensors.
    * Returns whether the operator is to run it now: not in a branch traced without being taken.
    */
-  effect(run: (...args: never[]) => Generator<unknown, unknown, unknown>, args: unknown[], label: string): boolean;
+  effect(
+    run: (...args: never[]) => Generator<unknown, unknown, unknown>,
+    args: unknown[],
+    label: string,
+    /** Whether it writes to the console (a print, console.assert) rather than checking (an assert). */
+    prints: boolean,
+  ): boolean;
   /**
    * Whether the code running now is inside a branch of a staged if (or `&&`, `||`, `?:`): calls out of the
    * converted code must then be known to change nothing outside, since a replay would not repeat it.

@@ -591,6 +591,93 @@ describeWithBackends('graph mode', (backend) => {
     v.dispose();
   });
 
+  it('shows a replay’s prints and variable updates once when it stops at an untraced branch and traces again', async () => {
+    const [v, w] = [tf.variable(tf.scalar(0)), tf.variable(tf.scalar(0))];
+    const g = toGraph(
+      function count(x: number) {
+        console.log('x', x);
+        v.assign(((v as never) + 1) as never);
+        let y;
+        if (x > 0) {
+          y = x * 2;
+        } else {
+          w.assign(((w as never) + x) as never);
+          y = (w as never) - 1;
+        }
+        return y;
+      } as Fn,
+      { scope: { v, w } },
+    );
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    const results: unknown[] = [];
+    try {
+      for (const n of [3, -3, 5, -5]) {
+        const x = tf.scalar(n);
+        results.push([await valueOf(await g(x)), g.lastRun.how]);
+        x.dispose();
+      }
+    } finally {
+      console.log = log;
+    }
+    // The second call's replay printed and assigned v before it met the branch no trace had run: that
+    // was held back and undone, and the call traced again did it once.
+    expect(results).to.deep.equal([
+      [6, 'traced'],
+      [-4, 'traced'],
+      [10, 'replayed'],
+      [-9, 'replayed'],
+    ]);
+    expect(printed).to.deep.equal(['x 3', 'x -3', 'x 5', 'x -5']);
+    expect([(await v.data())[0], (await w.data())[0]]).to.deep.equal([4, -8]);
+    tf.dispose([v, w]);
+  });
+
+  it('shows a replay’s prints once when a loop that grows a tensor runs longer than traced and traces again', async () => {
+    const counter = tf.variable(tf.scalar(0, 'int32'));
+    const g = toGraph(
+      function grow(x: number, n: number) {
+        let i = 0;
+        while (i < n) {
+          console.log('step', i);
+          counter.assign(((counter as never) + 1) as never);
+          x = tf.concat([x as never, tf.ones([1])]) as never;
+          i = i + 1;
+        }
+        return x;
+      } as Fn,
+      { scope: { counter } },
+    );
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    const got: unknown[] = [];
+    const x = tf.ones([1]);
+    try {
+      for (const n of [2, 3, 3, 1]) {
+        const steps = tf.scalar(n, 'int32');
+        const r = (await g(x, steps)) as tf.Tensor;
+        got.push([r.shape[0], g.lastRun.how]);
+        tf.dispose([r, steps]);
+      }
+    } finally {
+      console.log = log;
+      x.dispose();
+    }
+    // The replay of the second call stopped at the third iteration, whose shapes no trace had seen.
+    expect(got).to.deep.equal([
+      [3, 'traced'],
+      [4, 'traced'],
+      [4, 'replayed'],
+      [2, 'replayed'],
+    ]);
+    const steps = (n: number) => Array.from({ length: n }, (_, i) => `step ${i}`);
+    expect(printed).to.deep.equal([...steps(2), ...steps(3), ...steps(3), ...steps(1)]);
+    expect((await counter.data())[0]).to.equal(9);
+    counter.dispose();
+  });
+
   it('fixes the dtype of an if’s outputs by both branches, whichever the data takes', async () => {
     const halves = function halves(x: number) {
       let y;

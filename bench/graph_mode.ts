@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { collatz, trainSine } from '../demo/announcement.js';
 import { trainSineEager } from '../demo/eager.js';
-import { collatzAll, huber, rnn, train } from './programs.js';
+import { collatzAll, fitUntil, huber, rnn, train } from './programs.js';
 import type { toGraph as ToGraph } from '../lib/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- converted functions are written as users write them. */
@@ -17,6 +17,8 @@ export interface GraphBenchOptions {
   collatzValues?: number;
   /** SGD steps of the 784→10 training row. */
   trainSteps?: number;
+  /** Only the rows whose names this matches (a regular expression), for a long row measured alone. */
+  rows?: string;
   /** Progress lines as rows finish. */
   log?: (line: string) => void;
 }
@@ -280,6 +282,50 @@ function trainingRow(toGraph: typeof ToGraph, steps: number, repeats: number): R
   };
 }
 
+/**
+ * Gradient descent on least squares (256 examples, 64 features) until the loss is small: a loop whose test
+ * reads a value of the GPU every iteration and whose body assigns a variable, so it keeps one read per
+ * iteration (its values are too large to run it on the CPU).
+ */
+function fitUntilRow(toGraph: typeof ToGraph, repeats: number): Row {
+  const [examples, features] = [256, 64];
+  const w = tf.variable(tf.zeros([features, 1]));
+  const we = tf.variable(tf.zeros([features, 1]));
+  const opt = tf.train.sgd(0.5);
+  const optEager = tf.train.sgd(0.5);
+  const truth = tf.randomNormal([features, 1], 0, 1, 'float32', 5);
+  const tol = 0.05;
+  const graph = toGraph(fitUntil as Fn, { scope: { opt, w } });
+  const loss = (xs: tf.Tensor, ys: tf.Tensor) => tf.losses.meanSquaredError(ys, tf.matMul(xs, we));
+  const eager = async (xs: tf.Tensor, ys: tf.Tensor, limit: number) => {
+    let current = tf.tidy(() => loss(xs, ys));
+    let steps = 0;
+    while (await test(() => tf.greater(current, limit))) {
+      const next = optEager.minimize(() => loss(xs, ys) as tf.Scalar, true)!;
+      current.dispose();
+      current = next;
+      steps += 1;
+    }
+    current.dispose();
+    return tf.scalar(steps);
+  };
+  return {
+    name: `fit until the loss is small, ${examples}x${features}`,
+    inputs: (r) => {
+      for (const v of [w, we]) v.assign(tf.zerosLike(v));
+      return tf.tidy(() => {
+        const xs = tf.randomUniform([examples, features], -1, 1, 'float32', 3000 + r);
+        const noise = tf.randomNormal([examples, 1], 0, 0.1, 'float32', 4000 + r);
+        return [xs, tf.add(tf.matMul(xs, truth), noise), tol];
+      });
+    },
+    eager,
+    graph,
+    repeats,
+    warmups: 2,
+  };
+}
+
 /** An RNN cell over 50 time steps, batch 32, hidden 256: a staged for-of over the time axis. */
 function rnnRow(toGraph: typeof ToGraph, repeats: number): Row {
   const [steps, batch, hidden] = [50, 32, 256];
@@ -354,8 +400,10 @@ export async function benchGraphMode(backend: string, options: GraphBenchOptions
       warmups: 3,
     },
     trainingRow(toGraph, steps, 3),
+    fitUntilRow(toGraph, repeats),
     rnnRow(toGraph, repeats),
     demoTrainingRow(toGraph, repeats),
   ];
-  for (const row of rows) await benchRow(row, backend, log);
+  const chosen = options.rows === undefined ? rows : rows.filter((row) => new RegExp(options.rows!).test(row.name));
+  for (const row of chosen) await benchRow(row, backend, log);
 }

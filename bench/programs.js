@@ -32,3 +32,14 @@ export function rnn(xs, h) {
   }
   return h;
 }
+
+/** Least squares by gradient descent until the loss is at most tol: scope { opt, w }. */
+export function fitUntil(xs, ys, tol) {
+  let loss = tf.losses.meanSquaredError(ys, tf.matMul(xs, w));
+  let steps = 0;
+  while (loss > tol) {
+    loss = opt.minimize(() => tf.losses.meanSquaredError(ys, tf.matMul(xs, w)), true);
+    steps += 1;
+  }
+  return steps;
+}

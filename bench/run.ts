@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each a ratio to a baseline measured in the same run.
 // BENCH_ONLY=graph (or browser, plain, conversion, yielding) runs one of them; BENCH_CPU=0, BENCH_WASM=0 or
-// BENCH_WEBGPU=0 skips that backend's graph-mode rows.
+// BENCH_WEBGPU=0 skips that backend's graph-mode rows; BENCH_ROWS (a regular expression) picks rows by name.
 import * as tf from '@tensorflow/tfjs';
 import { benchInBrowser } from './browser.js';
 import { benchConversion } from './conversion.js';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       repeats: env('BENCH_REPEATS_GRAPH'),
       collatzValues: env('BENCH_COLLATZ_N'),
       trainSteps: env('BENCH_TRAIN_STEPS'),
+      rows: process.env.BENCH_ROWS,
     };
     await tf.setBackend('cpu');
     if (process.env.BENCH_CPU !== '0') await benchGraphMode('cpu', sizes);

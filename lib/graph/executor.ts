@@ -74,6 +74,8 @@ interface Compiled {
   defined: Set<ValueId>;
   /** Whether the block never waits (no effect, if or loop): it runs without a generator. */
   straight: boolean;
+  /** For a loop's block, per node, whether it may run ahead (see `aheadNodes`); undefined if none does. */
+  ahead: boolean[] | undefined;
 }
 
 const compiledBlocks = new WeakMap<Block, Compiled>();
@@ -97,9 +99,31 @@ function compile(block: Block): Compiled {
   const free: ValueId[][] = block.nodes.map(() => []);
   for (const [id, i] of last) free[i]!.push(id);
   const straight = block.nodes.every((n) => n.kind !== 'effect' && n.kind !== 'if' && n.kind !== 'loop');
-  const compiled = { free, defined, straight };
+  const compiled = { free, defined, straight, ahead: aheadNodes(block, defined) };
   compiledBlocks.set(block, compiled);
   return compiled;
+}
+
+/**
+ * Which nodes of a loop's block may run before the read that decides whether the iteration runs at all:
+ * kernels that give a value for any data, constants, outside tensors, and variable reads before anything
+ * in the block may assign, each on values the block starts with or that such nodes give. Their results are
+ * dropped when the loop ends there instead. Undefined when no kernel may.
+ */
+function aheadNodes(block: Block, defined: ReadonlySet<ValueId>): boolean[] | undefined {
+  const ready = new Set<ValueId>();
+  let assigns = false;
+  const ahead = block.nodes.map((node) => {
+    const inputsReady = nodeInputs(node).every((id) => !defined.has(id) || ready.has(id));
+    let runs = false;
+    if (node.kind === 'constant' || node.kind === 'capture') runs = true;
+    else if (node.kind === 'variable') runs = !assigns && inputsReady;
+    else if (node.kind === 'kernel') runs = TOTAL_KERNELS.has(node.name) && !node.shapes && inputsReady;
+    else if (node.kind !== 'effect' && node.kind !== 'random') assigns = true;
+    if (runs) for (const id of nodeOutputs(node)) ready.add(id);
+    return runs;
+  });
+  return block.nodes.some((node, i) => ahead[i] && node.kind === 'kernel') ? ahead : undefined;
 }
 
 const outsideOf = new WeakMap<Node, ValueId[]>();
@@ -261,14 +285,19 @@ class Replay {
   }
 
   /** Runs `block`, and returns its results, each owned by the caller. */
-  *run(block: Block): Generator<unknown, Info[], unknown> {
+  *run(block: Block, ranAhead = false): Generator<unknown, Info[], unknown> {
     const compiled = compile(block);
     // A block that never waits runs as a plain loop: no generator step per node.
-    if (compiled.straight) return this.runStraight(block, compiled);
+    if (compiled.straight) return this.runStraight(block, compiled, ranAhead);
     const { nodes } = block;
     const plan = compiled.free;
+    const skip = ranAhead ? compiled.ahead : undefined;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
+      if (skip?.[i]) {
+        this.freeAfter(plan[i]!);
+        continue;
+      }
       switch (node.kind) {
         case 'effect': {
           const made: Tensor[] = [];
@@ -290,10 +319,13 @@ class Replay {
           node.outputs.forEach((id, k) => this.env.set(id, results[k]!));
           break;
         }
-        case 'loop':
-          if (this.onHost(node)) yield* this.runOnHost(node, block);
+        case 'loop': {
+          const onHost = this.onHost(node);
+          lastPlacement.set(node, onHost);
+          if (onHost) yield* this.runOnHost(node, block);
           else yield* this.runLoop(node, block);
           break;
+        }
         default:
           this.step(node);
       }
@@ -302,11 +334,12 @@ class Replay {
     return this.results(block, compiled);
   }
 
-  private runStraight(block: Block, compiled: Compiled): Info[] {
+  private runStraight(block: Block, compiled: Compiled, ranAhead: boolean): Info[] {
     const { nodes } = block;
     const plan = compiled.free;
+    const skip = ranAhead ? compiled.ahead : undefined;
     for (let i = 0; i < nodes.length; i++) {
-      this.step(nodes[i]!);
+      if (!skip?.[i]) this.step(nodes[i]!);
       this.freeAfter(plan[i]!);
     }
     return this.results(block, compiled);
@@ -481,7 +514,15 @@ class Replay {
     /** Whether the last round's read already says the condition holds. */
     let holds = false;
     try {
-      while (trips !== undefined ? count < trips : holds || (yield* this.read(condition))) {
+      for (;;) {
+        let ranAhead: Block | undefined;
+        if (trips !== undefined) {
+          if (count >= trips) break;
+        } else if (!holds) {
+          const [goesOn, ahead] = yield* this.readLoopCondition(node, condition, carried);
+          if (!goesOn) break;
+          ranAhead = ahead;
+        }
         holds = false;
         if (limit !== undefined && count >= limit) throw tooManyIterations(node.construct, limit);
         const block = node.blocks.find((b) => sameTypes(b.paramTypes, carried));
@@ -491,7 +532,7 @@ class Replay {
         let next: Info[];
         let nextCondition: Info;
         try {
-          [next, nextCondition] = yield* this.iterate(block, carried);
+          [next, nextCondition] = yield* this.iterate(block, carried, ranAhead === block);
         } finally {
           this.counting = outer;
         }
@@ -543,6 +584,42 @@ class Replay {
     }
     lastTrips.set(node, count);
     node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));
+  }
+
+  /**
+   * Reads a loop's condition. Where a read waits for the device (a GPU backend), the iteration it decides
+   * starts first: the nodes of its block that may run ahead (`aheadNodes`) are sent to the device while
+   * the read is under way, so that the device works while the CPU waits, and the loop keeps one read per
+   * iteration without idling between them. When the loop ends there, their values are dropped. Gives
+   * whether the loop goes on, and the block that ran ahead.
+   */
+  private *readLoopCondition(
+    node: LoopNode,
+    condition: Info,
+    carried: Info[],
+  ): Generator<unknown, [boolean, Block | undefined], unknown> {
+    const block = this.syncReads ? undefined : node.blocks.find((b) => sameTypes(b.paramTypes, carried));
+    const ahead = block && !speculates(block) ? compile(block).ahead : undefined;
+    if (!block || !ahead) return [yield* this.read(condition), undefined];
+    this.stats.reads++;
+    const reading = this.backend.read(condition.dataId);
+    let goesOn = false;
+    try {
+      block.params.forEach((id, k) => this.env.set(id, carried[k]!));
+      block.nodes.forEach((n, i) => ahead[i] && this.step(n));
+      submitWork(this.backend);
+      goesOn = isTruthy(condition as unknown as Tensor, ((yield reading) as ArrayLike<number>)[0]!);
+    } catch (error) {
+      // Failed before the read was waited for: it goes on, unobserved.
+      reading.catch(() => undefined);
+      throw error;
+    } finally {
+      if (!goesOn) {
+        block.nodes.forEach((n, i) => ahead[i] && this.freeAfter(nodeOutputs(n)));
+        for (const id of block.params) this.env.delete(id);
+      }
+    }
+    return [goesOn, block];
   }
 
   /**
@@ -722,9 +799,9 @@ class Replay {
   }
 
   /** One iteration of a loop block: the next carried values, and the next condition. */
-  private *iterate(block: Block, carried: Info[]): Generator<unknown, [Info[], Info], unknown> {
+  private *iterate(block: Block, carried: Info[], ranAhead = false): Generator<unknown, [Info[], Info], unknown> {
     block.params.forEach((id, k) => this.env.set(id, carried[k]!));
-    const results = yield* this.run(block);
+    const results = yield* this.run(block, ranAhead);
     for (const id of block.params) this.env.delete(id);
     const condition = results.pop()!;
     return [results, condition];
@@ -801,6 +878,23 @@ class Replay {
   }
 }
 
+/**
+ * Sends the work a backend has batched to the device. tfjs's WebGPU backend records dispatches into a
+ * command encoder and submits them at a read or when a batch is full (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE);
+ * this ends the batch as it does there: the open compute pass first, then the submit. Other backends
+ * send work as they go.
+ */
+function submitWork(backend: Backend): void {
+  const webgpu = backend as Partial<{
+    commandEncoder: unknown;
+    endComputePassEncoder(): void;
+    submitQueue(): void;
+  }>;
+  if (!webgpu.commandEncoder || !webgpu.endComputePassEncoder || !webgpu.submitQueue) return;
+  webgpu.endComputePassEncoder();
+  webgpu.submitQueue();
+}
+
 /** Runs an effect node with its arguments, then frees the tensors made for them. */
 function* runEffect(node: EffectNode, args: never[], made: Tensor[]): Generator<unknown, void, unknown> {
   try {
@@ -848,6 +942,18 @@ const lastTrips = new WeakMap<LoopNode, number>();
  * gives values of the dtypes and shapes it takes, so that the same block runs again and a select can
  * choose between old and new values.
  */
+/** Whether each loop ran on the CPU the last time a replay ran it (the sizes of its values decide). */
+const lastPlacement = new WeakMap<LoopNode, boolean>();
+
+/** Whether a replay last ran loop `node` on the CPU; undefined if none has run it. */
+export const ranOnHost = (node: LoopNode): boolean | undefined => lastPlacement.get(node);
+
+/** How many kernels of a loop's block start while the read that decides the iteration is under way. */
+export function kernelsAhead(block: Block): number {
+  const ahead = compile(block).ahead;
+  return ahead ? block.nodes.filter((node, i) => ahead[i] && node.kind === 'kernel').length : 0;
+}
+
 export function speculates(block: Block): boolean {
   let known = speculative.get(block);
   if (known === undefined) {

@@ -1,6 +1,6 @@
 // Graph summaries: node counts by kind, and text and Graphviz renderings.
 
-import { MAX_ROUND, speculates } from './executor.js';
+import { kernelsAhead, MAX_ROUND, ranOnHost, speculates } from './executor.js';
 import {
   nodeBlocks,
   nodeInputs,
@@ -31,6 +31,13 @@ export interface GraphSummary {
 }
 
 const v = (id: number) => `%${id}`;
+
+/** On a backend whose reads wait for the device, how much of the next iteration starts during each read. */
+function startsAhead(block: Block): string {
+  const backend = tf.getBackend();
+  const count = backend === 'cpu' || backend === 'wasm' ? 0 : kernelsAhead(block);
+  return count === 0 ? '' : `, during which ${count} kernels of the next iteration start`;
+}
 
 function describe(node: Node): string {
   switch (node.kind) {
@@ -85,7 +92,8 @@ function textOf(block: Block, indent: string, constants: Map<ValueId, ConstantNo
       });
     } else if (node.kind === 'loop') {
       if (node.blocks.length === 0) lines.push(`${indent}  body: (not traced yet)`);
-      const onHost = runsOnHost(node, tf.getBackend());
+      // Where the last replay ran it; before any, where it may (the sizes of its values decide).
+      const onHost = ranOnHost(node) ?? runsOnHost(node, tf.getBackend());
       for (const inner of node.blocks) {
         const types = inner.paramTypes.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ');
         // Where the replay runs the loop, and whether its fewer-reads rounds apply, or it reads its
@@ -100,7 +108,7 @@ function textOf(block: Block, indent: string, constants: Map<ValueId, ConstantNo
           : counting ||
             (speculates(inner)
               ? `up to ${MAX_ROUND} iterations per read`
-              : 'one read per iteration: its body does more than compute');
+              : 'one read per iteration: its body does more than compute' + startsAhead(inner));
         lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}, ${reads}:`);
         lines.push(
           ...textOf(inner, `${indent}    `, constants),

@@ -1036,6 +1036,59 @@ describeWithBackends('graph mode', (backend) => {
     tf.dispose([three, many]);
   });
 
+  it('starts the next iteration while it reads the test of a loop that assigns variables, and drops it at the end', async () => {
+    // 64 x 20 values: too many for the loop to run on the CPU, so each test is read from the backend.
+    const fn = function fitUntil(xs: number, ys: number, tol: number) {
+      let loss: number = tf.losses.meanSquaredError(ys as never, tf.matMul(xs as never, w)) as never;
+      let steps = 0;
+      while (loss > tol) {
+        loss = opt.minimize(() => tf.losses.meanSquaredError(ys as never, tf.matMul(xs as never, w)), true) as never;
+        steps += 1;
+      }
+      return [steps, tf.sum(w)];
+    } as Fn;
+    // Declared for the function's free names; each toGraph call binds its own through scope.
+    const [w, opt] = [tf.variable(tf.zeros([20, 1])), tf.train.sgd(0.2)];
+    const [w2, opt2] = [tf.variable(tf.zeros([20, 1])), tf.train.sgd(0.2)];
+    const g = toGraph(fn, { scope: { w, opt } });
+    const eager = toGraph(fn, { scope: { w: w2, opt: opt2 }, mode: 'eager' });
+    const truth = tf.linspace(-1, 1, 20).reshape([20, 1]);
+    const runs: unknown[] = [];
+    // The replay's values are the backend's own, outside the engine's count of tensors.
+    const live = () => [tf.memory().numTensors, tf.backend().numDataIds()];
+    let before: number[] = [];
+    for (let call = 0; call < 3; call++) {
+      tf.tidy(() => [w, w2].forEach((v) => v.assign(tf.zeros([20, 1]))));
+      const xs = tf.randomUniform([64, 20], -1, 1, 'float32', call);
+      const ys = tf.matMul(xs, truth);
+      if (call === 2) before = live();
+      const [steps, sum] = (await g(xs, ys, 0.2)) as tf.Tensor[];
+      const how = g.lastRun;
+      const [want, wantSum] = (await eager(xs, ys, 0.2)) as tf.Tensor[];
+      const n = (await steps!.data())[0]!;
+      expect(n).to.equal((await want!.data())[0]);
+      expect(n, 'the loop ran').to.be.greaterThan(3);
+      expect((await sum!.data())[0]).to.be.closeTo((await wantSum!.data())[0]!, 1e-4);
+      // One read of the test per iteration, and one of the first.
+      if (how.how === 'replayed') expect(how.reads).to.equal(n + 1);
+      runs.push(how.how);
+      tf.dispose([steps!, sum!, want!, wantSum!]);
+      if (call === 2) expect(live(), 'the last iteration started is dropped').to.deep.equal(before);
+      tf.dispose([xs, ys]);
+    }
+    expect(runs).to.deep.equal(['traced', 'replayed', 'replayed']);
+    const xs = tf.randomUniform([64, 20], -1, 1, 'float32', 3);
+    const ys = tf.matMul(xs, truth);
+    const summary = await g.graphFor(xs, ys, 0.2);
+    if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
+    const ahead = /during which (\d+) kernels of the next iteration start/.exec(summary.text);
+    if (backend === 'cpu') expect(ahead).to.equal(null);
+    else expect(Number(ahead?.[1])).to.be.greaterThan(3);
+    tf.dispose([w, w2, truth, xs, ys]);
+    opt.dispose();
+    opt2.dispose();
+  });
+
   it('updates variables in place and replays gradient steps of an optimizer', async () => {
     const w = tf.variable(tf.tensor([0.5, -0.5]));
     const opt = tf.train.sgd(0.1);

@@ -195,6 +195,7 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       'vectorised Collatz, 1024 values',
       'Huber loss, 1e6 float32',
       'train 784→10, 10 steps',
+      'fit until the loss is small, 256x64',
       'RNN, 50 steps, batch 32, hidden 256',
       "demo's training example, 60 steps",
     ]);

@@ -321,7 +321,8 @@ class Replay {
         }
         case 'loop': {
           const onHost = this.onHost(node);
-          lastPlacement.set(node, onHost);
+          // The CPU part of a replay runs its inner loops there too, whatever `onHost` says of them.
+          if (!this.host) lastPlacement.set(node, onHost);
           if (onHost) yield* this.runOnHost(node, block);
           else yield* this.runLoop(node, block);
           break;
@@ -455,8 +456,10 @@ class Replay {
     } else {
       inputs = node.inputs.map((id) => this.value(id));
     }
-    this.invoke(node.name, inputs, node.attrs).forEach((info, k) => {
-      this.env.set(node.outputs[k]!, this.own(info));
+    const outputs = this.invoke(node.name, inputs, node.attrs);
+    // Every output is owned before any is checked, so that a guard that fails frees them all.
+    outputs.forEach((info, k) => this.env.set(node.outputs[k]!, this.own(info)));
+    outputs.forEach((info, k) => {
       const traced = node.shapes?.[k];
       if (traced && (traced.length !== info.shape.length || traced.some((d, j) => d !== info.shape[j]))) {
         throw new GuardFailure(`kernel ${node.name} giving another shape than it did in the trace`);
@@ -513,28 +516,40 @@ class Replay {
     let pending: Info[][] = [];
     /** Whether the last round's read already says the condition holds. */
     let holds = false;
+    /** The variables' values the iteration about to run read ahead (`readLoopCondition`). */
+    let aheadVariables: Info[] = [];
     try {
       for (;;) {
         let ranAhead: Block | undefined;
         if (trips !== undefined) {
           if (count >= trips) break;
         } else if (!holds) {
-          const [goesOn, ahead] = yield* this.readLoopCondition(node, condition, carried);
+          const [goesOn, ahead, variables] = yield* this.readLoopCondition(node, condition, carried);
           if (!goesOn) break;
           ranAhead = ahead;
+          aheadVariables = variables;
         }
         holds = false;
         if (limit !== undefined && count >= limit) throw tooManyIterations(node.construct, limit);
+        // Where reads do not wait (cpu, wasm, a loop on the CPU) a replay would otherwise never give the
+        // driver a turn: each iteration does, so that the call still yields to other tasks every 50 ms
+        // and an AbortSignal stops it.
+        yield;
         const block = node.blocks.find((b) => sameTypes(b.paramTypes, carried));
         if (!block) throw new GuardFailure(`an iteration of ${node.construct} with values of new dtypes or shapes`);
         const outer = this.counting;
         if (counted) this.counting = { block, position: counted.position, value: counted.start + count };
         let next: Info[];
         let nextCondition: Info;
+        let given: Info[] = [];
         try {
           [next, nextCondition] = yield* this.iterate(block, carried, ranAhead === block);
+          given = [...next, nextCondition];
         } finally {
           this.counting = outer;
+          // A value read ahead that the iteration gives on as a carried value is the loop's now.
+          for (const info of aheadVariables) if (!given.includes(info)) this.free(info);
+          aheadVariables = [];
         }
         for (const info of carried) this.free(info);
         carried = next;
@@ -597,16 +612,28 @@ class Replay {
     node: LoopNode,
     condition: Info,
     carried: Info[],
-  ): Generator<unknown, [boolean, Block | undefined], unknown> {
+  ): Generator<unknown, [boolean, Block | undefined, Info[]], unknown> {
     const block = this.syncReads ? undefined : node.blocks.find((b) => sameTypes(b.paramTypes, carried));
     const ahead = block && !speculates(block) ? compile(block).ahead : undefined;
-    if (!block || !ahead) return [yield* this.read(condition), undefined];
+    if (!block || !ahead) return [yield* this.read(condition), undefined, []];
     this.stats.reads++;
     const reading = this.backend.read(condition.dataId);
     let goesOn = false;
+    /** The variables' values read ahead, each with a reference of its own across the wait. */
+    const variables: Info[] = [];
     try {
       block.params.forEach((id, k) => this.env.set(id, carried[k]!));
-      block.nodes.forEach((n, i) => ahead[i] && this.step(n));
+      block.nodes.forEach((n, i) => {
+        if (!ahead[i]) return;
+        this.step(n);
+        // Code outside the call may assign or dispose the variable while the replay waits: the
+        // iteration keeps the value it read, as any graph does.
+        if (n.kind === 'variable') {
+          const shared = this.share(this.value(n.output));
+          this.env.set(n.output, shared);
+          variables.push(shared);
+        }
+      });
       submitWork(this.backend);
       goesOn = isTruthy(condition as unknown as Tensor, ((yield reading) as ArrayLike<number>)[0]!);
     } catch (error) {
@@ -619,7 +646,7 @@ class Replay {
         for (const id of block.params) this.env.delete(id);
       }
     }
-    return [goesOn, block];
+    return [goesOn, block, variables];
   }
 
   /**
@@ -1013,6 +1040,8 @@ export function* replay(graph: Graph, inputs: Tensor[], stats?: ReplayStats): Ge
       if (!stoppedByGuard) yield* run.showHeld();
     } finally {
       run.dropHeld();
+      // An abort ends the replay at a wait, past the catch above: what it owns is freed here.
+      run.release();
       if (stats) {
         stats.kernels += run.stats.kernels;
         stats.reads += run.stats.reads;

@@ -296,9 +296,10 @@ export function mayStopAtGuard(block: Block): boolean {
     if (node.kind === 'kernel') return node.shapes !== undefined;
     if (node.kind === 'if' && node.branches.includes(null)) return true;
     if (node.kind === 'loop') {
-      const closed = node.blocks.every((b) =>
-        node.blocks.some((to) => sameTypes(to.paramTypes, b.resultTypes.slice(0, -1))),
-      );
+      // A loop no trace has entered has no block at all.
+      const closed =
+        node.blocks.length > 0 &&
+        node.blocks.every((b) => node.blocks.some((to) => sameTypes(to.paramTypes, b.resultTypes.slice(0, -1))));
       if (!closed) return true;
     }
     return nodeBlocks(node).some(mayStopAtGuard);

@@ -678,6 +678,56 @@ describeWithBackends('graph mode', (backend) => {
     counter.dispose();
   });
 
+  it('shows a replay’s prints once when it enters a loop no trace has entered, and traces again', async () => {
+    const v = tf.variable(tf.scalar(0));
+    const g = toGraph(
+      function countDown(x: number) {
+        console.log('start');
+        v.assign(((v as never) + 1) as never);
+        while (x > 0) x = x - 1;
+        return x;
+      } as Fn,
+      { scope: { v } },
+    );
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    const hows: string[] = [];
+    try {
+      for (const n of [0, 2, 3]) {
+        const x = tf.scalar(n);
+        expect(await valueOf(await g(x))).to.equal(0);
+        hows.push(g.lastRun.how);
+        x.dispose();
+      }
+    } finally {
+      console.log = log;
+    }
+    expect(hows).to.deep.equal(['traced', 'traced', 'replayed']);
+    expect(printed).to.deep.equal(['start', 'start', 'start']);
+    expect((await v.data())[0]).to.equal(3);
+    v.dispose();
+  });
+
+  it('frees every value a replay made when an abort stops it', async () => {
+    const g = toGraph(function countUp(x: number, n: number) {
+      while (x < n) x = x + 1;
+      return x;
+    } as Fn);
+    const [x, small, big] = [tf.scalar(0), tf.scalar(3), tf.scalar(1e9)];
+    // The trace, then a replay that writes the graph's constants, which live as long as the graph.
+    for (let i = 0; i < 2; i++) tf.dispose((await g(x, small)) as tf.Tensor);
+    const live = () => [tf.memory().numTensors, tf.backend().numDataIds(), tf.findBackend('cpu')?.numDataIds()];
+    const before = live();
+    const controller = new AbortController();
+    const run = g.withSignal(controller.signal)(x, big);
+    setTimeout(() => controller.abort(), 60);
+    expect((await rejection(run)).name).to.equal('AbortError');
+    expect(g.lastRun.how).to.equal('replayed');
+    expect(live(), 'tensors, and values of the backends').to.deep.equal(before);
+    tf.dispose([x, small, big]);
+  });
+
   it('fixes the dtype of an if’s outputs by both branches, whichever the data takes', async () => {
     const halves = function halves(x: number) {
       let y;

@@ -200,7 +200,10 @@ async function benchRow(row: Row, backend: string, log: (line: string) => void):
   const runs = (row.graph as unknown as { lastRun: { how: string; reason?: string; kernels?: number } }).lastRun;
   // A replay calls kernels directly, not through the engine: it counts them itself.
   graphCounts.kernels += runs.kernels ?? 0;
-  const floor = await kernelFloor(async () => row.eager(...inputs));
+  // Fresh inputs: a row whose inputs reset its variables (the fit row) would otherwise start converged.
+  const floorInputs = row.inputs(row.repeats + 2);
+  const floor = await kernelFloor(async () => row.eager(...floorInputs));
+  dispose(floorInputs);
   // Where the replay ran its loops: a loop of small values runs on the CPU when the backend is a GPU.
   const summary = (await (row.graph as unknown as { graphFor: Fn }).graphFor(...inputs)) as { text?: string };
   const placed = summary.text?.includes('on the CPU') ? ', loop on the CPU' : '';

@@ -2,6 +2,7 @@
 
 import { kernelsAhead, MAX_ROUND, ranOnHost, speculates } from './executor.js';
 import {
+  mayStopAtGuard,
   nodeBlocks,
   nodeInputs,
   nodeOutputs,
@@ -160,7 +161,10 @@ export function summarize(graph: Graph, kernelsPerCall: number, readsPerCall: nu
     }
   };
   count(graph.body);
+  // A replay that may stop at a guard holds its prints until it ends (graph/executor.ts): say so.
+  const held = graph.effects && mayStopAtGuard(graph.body);
   const text = [
+    ...(held ? ['(a replay may stop part-way and trace again: its prints show when it ends)'] : []),
     `inputs ${graph.inputs.map(v).join(', ')}`,
     ...textOf(graph.body, '', constantsOf(graph.body)),
     `return ${slotsIn(graph.output).map(v).join(', ')}`,

@@ -1,9 +1,10 @@
 // Graph mode: a signature is traced once and replayed; replays agree with op-by-op runs.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { setMode, toGraph } from '../../lib/index.js';
+import { assert, setMode, toGraph } from '../../lib/index.js';
 import { collatz } from '../fixtures/examples.js';
 import { describeWithBackends, rejection, valueOf } from '../helpers/backends.js';
+import { captureLog } from '../helpers/console.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -608,19 +609,15 @@ describeWithBackends('graph mode', (backend) => {
       } as Fn,
       { scope: { v, w } },
     );
-    const printed: string[] = [];
-    const log = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
     const results: unknown[] = [];
-    try {
+    const { lines } = await captureLog(async () => {
       for (const n of [3, -3, 5, -5]) {
         const x = tf.scalar(n);
         results.push([await valueOf(await g(x)), g.lastRun.how]);
         x.dispose();
       }
-    } finally {
-      console.log = log;
-    }
+    });
+    const printed = lines.map((args) => args.map(String).join(' '));
     // The second call's replay printed and assigned v before it met the branch no trace had run: that
     // was held back and undone, and the call traced again did it once.
     expect(results).to.deep.equal([
@@ -649,22 +646,18 @@ describeWithBackends('graph mode', (backend) => {
       } as Fn,
       { scope: { counter } },
     );
-    const printed: string[] = [];
-    const log = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
     const got: unknown[] = [];
     const x = tf.ones([1]);
-    try {
+    const { lines } = await captureLog(async () => {
       for (const n of [2, 3, 3, 1]) {
         const steps = tf.scalar(n, 'int32');
         const r = (await g(x, steps)) as tf.Tensor;
         got.push([r.shape[0], g.lastRun.how]);
         tf.dispose([r, steps]);
       }
-    } finally {
-      console.log = log;
-      x.dispose();
-    }
+    });
+    x.dispose();
+    const printed = lines.map((args) => args.map(String).join(' '));
     // The replay of the second call stopped at the third iteration, whose shapes no trace had seen.
     expect(got).to.deep.equal([
       [3, 'traced'],
@@ -675,7 +668,40 @@ describeWithBackends('graph mode', (backend) => {
     const steps = (n: number) => Array.from({ length: n }, (_, i) => `step ${i}`);
     expect(printed).to.deep.equal([...steps(2), ...steps(3), ...steps(3), ...steps(1)]);
     expect((await counter.data())[0]).to.equal(9);
+    const summary = await captureLog(() => g.graphFor(tf.ones([1]), tf.scalar(1, 'int32')));
+    if (!('text' in summary.result)) expect.fail(`fell back: ${summary.result.fallback}`);
+    expect(summary.result.text).to.match(
+      /^\(a replay may stop part-way and trace again: its prints show when it ends\)/,
+    );
     counter.dispose();
+  });
+
+  it('shows the prints a replay held back before an assert that fails, and then the assert’s error', async () => {
+    const w = tf.variable(tf.scalar(0));
+    const g = toGraph(
+      function checked(x: number) {
+        console.log('x', x);
+        assert(x < 100, 'x is too big');
+        let y;
+        if (x > 0) {
+          y = x * 2;
+        } else {
+          w.assign(((w as never) + x) as never);
+          y = (w as never) - 1;
+        }
+        return y;
+      } as Fn,
+      { scope: { w, assert } },
+    );
+    const [small, big] = [tf.scalar(3), tf.scalar(200)];
+    const { lines, result: error } = await captureLog(async () => {
+      tf.dispose((await g(small)) as tf.Tensor);
+      return rejection(g(big));
+    });
+    expect(g.lastRun.how).to.equal('replayed');
+    expect(error.message).to.include('x is too big');
+    expect(lines.map((args) => args.map(String).join(' '))).to.deep.equal(['x 3', 'x 200']);
+    tf.dispose([w, small, big]);
   });
 
   it('shows a replay’s prints once when it enters a loop no trace has entered, and traces again', async () => {
@@ -689,20 +715,16 @@ describeWithBackends('graph mode', (backend) => {
       } as Fn,
       { scope: { v } },
     );
-    const printed: string[] = [];
-    const log = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
     const hows: string[] = [];
-    try {
+    const { lines } = await captureLog(async () => {
       for (const n of [0, 2, 3]) {
         const x = tf.scalar(n);
         expect(await valueOf(await g(x))).to.equal(0);
         hows.push(g.lastRun.how);
         x.dispose();
       }
-    } finally {
-      console.log = log;
-    }
+    });
+    const printed = lines.map((args) => args.map(String).join(' '));
     expect(hows).to.deep.equal(['traced', 'traced', 'replayed']);
     expect(printed).to.deep.equal(['start', 'start', 'start']);
     expect((await v.data())[0]).to.equal(3);

@@ -597,6 +597,7 @@ describeWithBackends('graph mode', (backend) => {
     const g = toGraph(
       function count(x: number) {
         console.log('x', x);
+        assert(x < 100, 'x is too big');
         v.assign(((v as never) + 1) as never);
         let y;
         if (x > 0) {
@@ -607,28 +608,63 @@ describeWithBackends('graph mode', (backend) => {
         }
         return y;
       } as Fn,
-      { scope: { v, w } },
+      { scope: { v, w, assert } },
     );
     const results: unknown[] = [];
     const { lines } = await captureLog(async () => {
-      for (const n of [3, -3, 5, -5]) {
+      for (const n of [3, 200, -3, 5, -5]) {
         const x = tf.scalar(n);
-        results.push([await valueOf(await g(x)), g.lastRun.how]);
+        const result = await g(x).then(valueOf, (error: Error) => error.message.split('\n')[0]);
+        results.push([result, g.lastRun.how]);
         x.dispose();
       }
     });
     const printed = lines.map((args) => args.map(String).join(' '));
-    // The second call's replay printed and assigned v before it met the branch no trace had run: that
-    // was held back and undone, and the call traced again did it once.
+    // The replay of 200 held its print (the else branch was untraced): the failing assert showed it first.
+    // The replay of -3 printed and assigned v before it met the branch no trace had run: that was held
+    // back and undone, and the call traced again did it once.
     expect(results).to.deep.equal([
       [6, 'traced'],
+      ['x is too big', 'replayed'],
       [-4, 'traced'],
       [10, 'replayed'],
       [-9, 'replayed'],
     ]);
-    expect(printed).to.deep.equal(['x 3', 'x -3', 'x 5', 'x -5']);
+    expect(printed).to.deep.equal(['x 3', 'x 200', 'x -3', 'x 5', 'x -5']);
     expect([(await v.data())[0], (await w.data())[0]]).to.deep.equal([4, -8]);
     tf.dispose([v, w]);
+  });
+
+  it('shows the prints a replay held back when an abort stops it, as op by op had shown them', async () => {
+    const w = tf.variable(tf.scalar(0));
+    const g = toGraph(
+      function countThenPick(x: number, n: number) {
+        console.log('x', x);
+        let i = 0;
+        while (i < n) i = i + 1;
+        let y;
+        if (x > 0) {
+          y = x + i;
+        } else {
+          w.assign(((w as never) + x) as never);
+          y = (w as never) + 0;
+        }
+        return y;
+      } as Fn,
+      { scope: { w } },
+    );
+    const [x, small, big] = [tf.scalar(1), tf.scalar(3), tf.scalar(1e9)];
+    const { lines, result: error } = await captureLog(async () => {
+      tf.dispose((await g(x, small)) as tf.Tensor);
+      const controller = new AbortController();
+      const run = g.withSignal(controller.signal)(x, big);
+      setTimeout(() => controller.abort(), 60);
+      return rejection(run);
+    });
+    expect(error.name).to.equal('AbortError');
+    expect(g.lastRun.how, 'a replay that holds its prints: the else branch is untraced').to.equal('replayed');
+    expect(lines.map((args) => args.map(String).join(' '))).to.deep.equal(['x 1', 'x 1']);
+    tf.dispose([w, x, small, big]);
   });
 
   it('shows a replay’s prints once when a loop that grows a tensor runs longer than traced and traces again', async () => {
@@ -674,34 +710,6 @@ describeWithBackends('graph mode', (backend) => {
       /^\(a replay may stop part-way and trace again: its prints show when it ends\)/,
     );
     counter.dispose();
-  });
-
-  it('shows the prints a replay held back before an assert that fails, and then the assert’s error', async () => {
-    const w = tf.variable(tf.scalar(0));
-    const g = toGraph(
-      function checked(x: number) {
-        console.log('x', x);
-        assert(x < 100, 'x is too big');
-        let y;
-        if (x > 0) {
-          y = x * 2;
-        } else {
-          w.assign(((w as never) + x) as never);
-          y = (w as never) - 1;
-        }
-        return y;
-      } as Fn,
-      { scope: { w, assert } },
-    );
-    const [small, big] = [tf.scalar(3), tf.scalar(200)];
-    const { lines, result: error } = await captureLog(async () => {
-      tf.dispose((await g(small)) as tf.Tensor);
-      return rejection(g(big));
-    });
-    expect(g.lastRun.how).to.equal('replayed');
-    expect(error.message).to.include('x is too big');
-    expect(lines.map((args) => args.map(String).join(' '))).to.deep.equal(['x 3', 'x 200']);
-    tf.dispose([w, small, big]);
   });
 
   it('shows a replay’s prints once when it enters a loop no trace has entered, and traces again', async () => {

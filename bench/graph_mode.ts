@@ -207,9 +207,16 @@ async function benchRow(row: Row, backend: string, log: (line: string) => void):
   // Where the replay ran its loops: a loop of small values runs on the CPU when the backend is a GPU.
   const summary = (await (row.graph as unknown as { graphFor: Fn }).graphFor(...inputs)) as { text?: string };
   const placed = summary.text?.includes('on the CPU') ? ', loop on the CPU' : '';
+  // How many fused kernels the graph has (fusion off, or a backend without them, gives none).
+  const fused = summary.text?.match(/fused \d+ kernels/g) ?? [];
+  const fusion =
+    fused.length > 0
+      ? `, ${fused.length} fused (${fused.map((f) => f.split(' ')[1]).join('+')} kernels)`
+      : ', none fused';
   dispose(inputs);
   const [e, g] = [median(eagerTimes), median(graphTimes)];
-  const how = runs.how === 'replayed' ? `replayed${placed}` : `${runs.how}: ${runs.reason ?? lastRun.reason ?? ''}`;
+  const how =
+    runs.how === 'replayed' ? `replayed${placed}${fusion}` : `${runs.how}: ${runs.reason ?? lastRun.reason ?? ''}`;
   const line: TableRow = {
     backend,
     program: row.name,

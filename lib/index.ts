@@ -4,7 +4,7 @@ import { doNotConvert } from './api/converted_call.js';
 import { convertWith } from './api/decorator.js';
 import { toCode } from './api/to_code.js';
 import { toGraphWith } from './api/to_graph.js';
-import { setMode } from './api/graph_mode.js';
+import { setFusion, setMode } from './api/graph_mode.js';
 import { AssertionError, ConversionError, StagingError } from './errors.js';
 import { assertNow } from './operators/asserts.js';
 import { setElementType, stack } from './operators/lists.js';
@@ -15,7 +15,17 @@ export type { ConvertOptions, GraphFunction } from './api/options.js';
 export type { GraphSummary } from './graph/render.js';
 export type { LastRun, Mode } from './api/graph_mode.js';
 export type { SourceMap } from './codegen/source_map.js';
-export { AssertionError, ConversionError, StagingError, doNotConvert, setElementType, setMode, stack, toCode };
+export {
+  AssertionError,
+  ConversionError,
+  StagingError,
+  doNotConvert,
+  setElementType,
+  setFusion,
+  setMode,
+  stack,
+  toCode,
+};
 
 /**
  * `autograph.assert(condition, message)`: throws an AssertionError with `message` when `condition` is
@@ -48,10 +58,11 @@ defaults.autograph = Object.freeze({
   setElementType,
   stack,
   setMode,
+  setFusion,
   AssertionError,
   ConversionError,
   StagingError,
 });
 
 // The library's own functions run as they are when converted code calls them.
-for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, setMode, stack]) doNotConvert(fn);
+for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, setMode, setFusion, stack]) doNotConvert(fn);

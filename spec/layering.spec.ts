@@ -14,9 +14,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ['codegen', 'parse'],
   converters: ['analysis', 'codegen', 'parse'],
   operators: ['analysis'],
-  // Graph mode records and replays what the operators run.
-  graph: ['analysis', 'operators'],
-  api: ['analysis', 'codegen', 'converters', 'graph', 'operators', 'parse'],
+  // Kernels tfjs runs for graphs (fused elementwise kernels), by backend.
+  kernels: ['operators'],
+  // Graph mode records and replays what the operators run, and fuses kernels.
+  graph: ['analysis', 'kernels', 'operators'],
+  api: ['analysis', 'codegen', 'converters', 'graph', 'kernels', 'operators', 'parse'],
   platform: [],
 };
 

@@ -6,7 +6,9 @@ import { changesObjectsOutside } from '../graph/local_purity.js';
 import { mergeInto } from '../graph/merge.js';
 import { Recorder } from '../graph/recorder.js';
 import { summarize, type GraphSummary } from '../graph/render.js';
+import { fuse } from '../graph/fusion.js';
 import { simplify } from '../graph/simplify.js';
+import { FUSING_BACKENDS, registerFusedKernels } from '../kernels/register.js';
 import { signatureOf, type Signature } from '../graph/signature.js';
 import { drive, type RunOptions } from '../operators/driver.js';
 import { reachableTensors } from '../operators/memory.js';
@@ -27,6 +29,41 @@ export function setMode(mode: Mode): void {
   defaultMode = mode;
 }
 
+let fusionOn = true;
+
+/**
+ * Turns the fusion of elementwise kernels in graphs on (the default) or off, for graphs planned from now
+ * on. Off, a replay runs every traced kernel as tfjs has it: for comparing, and for finding a fusion bug.
+ */
+export function setFusion(on: boolean): void {
+  if (typeof on !== 'boolean') throw new TypeError(`setFusion: pass true or false, got ${String(on)}.`);
+  fusionOn = on;
+}
+
+/** Whether graphs planned now fuse their elementwise kernels. */
+export const fusionEnabled = (): boolean => fusionOn;
+
+/**
+ * The graph a replay runs: the trace simplified, and with its elementwise kernels fused when fusion is on
+ * and the active backend has fused kernels (cpu, wasm, webgpu). Planned again when either changes.
+ */
+function planOf(entry: Entry, signature: Signature): Graph {
+  const key = `${tf.getBackend()}:${fusionOn}`;
+  if (entry.plan && entry.planKey === key) return entry.plan;
+  if (entry.plan) disposeGraph(entry.plan);
+  let plan = simplify(entry.graph!);
+  if (fusionOn && FUSING_BACKENDS.has(tf.getBackend())) {
+    registerFusedKernels();
+    plan = fuse(
+      plan,
+      signature.inputs.map((t) => ({ dtype: t.dtype, shape: t.shape })),
+    );
+  }
+  entry.plan = plan;
+  entry.planKey = key;
+  return plan;
+}
+
 export const currentMode = (): Mode => defaultMode;
 
 /** How the last call of a converted function ran, and why it ran op by op when it did. */
@@ -45,6 +82,8 @@ interface Entry {
   graph?: Graph;
   /** The graph as replayed: simplified (graph/simplify.ts), with the constants it wrote to the backend. */
   plan?: Graph;
+  /** The backend and fusion setting the plan was made for. */
+  planKey?: string;
   fallback?: string;
   /** Whether the next call may try tracing again (a variable the first call created exists now). */
   retryable?: boolean;
@@ -109,10 +148,10 @@ export class GraphCache {
     const entry = this.entries.get(signature.key);
     if (!entry?.graph) return undefined;
     if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) return undefined;
-    entry.plan ??= simplify(entry.graph);
+    const plan = planOf(entry, signature);
     try {
-      const value = await drive(replay(entry.plan, signature.inputs, { kernels: 0, reads: 0 }), this.name, options);
-      return { value, random: drawsRandom(entry.plan.body) };
+      const value = await drive(replay(plan, signature.inputs, { kernels: 0, reads: 0 }), this.name, options);
+      return { value, random: drawsRandom(plan.body) };
     } catch (error) {
       if (error instanceof GuardFailure) return undefined;
       throw error;
@@ -134,8 +173,7 @@ export class GraphCache {
   ): Promise<unknown> {
     const stats: ReplayStats = { kernels: 0, reads: 0 };
     this.lastRun = { how: 'replayed' };
-    entry.plan ??= simplify(entry.graph!);
-    return drive(replay(entry.plan, signature.inputs, stats), this.name, options).then(
+    return drive(replay(planOf(entry, signature), signature.inputs, stats), this.name, options).then(
       (result) => {
         entry.last = stats;
         this.lastRun = { how: 'replayed', kernels: stats.kernels, reads: stats.reads };

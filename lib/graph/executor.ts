@@ -11,6 +11,7 @@ import {
   nodeInputs,
   nodeOutputs,
   mayStopAtGuard,
+  usesOf,
   onlyComputes,
   sameTypes,
   Slot,
@@ -155,20 +156,6 @@ function variablesIn(
   };
   node.blocks.forEach(visit);
   return found;
-}
-
-/** The values a node reads, including those its nested blocks read from outside them. */
-function usesOf(node: Node): ValueId[] {
-  const uses = [...nodeInputs(node)];
-  for (const block of nodeBlocks(node)) {
-    const inner = new Set<ValueId>(block.params);
-    for (const child of block.nodes) {
-      for (const id of usesOf(child)) if (!inner.has(id)) uses.push(id);
-      for (const id of nodeOutputs(child)) inner.add(id);
-    }
-    for (const id of block.results) if (!inner.has(id)) uses.push(id);
-  }
-  return uses;
 }
 
 /**

@@ -224,6 +224,20 @@ export function nodeBlocks(node: Node): Block[] {
   return [];
 }
 
+/** The values a node reads, including those its nested blocks read from outside them. */
+export function usesOf(node: Node): ValueId[] {
+  const uses = [...nodeInputs(node)];
+  for (const block of nodeBlocks(node)) {
+    const inner = new Set<ValueId>(block.params);
+    for (const child of block.nodes) {
+      for (const id of usesOf(child)) if (!inner.has(id)) uses.push(id);
+      for (const id of nodeOutputs(child)) inner.add(id);
+    }
+    for (const id of block.results) if (!inner.has(id)) uses.push(id);
+  }
+  return uses;
+}
+
 /** The Slots in a template, in order. */
 export function slotsIn(template: unknown, seen = new Set<object>()): ValueId[] {
   if (template instanceof Slot) return [template.id];

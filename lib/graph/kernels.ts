@@ -1,5 +1,7 @@
 // Facts about tfjs kernels that graph replays rely on: which ones cannot fail on any input data.
 
+import { FUSED_KERNEL } from '../kernels/elementwise.js';
+
 /**
  * Kernels that give a value for any input data, never an error: elementwise math, comparisons, selects,
  * casts, reductions, matrix products and reshaping. A replay may run them on values the program would
@@ -21,6 +23,8 @@ export const TOTAL_KERNELS: ReadonlySet<string> = new Set([
   'Atan',
   'Atan2',
   'Atanh',
+  // Fused elementwise kernels (graph/fusion.ts) are made of kernels of this list.
+  FUSED_KERNEL,
   'BatchMatMul',
   'BroadcastTo',
   'Cast',

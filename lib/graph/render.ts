@@ -13,7 +13,9 @@ import {
   type Node,
   type ValueId,
 } from './graph.js';
+import { fusedExpression, kernelsIn } from './fusion.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
+import { isOpStep, type Elementwise } from '../kernels/elementwise.js';
 import { countingLoop, stepsByOne } from './trip_count.js';
 import { tf } from '../operators/tensors.js';
 
@@ -42,8 +44,11 @@ function startsAhead(block: Block): string {
 
 function describe(node: Node): string {
   switch (node.kind) {
-    case 'kernel':
+    case 'kernel': {
+      const expression = fusedExpression(node);
+      if (expression) return `${v(node.outputs[0]!)} = ${describeFused(expression, node.inputs)}`;
       return `${node.outputs.map(v).join(', ')} = ${node.name}(${node.inputs.map(v).join(', ')})`;
+    }
     case 'constant':
       return `${v(node.output)} = constant ${node.dtype}[${node.shape.join(',')}]`;
     case 'variable':
@@ -67,6 +72,36 @@ function describe(node: Node): string {
     case 'loop':
       return `${node.outputs.map(v).join(', ')} = loop (${node.carried.map(v).join(', ')}) while ${v(node.condition)}`;
   }
+}
+
+/**
+ * A fused kernel as the expression it computes over its inputs: `fused 7 kernels (%1): Select(...)`, with
+ * values it computes once and uses twice named first (`t2 = Abs(%1); ...`).
+ */
+function describeFused(expression: Elementwise, inputs: readonly ValueId[]): string {
+  const { steps } = expression;
+  const uses = steps.map(() => 0);
+  for (const step of steps) if (isOpStep(step)) for (const k of step.args) uses[k]!++;
+  const text: string[] = [];
+  const bindings: string[] = [];
+  steps.forEach((step, k) => {
+    if (step.op === 'input') text.push(v(inputs[(step as { input: number }).input]!));
+    else if (step.op === 'literal') text.push(String((step as { value: number }).value));
+    else if (isOpStep(step)) {
+      const attrs = step.attrs
+        ? `{${Object.entries(step.attrs)
+            .map(([a, x]) => `${a}: ${x}`)
+            .join(', ')}}`
+        : '';
+      const call = `${step.op}${attrs}(${step.args.map((a) => text[a]).join(', ')})`;
+      if (uses[k]! > 1) {
+        bindings.push(`t${k} = ${call}`);
+        text.push(`t${k}`);
+      } else text.push(call);
+    }
+  });
+  const body = [...bindings, text[text.length - 1]].join('; ');
+  return `fused ${kernelsIn(expression)} kernels (${inputs.map(v).join(', ')}): ${body}`;
 }
 
 /** Every constant of a graph, by the value it defines. */

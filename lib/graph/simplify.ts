@@ -258,7 +258,7 @@ function asSelects(node: IfNode): Node[] | undefined {
     return tiled;
   };
   node.outputs.forEach((output, k) => {
-    const { shape } = then.resultTypes[k]!;
+    const { shape, dtype } = then.resultTypes[k]!;
     nodes.push({
       kind: 'kernel',
       name: 'Select',
@@ -266,6 +266,8 @@ function asSelects(node: IfNode): Node[] | undefined {
       inputs: [conditionFor(shape), then.results[k]!, orelse.results[k]!],
       attrs: {},
       outputs: [output],
+      // What it gives, as a traced kernel records it: the fusion pass reads it.
+      types: [{ dtype, shape: [...shape] }],
     });
   });
   return nodes;

@@ -1,7 +1,9 @@
 // Graph mode: a signature is traced once and replayed; replays agree with op-by-op runs.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { fusionEnabled } from '../../lib/api/graph_mode.js';
 import { assert, setMode, toGraph } from '../../lib/index.js';
+import { FUSED_KERNEL } from '../../lib/kernels/elementwise.js';
 import { collatz } from '../fixtures/examples.js';
 import { describeWithBackends, rejection, valueOf } from '../helpers/backends.js';
 import { captureLog } from '../helpers/console.js';
@@ -50,7 +52,9 @@ describeWithBackends('graph mode', (backend) => {
     if (!('text' in summary)) expect.fail(`fell back: ${summary.fallback}`);
     expect(summary.nodes['loop']).to.equal(1);
     expect(summary.nodes['if']).to.equal(undefined);
-    expect(summary.nodes['kernel Select']).to.equal(1);
+    // The Select stands alone, or fused with the branches' kernels into one.
+    if (fusionEnabled()) expect(summary.text).to.match(/fused 6 kernels \(%\d+\): Select\(/);
+    else expect(summary.nodes['kernel Select']).to.equal(1);
     expect(summary.untraced).to.equal(0);
     expect(summary.text).to.contain('FloorDiv');
     if (backend === 'cpu') {
@@ -353,8 +357,10 @@ describeWithBackends('graph mode', (backend) => {
     const info = await tf.profile(async () => (await g(x)) as tf.Tensor);
     expect(await valueOf(info.result as tf.Tensor)).to.equal(7);
     tf.dispose(info.result as tf.Tensor);
-    expect(g.lastRun).to.deep.equal({ how: 'replayed', kernels: 2, reads: 0 });
-    expect(info.kernels.map((k) => k.name)).to.deep.equal(['Multiply', 'Add']);
+    // Fused, x * 3 + 1 is one kernel.
+    const kernels = fusionEnabled() ? [FUSED_KERNEL] : ['Multiply', 'Add'];
+    expect(g.lastRun).to.deep.equal({ how: 'replayed', kernels: kernels.length, reads: 0 });
+    expect(info.kernels.map((k) => k.name)).to.deep.equal(kernels);
     x.dispose();
   });
 

@@ -1,6 +1,6 @@
 // Root hooks for every spec: tfjs's one-time Node banner quieted, and every graph-mode fallback checked.
 import * as tf from '@tensorflow/tfjs';
-import { GraphCache } from '../../lib/api/graph_mode.js';
+import { GraphCache, setFusion } from '../../lib/api/graph_mode.js';
 import { DOCUMENTED_FALLBACKS } from './graph_mode.js';
 import { installReplayCheck, replayChecks } from './replay_check.js';
 
@@ -31,9 +31,13 @@ GraphCache.prototype.run = function (this: GraphCache, ...args: Parameters<typeo
   );
 };
 
+/** `AUTOGRAPH_FUSION=off` runs every spec with fused kernels off: each behaviour must hold both ways. */
+export const fusionOff = process.env.AUTOGRAPH_FUSION === 'off';
+
 export const mochaHooks = {
   beforeAll() {
     tf.env().set('PROD', true);
+    if (fusionOff) setFusion(false);
   },
   afterAll() {
     const { compared, random, notReplayable } = replayChecks;

@@ -1,0 +1,158 @@
+// Generates the JavaScript loop of a fused kernel, for the cpu and wasm backends: one pass over the elements.
+
+import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar } from './elementwise.js';
+
+/**
+ * Each kernel as tfjs's CPU kernel computes one element, in doubles: `$0`.. are its arguments, `$name` its
+ * attributes. The value is then stored as its dtype's typed array would store it (see `stored`), which is
+ * what makes a fused kernel give, bit for bit, what the kernels it replaces give one by one.
+ */
+const TEMPLATES: Record<string, string> = {
+  Add: '$0 + $1',
+  Sub: '$0 - $1',
+  Multiply: '$0 * $1',
+  RealDiv: '$0 / $1',
+  FloorDiv: 'Math.floor($0 / $1)',
+  Mod: 'mod($0, $1)',
+  Maximum: 'Math.max($0, $1)',
+  Minimum: 'Math.min($0, $1)',
+  Pow: 'Math.pow($0, $1)',
+  SquaredDifference: '($0 - $1) * ($0 - $1)',
+  Equal: '$0 === $1 ? 1 : 0',
+  NotEqual: '$0 !== $1 ? 1 : 0',
+  Less: '$0 < $1 ? 1 : 0',
+  LessEqual: '$0 <= $1 ? 1 : 0',
+  Greater: '$0 > $1 ? 1 : 0',
+  GreaterEqual: '$0 >= $1 ? 1 : 0',
+  LogicalAnd: '$0 && $1',
+  LogicalOr: '$0 || $1',
+  LogicalNot: '$0 ? 0 : 1',
+  Select: '$0 === 1 ? $1 : $2',
+  Abs: 'Math.abs($0)',
+  Neg: '$0 * -1',
+  Square: '$0 * $0',
+  Sign: '$0 < 0 ? -1 : $0 > 0 ? 1 : 0',
+  Exp: 'Math.exp($0)',
+  Log: 'Math.log($0)',
+  Sqrt: 'Math.sqrt($0)',
+  Rsqrt: '1 / Math.sqrt($0)',
+  Reciprocal: '1 / $0',
+  Sin: 'Math.sin($0)',
+  Cos: 'Math.cos($0)',
+  Tanh: 'Math.tanh($0)',
+  Sigmoid: '1 / (1 + Math.exp(-$0))',
+  Relu: 'Math.max(0, $0)',
+  Elu: '$0 >= 0 ? $0 : Math.exp($0) - 1',
+  Floor: 'Math.floor($0)',
+  Ceil: 'Math.ceil($0)',
+  Round: 'round($0)',
+  IsNan: 'Number.isNaN($0) ? 1 : 0',
+  ClipByValue: '$0 > $clipValueMax ? $clipValueMax : $0 < $clipValueMin ? $clipValueMin : $0',
+  LeakyRelu: '$0 < 0 ? $alpha * $0 : $0',
+};
+
+/**
+ * Helpers the templates call, as tfjs's CPU kernels define them: a remainder with the sign of the divisor,
+ * and rounding half to even.
+ */
+const PRELUDE = [
+  'const F = Math.fround;',
+  'const mod = (a, b) => { const r = a % b; return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b; };',
+  'const round = (x) => { const f = Math.floor(x); const d = x - f; return d < 0.5 ? f : d > 0.5 ? Math.ceil(x) : f % 2 === 0 ? f : f + 1; };',
+].join('\n');
+
+/** A number as JavaScript source that reads back as the same double. */
+function numberLiteral(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  if (Object.is(value, -0)) return '-0';
+  return value < 0 ? `(${String(value)})` : String(value);
+}
+
+/** Fills `template`'s placeholders: `$k` with argument k, `$name` with attribute `name`. */
+export function fill(template: string, args: readonly string[], attrs: Record<string, string> = {}): string {
+  return template.replace(/\$(\d+|[A-Za-z]+)/g, (_, key: string) => {
+    const value = /^\d+$/.test(key) ? args[Number(key)] : attrs[key];
+    if (value === undefined) throw new Error(`fused kernel template '${template}' has no value for $${key}`);
+    return value;
+  });
+}
+
+/** A value computed in doubles, as a typed array of `dtype` stores it. */
+function stored(expression: string, dtype: Scalar): string {
+  if (dtype === 'float32') return `F(${expression})`;
+  if (dtype === 'int32') return `(${expression}) | 0`;
+  return expression;
+}
+
+function opExpression(step: OpStep, names: readonly string[]): string {
+  const args = step.args.map((k) => names[k]!);
+  if (step.op === 'Cast') {
+    // A cast to float32 keeps the values as they are (tfjs shares the data); to int32 it truncates.
+    if (step.dtype === 'bool') return `${args[0]} !== 0 ? 1 : 0`;
+    return step.dtype === 'int32' ? stored(args[0]!, 'int32') : args[0]!;
+  }
+  const template = TEMPLATES[step.op];
+  if (!template) throw new Error(`fused kernels have no JavaScript for kernel ${step.op}`);
+  const attrs = Object.fromEntries(Object.entries(step.attrs ?? {}).map(([k, v]) => [k, numberLiteral(Number(v))]));
+  return stored(fill(template, args, attrs), step.dtype);
+}
+
+/** What the loop of an expression reads for input `k` at element `i`. */
+function load(expression: Elementwise, k: number): { before: string; each: string } {
+  const input = expression.inputs[k]!;
+  const broadcast = broadcastOf(input.shape, expression.shape);
+  if (broadcast.kind === 'one') return { before: `const x${k} = in${k}[0];`, each: '' };
+  if (broadcast.kind === 'same') return { before: '', each: `const x${k} = in${k}[i];` };
+  const index = broadcast.dims
+    .map((d, j) => `(Math.floor(i / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
+    .join(' + ');
+  return { before: '', each: `const x${k} = in${k}[${index}];` };
+}
+
+/** The source of `(inputs, out, start, end) => void`, which computes elements start to end of the output. */
+export function javascriptSource(expression: Elementwise): string {
+  const names: string[] = [];
+  const before: string[] = [];
+  const each: string[] = [];
+  expression.inputs.forEach((_, k) => {
+    before.push(`const in${k} = inputs[${k}];`);
+    const code = load(expression, k);
+    if (code.before) before.push(code.before);
+    if (code.each) each.push(code.each);
+  });
+  expression.steps.forEach((step, s) => {
+    if (step.op === 'input') names.push(`x${(step as { input: number }).input}`);
+    else if (step.op === 'literal') names.push(numberLiteral((step as { value: number }).value));
+    else if (isOpStep(step)) {
+      names.push(`v${s}`);
+      each.push(`const v${s} = ${opExpression(step, names)};`);
+    }
+  });
+  const result = names[names.length - 1]!;
+  return [
+    PRELUDE,
+    'return (inputs, out, start, end) => {',
+    ...before,
+    '  for (let i = start; i < end; i++) {',
+    ...each.map((line) => `    ${line}`),
+    `    out[i] = ${result};`,
+    '  }',
+    '};',
+  ].join('\n');
+}
+
+type Loop = (inputs: ArrayLike<number>[], out: { [i: number]: number }, start: number, end: number) => void;
+
+const compiled = new Map<string, Loop>();
+
+/** The loop of `expression`, compiled once per expression key. */
+export function javascriptLoop(expression: Elementwise): Loop {
+  let loop = compiled.get(expression.key);
+  if (!loop) {
+    loop = new Function(javascriptSource(expression))() as Loop;
+    compiled.set(expression.key, loop);
+  }
+  return loop;
+}

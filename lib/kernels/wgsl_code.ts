@@ -1,0 +1,196 @@
+// Generates the WGSL of a fused kernel for tfjs's WebGPU backend: one invocation per output element.
+
+import { fill } from './js_code.js';
+import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar } from './elementwise.js';
+
+/**
+ * Each kernel on one element, in the WGSL type of its dtype (f32, i32, bool): `$0`.. are its arguments,
+ * `$name` its attributes. Int32 math stays in i32, exact and wrapping as an Int32Array stores it, where
+ * tfjs's own WebGPU kernels compute in f32 (exact only up to 2^24).
+ */
+const TEMPLATES: Record<string, string> = {
+  Add: '$0 + $1',
+  Sub: '$0 - $1',
+  Multiply: '$0 * $1',
+  RealDiv: '$0 / $1',
+  Maximum: 'max($0, $1)',
+  Minimum: 'min($0, $1)',
+  Pow: 'powF($0, $1)',
+  SquaredDifference: '($0 - $1) * ($0 - $1)',
+  Equal: '$0 == $1',
+  NotEqual: '$0 != $1',
+  Less: '$0 < $1',
+  LessEqual: '$0 <= $1',
+  Greater: '$0 > $1',
+  GreaterEqual: '$0 >= $1',
+  LogicalAnd: '$0 && $1',
+  LogicalOr: '$0 || $1',
+  LogicalNot: '!$0',
+  Select: 'select($2, $1, $0)',
+  Abs: 'abs($0)',
+  Neg: '-$0',
+  Square: '$0 * $0',
+  Sign: 'sign($0)',
+  Exp: 'exp($0)',
+  Log: 'logF($0)',
+  Sqrt: 'sqrtF($0)',
+  Rsqrt: '1.0 / sqrtF($0)',
+  Reciprocal: '1.0 / $0',
+  Sin: 'sin($0)',
+  Cos: 'cos($0)',
+  Tanh: 'tanhF($0)',
+  Sigmoid: '1.0 / (1.0 + exp(-$0))',
+  Relu: 'max($0, 0.0)',
+  Elu: 'select(exp($0) - 1.0, $0, $0 >= 0.0)',
+  Floor: 'floor($0)',
+  Ceil: 'ceil($0)',
+  Round: 'round($0)',
+  IsNan: 'isNanF($0)',
+  ClipByValue: 'clamp($0, $clipValueMin, $clipValueMax)',
+  LeakyRelu: 'select($0, $alpha * $0, $0 < 0.0)',
+};
+
+/** Per dtype, the kernels whose template differs from the float one. */
+const INT_TEMPLATES: Record<string, string> = {
+  FloorDiv: 'floorDivI($0, $1)',
+  Mod: 'modI($0, $1)',
+};
+
+const FLOAT_TEMPLATES: Record<string, string> = {
+  FloorDiv: 'floor($0 / $1)',
+  Mod: 'modF($0, $1)',
+};
+
+/**
+ * Helpers: int32 floor division and remainder as tfjs's CPU kernels give them (a divisor of 0 gives 0, as
+ * Math.floor(a / 0) does once stored in an Int32Array), the float remainder with the divisor's sign,
+ * pow, log and sqrt where WGSL leaves them undefined (a negative or zero argument), a tanh that does not overflow, and a NaN test on the bits (a compiler may fold
+ * `x != x` away).
+ */
+const PRELUDE = `
+fn floorDivI(a : i32, b : i32) -> i32 {
+  if (b == 0) { return 0; }
+  if (b == -1) { return -a; }
+  let q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) { return q - 1; }
+  return q;
+}
+fn modI(a : i32, b : i32) -> i32 {
+  if (b == 0) { return 0; }
+  if (b == -1) { return 0; }
+  let r = a % b;
+  if ((a < 0 && b < 0) || (a >= 0 && b >= 0)) { return r; }
+  return (r + b) % b;
+}
+fn modF(a : f32, b : f32) -> f32 {
+  let r = a % b;
+  if ((a < 0.0 && b < 0.0) || (a >= 0.0 && b >= 0.0)) { return r; }
+  return (r + b) % b;
+}
+fn powF(a : f32, b : f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (a == 0.0) { return select(0.0, uniforms.INFINITY, b < 0.0); }
+  if (a < 0.0) {
+    if (floor(b) != b) { return uniforms.NAN; }
+    let r = pow(-a, b);
+    return select(r, -r, abs(b % 2.0) == 1.0);
+  }
+  return pow(a, b);
+}
+fn logF(a : f32) -> f32 {
+  if (a < 0.0) { return uniforms.NAN; }
+  if (a == 0.0) { return -uniforms.INFINITY; }
+  return log(a);
+}
+fn sqrtF(a : f32) -> f32 {
+  if (a < 0.0) { return uniforms.NAN; }
+  return sqrt(a);
+}
+fn tanhF(a : f32) -> f32 {
+  let e = exp(-2.0 * abs(a));
+  return sign(a) * (1.0 - e) / (1.0 + e);
+}
+fn isNanF(a : f32) -> bool {
+  return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u;
+}
+`;
+
+const wgslType = (dtype: Scalar) => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'bool');
+
+/** A number as a WGSL value of `dtype`, exactly: floats by their bits. */
+function literal(value: number, dtype: Scalar): string {
+  if (dtype === 'bool') return value !== 0 ? 'true' : 'false';
+  if (dtype === 'int32') return value === -2147483648 ? 'i32(-2147483647 - 1)' : `i32(${value})`;
+  const bits = new Uint32Array(new Float32Array([value]).buffer)[0]!;
+  return `bitcast<f32>(0x${bits.toString(16)}u)`;
+}
+
+function opExpression(step: OpStep, names: readonly string[], dtypes: readonly Scalar[]): string {
+  const args = step.args.map((k) => names[k]!);
+  const argType = dtypes[step.args[step.op === 'Select' ? 1 : 0]!]!;
+  if (step.op === 'Cast') {
+    if (step.dtype === 'bool') return argType === 'bool' ? args[0]! : `${args[0]} != ${wgslType(argType)}(0)`;
+    if (argType === 'bool') return `select(${wgslType(step.dtype)}(0), ${wgslType(step.dtype)}(1), ${args[0]})`;
+    return `${wgslType(step.dtype)}(${args[0]})`;
+  }
+  const template = (argType === 'int32' ? INT_TEMPLATES : FLOAT_TEMPLATES)[step.op] ?? TEMPLATES[step.op];
+  if (!template) throw new Error(`fused kernels have no WGSL for kernel ${step.op}`);
+  const attrs = Object.fromEntries(
+    Object.entries(step.attrs ?? {}).map(([k, v]) => [k, literal(Number(v), 'float32')]),
+  );
+  return fill(template, args, attrs);
+}
+
+/** How input `k` is read at output element `index`. */
+function load(expression: Elementwise, k: number, storage: Scalar): string {
+  const input = expression.inputs[k]!;
+  const broadcast = broadcastOf(input.shape, expression.shape);
+  let index = 'index';
+  if (broadcast.kind === 'one') index = '0';
+  else if (broadcast.kind === 'strided') {
+    index = broadcast.dims
+      .map((d, j) => `((index / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
+      .join(' + ');
+  }
+  const raw = `x${k}[${index}]`;
+  // Buffers hold f32 or i32; a value's dtype may differ from its buffer's (a lossless cast shares data).
+  const want = input.dtype;
+  if (want === 'bool') return `${raw} != ${storage === 'float32' ? '0.0' : '0'}`;
+  if (want === storage || (want === 'int32' && storage === 'bool')) return raw;
+  return `${wgslType(want)}(${raw})`;
+}
+
+/**
+ * The body of the program (`getUserCode`) for `expression` over inputs whose buffers hold `storage`
+ * dtypes: the backend declares the buffers `x0`.. and `result`, and calls `main` per element.
+ */
+export function wgslSource(expression: Elementwise, storage: readonly Scalar[]): string {
+  const names: string[] = [];
+  const dtypes: Scalar[] = [];
+  const lines: string[] = [];
+  expression.steps.forEach((step, s) => {
+    dtypes.push(step.dtype);
+    if (step.op === 'input') {
+      const k = (step as { input: number }).input;
+      names.push(`a${k}`);
+      lines.push(`let a${k} = ${load(expression, k, storage[k]!)};`);
+    } else if (step.op === 'literal') {
+      names.push(literal((step as { value: number }).value, step.dtype));
+    } else if (isOpStep(step)) {
+      names.push(`v${s}`);
+      lines.push(`let v${s} : ${wgslType(step.dtype)} = ${opExpression(step, names, dtypes)};`);
+    }
+  });
+  const result = names[names.length - 1]!;
+  const out =
+    expression.dtype === 'bool' ? `select(0, 1, ${result})` : expression.dtype === 'int32' ? `i32(${result})` : result;
+  return [
+    PRELUDE,
+    'fn main(index : i32) {',
+    '  if (index < uniforms.size) {',
+    ...lines.map((line) => `    ${line}`),
+    `    result[index] = ${out};`,
+    '  }',
+    '}',
+  ].join('\n');
+}

@@ -1,0 +1,305 @@
+// Fused elementwise kernels: random expressions and loops replayed fused agree with tfjs's cpu kernels op by op.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { setFusion, toGraph } from '../../lib/index.js';
+import { FUSED_KERNEL, expressionKey, type Elementwise, type Step } from '../../lib/kernels/elementwise.js';
+import { registerFusedKernels } from '../../lib/kernels/register.js';
+import { describeWithBackends } from '../helpers/backends.js';
+
+type Kind = 'float' | 'int' | 'bool';
+
+/**
+ * Typed expression trees over tf ops. On exact operations only (sums, products by small literals, halving,
+ * floor, comparisons, selects, casts, int32 division and remainder), on dyadic inputs, float32 on any
+ * backend computes what the cpu computes bit for bit: a difference is a bug, not a rounding. A float
+ * expression may end in one inexact function (exp, tanh, ...), compared with a tolerance on GPUs.
+ */
+const tree = fc.letrec<Record<Kind, string>>((tie) => ({
+  float: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('a', 'b', 'c', '0.5', '-2'),
+    fc
+      .tuple(fc.constantFrom('add', 'sub', 'maximum', 'minimum'), tie('float'), tie('float'))
+      .map(([op, x, y]) => `tf.${op}(${x}, ${y})`),
+    fc.tuple(tie('float'), fc.constantFrom('2', '-3', '0.25')).map(([x, k]) => `tf.mul(${x}, ${k})`),
+    fc.tuple(tie('float'), fc.constantFrom('2', '-4')).map(([x, k]) => `tf.div(${x}, ${k})`),
+    fc
+      .tuple(fc.constantFrom('abs', 'neg', 'floor', 'ceil', 'square', 'relu'), tie('float'))
+      .map(([op, x]) => `tf.${op}(${x})`),
+    fc.tuple(tie('bool'), tie('float'), tie('float')).map(([c, x, y]) => `tf.where(${c}, ${x}, ${y})`),
+    // Ints become floats below 2^24, where float32 holds them exactly.
+    tie('int').map((x) => `tf.cast(tf.mod(${x}, tf.scalar(1000, 'int32')), 'float32')`),
+  ),
+  int: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('i', 'j', 'tf.scalar(7, "int32")'),
+    fc
+      .tuple(fc.constantFrom('add', 'sub', 'maximum', 'minimum'), tie('int'), tie('int'))
+      .map(([op, x, y]) => `tf.${op}(${x}, ${y})`),
+    fc.tuple(tie('int'), fc.constantFrom('3', '-5')).map(([x, k]) => `tf.mul(${x}, tf.scalar(${k}, 'int32'))`),
+    // Divisors are never 0: tfjs's backends disagree on integer division by zero.
+    fc
+      .tuple(fc.constantFrom('floorDiv', 'mod'), tie('int'), fc.constantFrom('j', "tf.scalar(-4, 'int32')"))
+      .map(([op, x, y]) => `tf.${op}(${x}, ${y})`),
+    fc.tuple(fc.constantFrom('abs', 'neg'), tie('int')).map(([op, x]) => `tf.${op}(${x})`),
+    fc.tuple(tie('bool'), tie('int'), tie('int')).map(([c, x, y]) => `tf.where(${c}, ${x}, ${y})`),
+    tie('float').map((x) => `tf.cast(${x}, 'int32')`),
+  ),
+  bool: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc
+      .tuple(
+        fc.constantFrom('less', 'lessEqual', 'greater', 'greaterEqual', 'equal', 'notEqual'),
+        tie('float'),
+        tie('float'),
+      )
+      .map(([op, x, y]) => `tf.${op}(${x}, ${y})`),
+    fc
+      .tuple(fc.constantFrom('less', 'equal', 'notEqual'), tie('int'), tie('int'))
+      .map(([op, x, y]) => `tf.${op}(${x}, ${y})`),
+    fc
+      .tuple(fc.constantFrom('logicalAnd', 'logicalOr'), tie('bool'), tie('bool'))
+      .map(([op, x, y]) => `tf.${op}(${x}, ${y})`),
+    tie('bool').map((x) => `tf.logicalNot(${x})`),
+    tie('int').map((x) => `tf.cast(${x}, 'bool')`),
+  ),
+}));
+
+/** A float expression, maybe ending in one inexact function; or an int or bool one. */
+const expression = fc
+  .oneof(
+    fc.tuple(tree.float, fc.constantFrom('', 'exp', 'tanh', 'sigmoid', 'sqrt', 'sin')).map(([x, f]) => {
+      if (f === 'exp') return `tf.exp(tf.div(${x}, 64))`;
+      if (f === 'sqrt') return `tf.sqrt(tf.abs(${x}))`;
+      return f ? `tf.${f}(${x})` : x;
+    }),
+    tree.int,
+    tree.bool,
+  )
+  .filter((source) => source.startsWith('tf.'));
+
+/**
+ * Inputs: a and b float32 of the output's shape, c a float32 row that broadcasts, i and j (never 0) int32.
+ * On cpu, i reaches past 2^24 and int32 sums wrap. Not on a GPU: there the trace runs tfjs's own kernels,
+ * which compute int32 in float32, and the spec-wide check that a replay gives what its trace gave would
+ * fail on their rounding (a spec of its own checks fused int32 there).
+ */
+const inputsFor = (large: boolean) =>
+  fc.record({
+    a: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 12, maxLength: 12 }),
+    b: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 12, maxLength: 12 }),
+    c: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 4, maxLength: 4 }),
+    i: fc.array(large ? fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }) : fc.integer({ min: -999, max: 999 }), {
+      minLength: 12,
+      maxLength: 12,
+    }),
+    j: fc.array(
+      fc.integer({ min: 1, max: 9 }).chain((k) => fc.constantFrom(k, -k)),
+      { minLength: 12, maxLength: 12 },
+    ),
+  });
+
+type Inputs = { a: number[]; b: number[]; c: number[]; i: number[]; j: number[] };
+
+function tensors(data: Inputs): tf.Tensor[] {
+  return [
+    tf.tensor(
+      data.a.map((x) => x / 4),
+      [3, 4],
+    ),
+    tf.tensor(
+      data.b.map((x) => x / 8),
+      [3, 4],
+    ),
+    tf.tensor(
+      data.c.map((x) => x / 2),
+      [4],
+    ),
+    tf.tensor(data.i, [3, 4], 'int32'),
+    tf.tensor(data.j, [3, 4], 'int32'),
+  ];
+}
+
+/** Runs `fn` op by op on the cpu backend, whatever backend is active, and reads its result. */
+async function onCpu(
+  fn: (...args: tf.Tensor[]) => tf.Tensor,
+  data: Inputs,
+): Promise<{ values: number[]; dtype: string }> {
+  const active = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    const args = tensors(data);
+    const result = fn(...args);
+    const values = Array.from(await result.data());
+    const dtype = result.dtype;
+    tf.dispose([...args, result]);
+    return { values, dtype };
+  } finally {
+    await tf.setBackend(active);
+  }
+}
+
+/** Exactly equal, NaN equal to NaN; within `tolerance` (relative) when one is given. */
+function agree(actual: ArrayLike<number>, expected: readonly number[], tolerance: number): boolean {
+  return expected.every((e, k) => {
+    const x = actual[k]!;
+    if (Number.isNaN(e) || Number.isNaN(x)) return Number.isNaN(e) && Number.isNaN(x);
+    if (x === e) return true;
+    return Math.abs(x - e) <= tolerance * Math.max(1, Math.abs(e));
+  });
+}
+
+const INEXACT = /tf\.(exp|tanh|sigmoid|sqrt|sin)\(/;
+
+describeWithBackends('fused kernels', (backend) => {
+  /** Tolerance of inexact functions on a GPU (WGSL bounds sin's error by 2^-11, absolute); all else is exact. */
+  const tolerance = (source: string) => (backend !== 'cpu' && INEXACT.test(source) ? 1e-3 : 0);
+  let fused = 0;
+  const inputs = inputsFor(backend === 'cpu');
+
+  after(() => setFusion(true));
+
+  it('random elementwise expressions give what the cpu kernels give op by op', async function () {
+    this.timeout(300_000);
+    await fc.assert(
+      fc.asyncProperty(expression, inputs, async (source, data) => {
+        const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
+          ...args: tf.Tensor[]
+        ) => tf.Tensor;
+        const expected = await onCpu(fn, data);
+        const g = toGraph(fn);
+        const args = tensors(data);
+        try {
+          (await g(...args)).dispose();
+          const summary = await g.graphFor(...args);
+          if ('nodes' in summary) fused += summary.nodes[`kernel ${FUSED_KERNEL}`] ?? 0;
+          const result = await g(...args);
+          expect(g.lastRun.how).to.equal('replayed');
+          const values = await result.data();
+          expect(result.dtype).to.equal(expected.dtype);
+          result.dispose();
+          const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
+          expect(agree(values, expected.values, tolerance(source)), label).to.equal(true);
+        } finally {
+          tf.dispose(args);
+        }
+      }),
+      { numRuns: backend === 'cpu' ? 150 : 40 },
+    );
+    // Most expressions of two or more kernels fuse: the spec checks fused kernels, not only tfjs's.
+    expect(fused).to.be.greaterThan(10);
+  });
+
+  it('loops whose bodies fuse give what the cpu kernels give op by op', async function () {
+    this.timeout(300_000);
+    await fc.assert(
+      fc.asyncProperty(tree.float, tree.bool, inputs, fc.integer({ min: 0, max: 4 }), async (step, test, data, n) => {
+        // a's next value is the step's, where the test holds: a while loop staged on a tensor count.
+        const source =
+          `let k = tf.scalar(0, 'int32'); while (k < n) { a = tf.where(${test}, tf.div(${step}, 2), a); ` +
+          'k = k + 1; } return a;';
+        const make = new Function('tf', `return function f(a, b, c, i, j, n) { ${source} }`);
+        const fn = make(tf) as (...args: tf.Tensor[]) => tf.Tensor;
+        const eager = (...args: tf.Tensor[]) => {
+          // Op by op: the loop unrolled with a number count, as the staged loop runs it.
+          let [a] = args;
+          const original = new Function(
+            'tf',
+            `return function g(a, b, c, i, j) { return tf.where(${test}, tf.div(${step}, 2), a); }`,
+          )(tf) as (...args: tf.Tensor[]) => tf.Tensor;
+          for (let k = 0; k < n; k++) a = original(a!, ...args.slice(1));
+          return a!;
+        };
+        const expected = await onCpu(eager, data);
+        const g = toGraph(fn);
+        const args = [...tensors(data), tf.scalar(n, 'int32')];
+        try {
+          (await g(...args)).dispose();
+          const result = await g(...args);
+          expect(g.lastRun.how).to.equal('replayed');
+          const values = await result.data();
+          result.dispose();
+          const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
+          expect(agree(values, expected.values, 0), label).to.equal(true);
+        } finally {
+          tf.dispose(args);
+        }
+      }),
+      { numRuns: backend === 'cpu' ? 60 : 15 },
+    );
+  });
+
+  it('fusion off replays the traced kernels as they are', async function () {
+    const huber = (a: tf.Tensor, delta: number) =>
+      tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2)));
+    const x = tf.tensor([-3, -1, 0.5, 2]);
+    try {
+      for (const on of [true, false]) {
+        setFusion(on);
+        const g = toGraph(huber);
+        const summary = await g.graphFor(x, 1.5);
+        if (!('nodes' in summary)) expect.fail(summary.fallback);
+        expect(summary.nodes[`kernel ${FUSED_KERNEL}`] ?? 0).to.equal(on ? 1 : 0);
+        expect(summary.text).to.satisfy((text: string) => text.includes('fused 7 kernels') === on);
+        const result = await g(x, 1.5);
+        expect(Array.from(await result.data())).to.deep.equal([3.375, 0.5, 0.125, 1.875]);
+        result.dispose();
+      }
+    } finally {
+      setFusion(true);
+      x.dispose();
+    }
+  });
+
+  it('computes int32 exactly, wrapping as an Int32Array does, past 2^24 where tfjs computes in float32', async function () {
+    registerFusedKernels();
+    // (i + j, i - j, i * 3, i % j, floor(i / j), i == i + 1) over int32 values near the ends of the range.
+    const ops: [string, (i: number, j: number) => number][] = [
+      ['Add', (i, j) => (i + j) | 0],
+      ['Sub', (i, j) => (i - j) | 0],
+      ['Multiply', (i) => (i * 3) | 0],
+      ['Mod', (i, j) => cpuMod(i, j)],
+      ['FloorDiv', (i, j) => Math.floor(i / j) | 0],
+    ];
+    const i = [2_147_483_647, -2_147_483_648, 16_777_217, -16_777_219, 123_456_789, 1_999_999_999, 7, -7];
+    const j = [2, -3, 5, -7, 1_000_003, -1, 3, -2];
+    const x = tf.tensor(i, [8], 'int32');
+    const y = tf.tensor(j, [8], 'int32');
+    try {
+      for (const [op, want] of ops) {
+        const steps: Step[] = [
+          { op: 'input', input: 0, dtype: 'int32' },
+          { op: 'input', input: 1, dtype: 'int32' },
+          ...(op === 'Multiply' ? [{ op: 'literal', value: 3, dtype: 'int32' } as Step] : []),
+          { op, args: op === 'Multiply' ? [0, 2] : [0, 1], dtype: 'int32' },
+        ];
+        const inputs = [
+          { dtype: 'int32' as const, shape: [8] },
+          { dtype: 'int32' as const, shape: [8] },
+        ];
+        const expression: Elementwise = {
+          shape: [8],
+          dtype: 'int32',
+          inputs,
+          steps,
+          key: expressionKey([8], inputs, steps),
+        };
+        const result = tf.engine().runKernel(FUSED_KERNEL, [x, y] as never, { expression } as never) as tf.Tensor;
+        const got = Array.from(await result.data());
+        result.dispose();
+        // JavaScript's own int32 arithmetic, and tfjs's cpu remainder (the divisor's sign).
+        const expected = i.map((a, k) => want(a, j[k]!));
+        expect(got, op).to.deep.equal(expected);
+      }
+    } finally {
+      tf.dispose([x, y]);
+    }
+  });
+});
+
+/** tfjs's cpu Mod, stored as int32: the remainder takes the divisor's sign. */
+function cpuMod(a: number, b: number): number {
+  const r = a % b;
+  return ((a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b) | 0;
+}

@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, each a ratio to a baseline measured in the same run.
-// BENCH_ONLY=graph (or browser, plain, conversion, yielding) runs one of them; BENCH_CPU=0, BENCH_WASM=0 or
+// BENCH_ONLY=graph (or jax, browser, plain, conversion, yielding) runs one of them; BENCH_CPU=0, BENCH_WASM=0 or
 // BENCH_WEBGPU=0 skips that backend's graph-mode rows; BENCH_ROWS (a regular expression) picks rows by name.
 import * as tf from '@tensorflow/tfjs';
 import { benchInBrowser } from './browser.js';
 import { benchConversion } from './conversion.js';
 import { benchGraphMode, formatGraphTable } from './graph_mode.js';
+import { benchAgainstJaxJs } from './jax_js.js';
 import { setupNodeWebGPU, toGraph } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
 import { benchYielding } from './yielding.js';
@@ -45,6 +46,27 @@ async function main(): Promise<void> {
     const os = await import('node:os');
     const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
     console.log(['', ...formatGraphTable(machine)].join('\n'));
+  }
+  if (runs('jax')) {
+    // Fused kernels against jax-js's: our cpu against its wasm (its CPU backend), webgpu against webgpu.
+    const log = (line: string) => console.log(line);
+    const repeats = env('BENCH_REPEATS_JAX') ?? 15;
+    // Dawn first: jax-js looks for navigator (which Node 20 lacks) when it starts its devices.
+    const webgpu = await setupNodeWebGPU({ setBackend: false }).catch((error: unknown) => error as Error);
+    await tf.setBackend('cpu');
+    console.log(`Fused Huber loss against jax-js jit, median of ${repeats} runs:`);
+    const lines = [
+      '| backend | against | ours | jax-js | jax-js/ours |',
+      '| --- | --- | --- | --- | --- |',
+      ...(await benchAgainstJaxJs(toGraph, 'cpu', 'wasm', repeats, log)),
+    ];
+    if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);
+    else {
+      await tf.setBackend('webgpu');
+      lines.push(...(await benchAgainstJaxJs(toGraph, 'webgpu', 'webgpu', repeats, log)));
+    }
+    await tf.setBackend('cpu');
+    console.log(['', ...lines].join('\n'));
   }
   if (runs('browser')) {
     const size = process.env.BENCH_BROWSER_SIZE === 'quick' ? 'quick' : 'full';

@@ -1,0 +1,90 @@
+// Fused Huber loss against jax-js's jit on the same data: our cpu against jax-js on wasm, webgpu against webgpu.
+import * as tf from '@tensorflow/tfjs';
+import { huber } from './programs.js';
+import type { toGraph as ToGraph } from './library.js';
+
+type Fn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The part of jax-js's API the benchmark uses (its arrays are reference counted: `.ref` adds one). */
+interface JaxArray {
+  ref: JaxArray;
+  lessEqual(x: number): JaxArray;
+  mul(x: JaxArray | number): JaxArray;
+  div(x: number): JaxArray;
+  sub(x: number): JaxArray;
+  data(): Promise<Float32Array>;
+}
+interface Jax {
+  init(): Promise<string[]>;
+  defaultDevice(device: string): void;
+  jit(fn: (a: JaxArray) => JaxArray): (a: JaxArray) => JaxArray;
+  numpy: {
+    array(values: Float32Array): JaxArray;
+    abs(a: JaxArray): JaxArray;
+    where(c: JaxArray, t: JaxArray, e: JaxArray): JaxArray;
+  };
+}
+
+/** The Huber loss as jax-js code, owning its arguments as jax-js's reference counting asks. */
+function jaxHuber(np: Jax['numpy'], a: JaxArray, delta: number): JaxArray {
+  const abs = np.abs(a.ref);
+  return np.where(abs.ref.lessEqual(delta), a.ref.mul(a).div(2), abs.sub(delta / 2).mul(delta));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/**
+ * Times the Huber loss on 1e6 float32 values: toGraph on `backend` (the active tfjs backend) and jax-js's
+ * jit on `device`. Each repeat draws fresh values; each side makes its array from them before its clock
+ * starts and reads its result back before it stops. Both sides are warmed up first, so that compiling
+ * (tracing, kernel generation, pipelines) is not timed.
+ */
+export async function benchAgainstJaxJs(
+  toGraph: typeof ToGraph,
+  backend: string,
+  device: 'wasm' | 'webgpu',
+  repeats: number,
+  log: (line: string) => void,
+): Promise<string[]> {
+  // jax-js reads navigator.userAgent where it finds WebGPU; Node's navigator (set up for Dawn) has none.
+  const nav = (globalThis as unknown as { navigator?: Record<string, unknown> }).navigator;
+  if (nav && nav['userAgent'] === undefined) nav['userAgent'] = 'Node.js';
+  const jax = (await import('@jax-js/jax')) as unknown as Jax;
+  const devices: string[] = await jax.init();
+  if (!devices.includes(device)) return [`| ${backend} | jax-js has no ${device} device here: skipped | | |`];
+  jax.defaultDevice(device);
+  const np = jax.numpy;
+  const jitted = jax.jit((a) => jaxHuber(np, a, 1));
+  const graph = toGraph(huber as Fn);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const size = 1_000_000;
+  for (let r = 0; r < repeats + 3; r++) {
+    const host = new Float32Array(size);
+    for (let k = 0; k < size; k++) host[k] = Math.sin(r * 7919 + k) * 3;
+    const x = tf.tensor(host);
+    let start = performance.now();
+    const y = (await graph(x, 1)) as tf.Tensor;
+    const mine = await y.data();
+    const ourTime = performance.now() - start;
+    tf.dispose([x, y]);
+    const a = np.array(host);
+    start = performance.now();
+    const z = jitted(a);
+    const theirValues = await z.data();
+    const theirTime = performance.now() - start;
+    // The first repeats warm both up; the rest are timed, alternating nothing: both start from host data.
+    if (r >= 3) {
+      ours.push(ourTime);
+      theirs.push(theirTime);
+    }
+    for (let k = 0; k < size; k += 9973) {
+      if (Math.abs(mine[k]! - theirValues[k]!) > 1e-4 * (1 + Math.abs(theirValues[k]!))) {
+        throw new Error(`Huber loss: ours and jax-js's disagree at ${k}: ${mine[k]} against ${theirValues[k]}`);
+      }
+    }
+  }
+  const [o, t] = [median(ours), median(theirs)];
+  log(`  Huber loss, 1e6 float32, against jax-js jit on ${device}: ours ${o.toFixed(2)} ms, jax-js ${t.toFixed(2)} ms`);
+  return [`| ${backend} | jax-js jit on ${device} | ${o.toFixed(2)} ms | ${t.toFixed(2)} ms | ${(t / o).toFixed(2)}x |`];
+}

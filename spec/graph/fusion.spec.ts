@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { fusionEnabled } from '../../lib/api/graph_mode.js';
 import { setFusion, toGraph } from '../../lib/index.js';
 import { FUSED_KERNEL, expressionKey, type Elementwise, type Step } from '../../lib/kernels/elementwise.js';
 import { registerFusedKernels } from '../../lib/kernels/register.js';
@@ -158,7 +159,13 @@ describeWithBackends('fused kernels', (backend) => {
   let fused = 0;
   const inputs = inputsFor(backend === 'cpu');
 
-  after(() => setFusion(true));
+  // These specs are about fused kernels: on even when the suite runs with fusion off.
+  let was = true;
+  before(() => {
+    was = fusionEnabled();
+    setFusion(true);
+  });
+  after(() => setFusion(was));
 
   it('random elementwise expressions give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);

@@ -86,5 +86,7 @@ export async function benchAgainstJaxJs(
   }
   const [o, t] = [median(ours), median(theirs)];
   log(`  Huber loss, 1e6 float32, against jax-js jit on ${device}: ours ${o.toFixed(2)} ms, jax-js ${t.toFixed(2)} ms`);
-  return [`| ${backend} | jax-js jit on ${device} | ${o.toFixed(2)} ms | ${t.toFixed(2)} ms | ${(t / o).toFixed(2)}x |`];
+  return [
+    `| ${backend} | jax-js jit on ${device} | ${o.toFixed(2)} ms | ${t.toFixed(2)} ms | ${(t / o).toFixed(2)}x |`,
+  ];
 }

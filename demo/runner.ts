@@ -112,8 +112,11 @@ async function graphOf(graph: GraphFunction, args: unknown[]): Promise<{ summary
     .filter(([kind]) => !kind.startsWith('kernel '))
     .map(([kind, n]) => `${n} ${kind}`)
     .join(', ');
+  // Fused kernels (regions of elementwise kernels run as one), which the text shows with their expressions.
+  const fused = found.nodes['kernel AutographElementwise'] ?? 0;
+  const fusedText = fused > 0 ? `, ${fused} of them fused` : '';
   return {
-    summary: `${kernels}; a replay runs ${found.kernelsPerCall} kernels and reads ${found.readsPerCall} values`,
+    summary: `${kernels}; a replay runs ${found.kernelsPerCall} kernels${fusedText} and reads ${found.readsPerCall} values`,
     text: found.text,
   };
 }

@@ -16,6 +16,8 @@ export type Scalar = 'float32' | 'int32' | 'bool';
 export type Step =
   | { op: 'input'; input: number; dtype: Scalar }
   | { op: 'literal'; value: number; dtype: Scalar }
+  // A fused loop's carried value, as the current iteration has it (kernels/loop_code.ts).
+  | { op: 'state'; index: number; dtype: Scalar }
   | { op: string; args: number[]; dtype: Scalar; attrs?: Record<string, number | string> };
 
 export type OpStep = Extract<Step, { args: number[] }>;
@@ -132,6 +134,7 @@ export function expressionKey(shape: number[], inputs: Elementwise['inputs'], st
   const parts = steps.map((step) => {
     if (step.op === 'input') return `in${(step as { input: number }).input}`;
     if (step.op === 'literal') return `${step.dtype}(${literal((step as { value: number }).value)})`;
+    if (step.op === 'state') return `s${(step as { index: number }).index}`;
     const op = step as OpStep;
     const attrs = op.attrs ? JSON.stringify(op.attrs) : '';
     return `${op.op}${attrs}:${op.dtype}(${op.args.join(',')})`;

@@ -1,6 +1,6 @@
 // Generates the JavaScript loop of a fused kernel, for the cpu and wasm backends: one pass over the elements.
 
-import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar } from './elementwise.js';
+import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar, type Step } from './elementwise.js';
 
 /**
  * Each kernel as tfjs's CPU kernel computes one element, in doubles: `$0`.. are its arguments, `$name` its
@@ -57,7 +57,7 @@ const TEMPLATES: Record<string, string> = {
  * Helpers the templates call: the two values a select picks from, and as tfjs's CPU kernels define them, a
  * remainder with the sign of the divisor, and rounding half to even.
  */
-const PRELUDE = [
+export const JS_PRELUDE = [
   'const F = Math.fround;',
   'const S = new Float64Array(2);',
   'const mod = (a, b) => { const r = a % b; return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b; };',
@@ -65,7 +65,7 @@ const PRELUDE = [
 ].join('\n');
 
 /** A number as JavaScript source that reads back as the same double. */
-function numberLiteral(value: number): string {
+export function numberLiteral(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return 'Infinity';
   if (value === -Infinity) return '-Infinity';
@@ -102,44 +102,55 @@ function opExpression(step: OpStep, names: readonly string[]): string {
   return stored(fill(template, args, attrs), step.dtype);
 }
 
-/** What the loop of an expression reads for input `k` at element `i`. */
-function load(expression: Elementwise, k: number): { before: string; each: string } {
-  const input = expression.inputs[k]!;
-  const broadcast = broadcastOf(input.shape, expression.shape);
-  if (broadcast.kind === 'one') return { before: `const x${k} = in${k}[0];`, each: '' };
-  if (broadcast.kind === 'same') return { before: '', each: `const x${k} = in${k}[i];` };
-  const index = broadcast.dims
+/** The index input elements of `shape` are read at, for element `i` of `outShape`; null for one value. */
+export function jsIndex(shape: readonly number[], outShape: readonly number[]): string | null {
+  const broadcast = broadcastOf(shape, outShape);
+  if (broadcast.kind === 'one') return null;
+  if (broadcast.kind === 'same') return 'i';
+  return broadcast.dims
     .map((d, j) => `(Math.floor(i / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
     .join(' + ');
-  return { before: '', each: `const x${k} = in${k}[${index}];` };
+}
+
+/**
+ * The statements that compute `steps`, one `const` per kernel named `prefix` and its position; `leaf` names
+ * inputs and carried values. Gives the statements and every step's name.
+ */
+export function jsSteps(
+  steps: readonly Step[],
+  leaf: (step: Step) => string,
+  prefix: string,
+): { lines: string[]; names: string[] } {
+  const names: string[] = [];
+  const lines: string[] = [];
+  steps.forEach((step, s) => {
+    if (step.op === 'literal') names.push(numberLiteral((step as { value: number }).value));
+    else if (isOpStep(step)) {
+      names.push(`${prefix}${s}`);
+      lines.push(`const ${prefix}${s} = ${opExpression(step, names)};`);
+    } else names.push(leaf(step));
+  });
+  return { lines, names };
 }
 
 /** The source of `(inputs, out, start, end) => void`, which computes elements start to end of the output. */
 export function javascriptSource(expression: Elementwise): string {
-  const names: string[] = [];
   const before: string[] = [];
   const each: string[] = [];
-  expression.inputs.forEach((_, k) => {
+  expression.inputs.forEach((input, k) => {
     before.push(`const in${k} = inputs[${k}];`);
-    const code = load(expression, k);
-    if (code.before) before.push(code.before);
-    if (code.each) each.push(code.each);
+    const index = jsIndex(input.shape, expression.shape);
+    if (index === null) before.push(`const x${k} = in${k}[0];`);
+    else each.push(`const x${k} = in${k}[${index}];`);
   });
-  expression.steps.forEach((step, s) => {
-    if (step.op === 'input') names.push(`x${(step as { input: number }).input}`);
-    else if (step.op === 'literal') names.push(numberLiteral((step as { value: number }).value));
-    else if (isOpStep(step)) {
-      names.push(`v${s}`);
-      each.push(`const v${s} = ${opExpression(step, names)};`);
-    }
-  });
+  const { lines, names } = jsSteps(expression.steps, (step) => `x${(step as { input: number }).input}`, 'v');
   const result = names[names.length - 1]!;
   return [
-    PRELUDE,
+    JS_PRELUDE,
     'return function fusedLoop(inputs, out, start, end) {',
     ...before,
     '  for (let i = start; i < end; i++) {',
-    ...each.map((line) => `    ${line}`),
+    ...[...each, ...lines].map((line) => `    ${line}`),
     `    out[i] = ${result};`,
     '  }',
     '};',

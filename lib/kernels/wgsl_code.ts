@@ -1,7 +1,7 @@
 // Generates the WGSL of a fused kernel for tfjs's WebGPU backend: one invocation per output element.
 
 import { fill } from './js_code.js';
-import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar } from './elementwise.js';
+import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar, type Step } from './elementwise.js';
 
 /**
  * Each kernel on one element, in the WGSL type of its dtype (f32, i32, bool): `$0`.. are its arguments,
@@ -67,7 +67,7 @@ const FLOAT_TEMPLATES: Record<string, string> = {
  * pow, log and sqrt where WGSL leaves them undefined (a negative or zero argument), a tanh that does not overflow, and a NaN test on the bits (a compiler may fold
  * `x != x` away).
  */
-const PRELUDE = `
+export const WGSL_PRELUDE = `
 fn floorDivI(a : i32, b : i32) -> i32 {
   if (b == 0) { return 0; }
   if (b == -1) { return -a; }
@@ -115,7 +115,7 @@ fn isNanF(a : f32) -> bool {
 }
 `;
 
-const wgslType = (dtype: Scalar) => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'bool');
+export const wgslType = (dtype: Scalar) => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'bool');
 
 /** A number as a WGSL value of `dtype`, exactly: floats by their bits. */
 function literal(value: number, dtype: Scalar): string {
@@ -141,23 +141,52 @@ function opExpression(step: OpStep, names: readonly string[], dtypes: readonly S
   return fill(template, args, attrs);
 }
 
-/** How input `k` is read at output element `index`. */
-function load(expression: Elementwise, k: number, storage: Scalar): string {
-  const input = expression.inputs[k]!;
-  const broadcast = broadcastOf(input.shape, expression.shape);
-  let index = 'index';
-  if (broadcast.kind === 'one') index = '0';
-  else if (broadcast.kind === 'strided') {
-    index = broadcast.dims
-      .map((d, j) => `((index / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
-      .join(' + ');
-  }
-  const raw = `x${k}[${index}]`;
-  // Buffers hold f32 or i32; a value's dtype may differ from its buffer's (a lossless cast shares data).
-  const want = input.dtype;
+/** The index input elements of `shape` are read at, for element `index` of `outShape`. */
+export function wgslIndex(shape: readonly number[], outShape: readonly number[]): string {
+  const broadcast = broadcastOf(shape, outShape);
+  if (broadcast.kind === 'one') return '0';
+  if (broadcast.kind === 'same') return 'index';
+  return broadcast.dims
+    .map((d, j) => `((index / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
+    .join(' + ');
+}
+
+/**
+ * An element of buffer `buffer` read at `index` as a value of `want`: buffers hold f32 or i32, and a
+ * value's dtype may differ from its buffer's (a lossless cast shares its input's buffer).
+ */
+export function wgslLoad(buffer: string, index: string, want: Scalar, storage: Scalar): string {
+  const raw = `${buffer}[${index}]`;
   if (want === 'bool') return `${raw} != ${storage === 'float32' ? '0.0' : '0'}`;
   if (want === storage || (want === 'int32' && storage === 'bool')) return raw;
   return `${wgslType(want)}(${raw})`;
+}
+
+/** A value of `dtype` as its buffer stores it (bools as 0 or 1). */
+export const wgslStore = (value: string, dtype: Scalar): string =>
+  dtype === 'bool' ? `select(0, 1, ${value})` : dtype === 'int32' ? `i32(${value})` : value;
+
+/**
+ * The statements that compute `steps`, one `let` per kernel named `prefix` and its position; `leaf` names
+ * inputs and carried values. Gives the statements and every step's name.
+ */
+export function wgslSteps(
+  steps: readonly Step[],
+  leaf: (step: Step) => string,
+  prefix: string,
+): { lines: string[]; names: string[] } {
+  const names: string[] = [];
+  const dtypes: Scalar[] = [];
+  const lines: string[] = [];
+  steps.forEach((step, s) => {
+    dtypes.push(step.dtype);
+    if (step.op === 'literal') names.push(literal((step as { value: number }).value, step.dtype));
+    else if (isOpStep(step)) {
+      names.push(`${prefix}${s}`);
+      lines.push(`let ${prefix}${s} : ${wgslType(step.dtype)} = ${opExpression(step, names, dtypes)};`);
+    } else names.push(leaf(step));
+  });
+  return { lines, names };
 }
 
 /**
@@ -165,31 +194,18 @@ function load(expression: Elementwise, k: number, storage: Scalar): string {
  * dtypes: the backend declares the buffers `x0`.. and `result`, and calls `main` per element.
  */
 export function wgslSource(expression: Elementwise, storage: readonly Scalar[]): string {
-  const names: string[] = [];
-  const dtypes: Scalar[] = [];
-  const lines: string[] = [];
-  expression.steps.forEach((step, s) => {
-    dtypes.push(step.dtype);
-    if (step.op === 'input') {
-      const k = (step as { input: number }).input;
-      names.push(`a${k}`);
-      lines.push(`let a${k} = ${load(expression, k, storage[k]!)};`);
-    } else if (step.op === 'literal') {
-      names.push(literal((step as { value: number }).value, step.dtype));
-    } else if (isOpStep(step)) {
-      names.push(`v${s}`);
-      lines.push(`let v${s} : ${wgslType(step.dtype)} = ${opExpression(step, names, dtypes)};`);
-    }
-  });
+  const loads = expression.inputs.map(
+    (input, k) =>
+      `let a${k} = ${wgslLoad(`x${k}`, wgslIndex(input.shape, expression.shape), input.dtype, storage[k]!)};`,
+  );
+  const { lines, names } = wgslSteps(expression.steps, (step) => `a${(step as { input: number }).input}`, 'v');
   const result = names[names.length - 1]!;
-  const out =
-    expression.dtype === 'bool' ? `select(0, 1, ${result})` : expression.dtype === 'int32' ? `i32(${result})` : result;
   return [
-    PRELUDE,
+    WGSL_PRELUDE,
     'fn main(index : i32) {',
     '  if (index < uniforms.size) {',
-    ...lines.map((line) => `    ${line}`),
-    `    result[index] = ${out};`,
+    ...[...loads, ...lines].map((line) => `    ${line}`),
+    `    result[index] = ${wgslStore(result, expression.dtype)};`,
     '  }',
     '}',
   ].join('\n');

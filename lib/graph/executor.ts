@@ -307,11 +307,14 @@ class Replay {
           break;
         }
         case 'loop': {
-          const onHost = this.onHost(node);
+          // A fused loop counts rounds, not iterations: where the call counts iterations, the loop as
+          // traced runs instead.
+          const loop = this.maximumIterations !== undefined && node.unfused ? node.unfused : node;
+          const onHost = this.onHost(loop);
           // The CPU part of a replay runs its inner loops there too, whatever `onHost` says of them.
           if (!this.host) lastPlacement.set(node, onHost);
-          if (onHost) yield* this.runOnHost(node, block);
-          else yield* this.runLoop(node, block);
+          if (onHost) yield* this.runOnHost(loop, block);
+          else yield* this.runLoop(loop, block);
           break;
         }
         default:
@@ -557,6 +560,8 @@ class Replay {
         const states: Info[][] = [carried];
         const conditions: Info[] = [condition];
         for (let k = 1; k < iterations; k++) {
+          // A turn for the driver here too: a round of a fused loop may run long (graph/loop_fusion.ts).
+          yield;
           const [results, further] = yield* this.iterate(block, states[k - 1]!);
           states.push(results);
           conditions.push(further);

@@ -2,16 +2,14 @@
 
 import {
   FUSED_KERNEL,
-  broadcastsTo,
   expressionKey,
-  fusible,
-  isScalar,
   keptAttrs,
   type Elementwise,
   type Scalar,
   type Step,
 } from '../kernels/elementwise.js';
-import type { DataType } from '../operators/tensors.js';
+import { MAX_INPUTS, canFuse, literalOf, sameShape, sizeOf } from './fusible.js';
+import { fuseLoops } from './loop_fusion.js';
 import {
   nodeBlocks,
   usesOf,
@@ -23,16 +21,6 @@ import {
   type ValueId,
   type ValueType,
 } from './graph.js';
-
-/** The most inputs a fused kernel takes: WebGPU binds at most 8 storage buffers per stage, one the output. */
-export const MAX_INPUTS = 7;
-
-/** The highest rank tfjs's WebGPU backend declares shapes for. */
-const MAX_RANK = 6;
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, k) => d === b[k]);
 
 /**
  * A copy of `graph` (as simplify gave it) in which each maximal region of elementwise kernels (arithmetic,
@@ -49,7 +37,8 @@ export function fuse(graph: Graph, inputTypes: readonly ValueType[]): Graph {
   graph.inputs.forEach((id, k) => types.set(id, inputTypes[k]!));
   const constants = new Map<ValueId, ConstantNode>();
   collect(graph.body, types, constants);
-  const body = fuseBlock(graph.body, types, constants);
+  // Loops first: a loop fuses from the kernels as traced.
+  const body = fuseBlock(fuseLoops(graph.body, { types, constants }), types, constants);
   return dropUnusedConstants({ ...graph, body });
 }
 
@@ -82,32 +71,6 @@ function collect(block: Block, types: Map<ValueId, ValueType>, constants: Map<Va
     }
     nodeBlocks(node).forEach((inner) => collect(inner, types, constants));
   }
-}
-
-/** Whether `id` is a constant of one element that a fused kernel writes as a literal. */
-function literalOf(id: ValueId, constants: ReadonlyMap<ValueId, ConstantNode>): ConstantNode | undefined {
-  const constant = constants.get(id);
-  return constant && isScalar(constant.dtype) && sizeOf(constant.shape) === 1 ? constant : undefined;
-}
-
-/** Whether `node` may take part in a fused kernel, given the types of the values. */
-function canFuse(node: KernelNode, types: ReadonlyMap<ValueId, ValueType>): boolean {
-  if (node.shapes || node.outputs.length !== 1 || !node.types?.[0]) return false;
-  const out = node.types[0];
-  const inputs = node.inputs.map((id) => types.get(id));
-  if (!inputs.every((t): t is ValueType => t !== undefined)) return false;
-  if (sizeOf(out.shape) === 0 || out.shape.length > MAX_RANK || inputs.some((t) => t.shape.length > MAX_RANK)) {
-    return false;
-  }
-  // tfjs's Select broadcasts a condition of rank 1 along rows; the fused kernel takes equal shapes only.
-  if (node.name === 'Select' && !inputs.every((t) => sameShape(t.shape, out.shape))) return false;
-  if (!inputs.every((t) => broadcastsTo(t.shape, out.shape))) return false;
-  return fusible(
-    node.name,
-    inputs.map((t) => t.dtype as DataType),
-    out.dtype as DataType,
-    node.attrs,
-  );
 }
 
 function fuseBlock(block: Block, types: ReadonlyMap<ValueId, ValueType>, constants: Map<ValueId, ConstantNode>): Block {

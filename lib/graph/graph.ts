@@ -150,6 +150,12 @@ export interface LoopNode {
   condition: ValueId;
   blocks: Block[];
   outputs: ValueId[];
+  /**
+   * For a fused loop (graph/loop_fusion.ts), whose block runs a round of up to `iterationsPerRound`
+   * iterations per element: the loop as traced, which a replay runs when it must count iterations.
+   */
+  unfused?: LoopNode;
+  iterationsPerRound?: number;
 }
 
 export type Node =

@@ -1,6 +1,7 @@
 // Facts about tfjs kernels that graph replays rely on: which ones cannot fail on any input data.
 
 import { FUSED_KERNEL } from '../kernels/elementwise.js';
+import { LOOP_ROUND_KERNEL } from '../kernels/loop_code.js';
 
 /**
  * Kernels that give a value for any input data, never an error: elementwise math, comparisons, selects,
@@ -25,6 +26,8 @@ export const TOTAL_KERNELS: ReadonlySet<string> = new Set([
   'Atanh',
   // Fused elementwise kernels (graph/fusion.ts) are made of kernels of this list.
   FUSED_KERNEL,
+  // A round of a fused loop stops after a bounded number of iterations, whatever the data.
+  LOOP_ROUND_KERNEL,
   'BatchMatMul',
   'BroadcastTo',
   'Cast',

@@ -16,6 +16,7 @@ import {
 import { fusedExpression, kernelsIn } from './fusion.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
 import { isOpStep, type Elementwise } from '../kernels/elementwise.js';
+import { LOOP_ROUND_KERNEL, type FusedLoop } from '../kernels/loop_code.js';
 import { countingLoop, stepsByOne } from './trip_count.js';
 import { tf } from '../operators/tensors.js';
 
@@ -45,6 +46,11 @@ function startsAhead(block: Block): string {
 function describe(node: Node): string {
   switch (node.kind) {
     case 'kernel': {
+      if (node.name === LOOP_ROUND_KERNEL) {
+        const { body, iterations } = (node.attrs as { loop: FusedLoop }).loop;
+        const kernels = body.filter((step) => isOpStep(step)).length;
+        return `${node.outputs.map(v).join(', ')} = fused loop round (${node.inputs.map(v).join(', ')}): up to ${iterations} iterations of ${kernels} kernels per element`;
+      }
       const expression = fusedExpression(node);
       if (expression) return `${v(node.outputs[0]!)} = ${describeFused(expression, node.inputs)}`;
       return `${node.outputs.map(v).join(', ')} = ${node.name}(${node.inputs.map(v).join(', ')})`;
@@ -138,12 +144,16 @@ function textOf(block: Block, indent: string, constants: Map<ValueId, ConstantNo
         const form = countingLoop(node, block);
         const counted = form !== null && stepsByOne(form, (id) => constants.get(id));
         const counting = counted ? 'counting: one read of its trip count when it starts' : '';
+        // A fused loop's block is a round: each element iterates alone, up to a bound per round.
+        const fused = node.iterationsPerRound
+          ? `fused: each element iterates alone, ${node.iterationsPerRound} iterations per round, `
+          : '';
         const reads = onHost
-          ? `on the CPU (every value has at most ${hostSizeLimit()} elements), ` +
+          ? `on the CPU (every value has at most ${hostSizeLimit()} elements), ${fused}` +
             (counting || 'reading its condition there')
           : counting ||
             (speculates(inner)
-              ? `up to ${MAX_ROUND} iterations per read`
+              ? `${fused}up to ${MAX_ROUND} ${fused ? 'rounds' : 'iterations'} per read`
               : 'one read per iteration: its body does more than compute' + startsAhead(inner));
         lines.push(`${indent}  body (${inner.params.map(v).join(', ')}) for ${types}, ${reads}:`);
         lines.push(

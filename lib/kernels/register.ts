@@ -1,8 +1,9 @@
-// Registers the fused elementwise kernel with tfjs: a JavaScript loop on cpu and wasm, a WGSL program on webgpu.
+// Registers fused kernels with tfjs (elementwise, and rounds of fused loops): JavaScript on cpu and wasm, WGSL on webgpu.
 
 import { tf, type DataType } from '../operators/tensors.js';
 import { FUSED_KERNEL, isScalar, type Elementwise, type Scalar } from './elementwise.js';
 import { javascriptLoop } from './js_code.js';
+import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, type FusedLoop } from './loop_code.js';
 import { wgslSource } from './wgsl_code.js';
 
 interface Info {
@@ -32,6 +33,18 @@ function onCpu(expression: Elementwise, inputs: Info[], backend: CpuBackend): In
   return { dataId: backend.write(out, [...shape], dtype), shape: [...shape], dtype };
 }
 
+/** A round of a fused loop on the CPU: every carried value's next one, in one pass over the elements. */
+function roundOnCpu(loop: FusedLoop, inputs: Info[], backend: CpuBackend): Info[] {
+  const values = inputs.map((info) => backend.data.get(info.dataId).values);
+  const outs = loop.state.map((value) => typedArray(value.dtype, sizeOf(value.shape)));
+  javascriptRound(loop)(values, outs, 0, sizeOf(loop.shape));
+  return loop.state.map((value, k) => ({
+    dataId: backend.write(outs[k]!, [...value.shape], value.dtype),
+    shape: [...value.shape],
+    dtype: value.dtype,
+  }));
+}
+
 interface WasmBackend {
   dataIdMap: { get(dataId: object): { dtype: DataType } };
   makeOutput(shape: number[], dtype: DataType): Info;
@@ -50,6 +63,20 @@ function onWasm(expression: Elementwise, inputs: Info[], backend: WasmBackend): 
   return out;
 }
 
+function roundOnWasm(loop: FusedLoop, inputs: Info[], backend: WasmBackend): Info[] {
+  const made = loop.state.map((value) => backend.makeOutput([...value.shape], value.dtype));
+  const values = inputs.map((info) =>
+    backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
+  );
+  javascriptRound(loop)(
+    values,
+    made.map((info) => backend.typedArrayFromHeap(info)),
+    0,
+    sizeOf(loop.shape),
+  );
+  return made;
+}
+
 interface WebGPUBackend {
   tensorMap: { get(dataId: object): { dtype: DataType } };
   runWebGPUProgram(program: object, inputs: Info[], dtype: DataType): Info;
@@ -60,22 +87,15 @@ const WORKGROUP = 64;
 const MAX_WORKGROUPS = 65535;
 
 function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBackend): Info {
-  // The WGSL reads each buffer as it is stored: a lossless cast shares its input's buffer.
-  const storage = inputs.map((info) => {
-    const stored = backend.tensorMap.get(info.dataId).dtype;
-    return isScalar(stored) ? stored : 'float32';
-  });
+  const storage = storageOf(inputs, backend);
   const { shape } = expression;
-  const groups = Math.ceil(sizeOf(shape) / WORKGROUP);
-  // The backend spreads a dispatch over more dimensions when it has too many workgroups for one.
-  const dispatch = groups > MAX_WORKGROUPS ? [MAX_WORKGROUPS, Math.ceil(groups / MAX_WORKGROUPS), 1] : [groups, 1, 1];
   const program = {
     variableNames: inputs.map((_, k) => `x${k}`),
     outputShape: [...shape],
     // Two programs with the same key share a pipeline: the key holds the whole expression.
     shaderKey: `autograph:${expression.key}:${storage.join(',')}`,
     dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch,
+    dispatch: flatDispatch(sizeOf(shape)),
     workgroupSize: [WORKGROUP, 1, 1],
     size: true,
     getUserCode: () => wgslSource(expression, storage),
@@ -83,18 +103,69 @@ function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBacken
   return backend.runWebGPUProgram(program, inputs, expression.dtype);
 }
 
+/** The dtypes the buffers of `inputs` hold (a lossless cast shares its input's buffer). */
+function storageOf(inputs: Info[], backend: WebGPUBackend): Scalar[] {
+  return inputs.map((info) => {
+    const stored = backend.tensorMap.get(info.dataId).dtype;
+    return isScalar(stored) ? stored : 'float32';
+  });
+}
+
+/** The dispatch of a flat program over `size` elements. */
+function flatDispatch(size: number): number[] {
+  const groups = Math.ceil(size / WORKGROUP);
+  // The backend spreads a dispatch over more dimensions when it has too many workgroups for one.
+  return groups > MAX_WORKGROUPS ? [MAX_WORKGROUPS, Math.ceil(groups / MAX_WORKGROUPS), 1] : [groups, 1, 1];
+}
+
+/** A round of a fused loop on WebGPU: one program per carried value (a program has one output). */
+function roundOnWebGPU(loop: FusedLoop, inputs: Info[], backend: WebGPUBackend): Info[] {
+  const storage = storageOf(inputs, backend);
+  return loop.state.map((value, component) => {
+    const program = {
+      variableNames: inputs.map((_, k) => `x${k}`),
+      outputShape: [...value.shape],
+      shaderKey: `autograph-loop:${loop.key}:${component}:${storage.join(',')}`,
+      dispatchLayout: { x: value.shape.map((_, i) => i) },
+      dispatch: flatDispatch(sizeOf(value.shape)),
+      workgroupSize: [WORKGROUP, 1, 1],
+      size: true,
+      getUserCode: () => loopWgsl(loop, component, storage),
+    };
+    return backend.runWebGPUProgram(program, inputs, value.dtype);
+  });
+}
+
 type Run = (expression: Elementwise, inputs: Info[], backend: never) => Info;
 
 const RUNS: Record<string, Run> = { cpu: onCpu, wasm: onWasm, webgpu: onWebGPU };
+
+type RunRound = (loop: FusedLoop, inputs: Info[], backend: never) => Info[];
+
+const ROUNDS: Record<string, RunRound> = { cpu: roundOnCpu, wasm: roundOnWasm, webgpu: roundOnWebGPU };
 
 /** The backends with a fused kernel. */
 export const FUSING_BACKENDS: ReadonlySet<string> = new Set(Object.keys(RUNS));
 
 /**
- * Registers the fused kernel for each backend that has one, once: a second copy of the library finds it
- * registered. Graphs call it as `AutographElementwise(inputs)` with `{ expression }` as its attributes.
+ * Registers the fused kernels for each backend that has them, once: a second copy of the library finds
+ * them registered. Graphs call `AutographElementwise(inputs)` with `{ expression }` as its attributes, and
+ * `AutographLoopRound(carried..., outside...)` with `{ loop }`.
  */
 export function registerFusedKernels(): void {
+  for (const [backendName, round] of Object.entries(ROUNDS)) {
+    if (tf.getKernel(LOOP_ROUND_KERNEL, backendName)) continue;
+    tf.registerKernel({
+      kernelName: LOOP_ROUND_KERNEL,
+      backendName,
+      kernelFunc: ({ inputs, attrs, backend }) =>
+        round(
+          (attrs as unknown as { loop: FusedLoop }).loop,
+          (Array.isArray(inputs) ? inputs : Object.values(inputs)) as Info[],
+          backend as never,
+        ) as tf.TensorInfo[],
+    });
+  }
   for (const [backendName, run] of Object.entries(RUNS)) {
     if (tf.getKernel(FUSED_KERNEL, backendName)) continue;
     tf.registerKernel({

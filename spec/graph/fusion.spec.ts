@@ -303,8 +303,106 @@ describeWithBackends('fused kernels', (backend) => {
       tf.dispose([x, y]);
     }
   });
-});
 
+  describe('fused loops', () => {
+    function collatzAll(a: tf.Tensor) {
+      let steps = tf.zerosLike(a);
+      while (tf.any(tf.notEqual(a, 1))) {
+        const active = tf.notEqual(a, 1);
+        const [one, two, three] = [tf.scalar(1, 'int32'), tf.scalar(2, 'int32'), tf.scalar(3, 'int32')];
+        const odd = tf.add(tf.mul(a, three), one);
+        a = tf.where(active, tf.where(tf.equal(tf.mod(a, two), 0), tf.floorDiv(a, two), odd), a);
+        steps = tf.add(steps, tf.cast(active, 'int32'));
+      }
+      return steps;
+    }
+    const collatzSteps = (n: number) => {
+      let steps = 0;
+      for (; n !== 1; steps++) n = n % 2 === 0 ? n / 2 : 3 * n + 1;
+      return steps;
+    };
+
+    it('run a loop whose elements may stop alone as rounds of one kernel, each element to its own end', async function () {
+      this.timeout(120_000);
+      const g = toGraph(collatzAll);
+      const x = tf.range(1, 301, 1, 'int32');
+      try {
+        const summary = await g.graphFor(x);
+        if (!('text' in summary)) expect.fail(summary.fallback);
+        expect(summary.text).to.contain('fused: each element iterates alone');
+        expect(summary.text).to.match(/fused loop round \(.*\): up to 256 iterations of \d+ kernels per element/);
+        const result = await g(x);
+        expect(g.lastRun.how).to.equal('replayed');
+        // 300 values take up to 118 steps: one round, then the read of its test; the first test is read
+        // too. On a GPU the loop of 300 values runs on the CPU, whose three carried values are read once.
+        expect(g.lastRun.reads).to.be.at.most(backend === 'cpu' ? 3 : 4);
+        expect(Array.from(await result.data())).to.deep.equal(
+          Array.from({ length: 300 }, (_, k) => collatzSteps(k + 1)),
+        );
+        result.dispose();
+      } finally {
+        x.dispose();
+      }
+    });
+
+    it('run a loop of scalars as rounds of one kernel', async function () {
+      const g = toGraph(function scalarCollatz(n: number) {
+        let steps = 0;
+        while (n != 1) {
+          if (n % 2 == 0) n = Math.floor(n / 2);
+          else n = 3 * n + 1;
+          steps++;
+        }
+        return steps;
+      });
+      for (const start of [27, 97, 1]) {
+        const n = tf.scalar(start, 'int32') as unknown as number;
+        await g(n).then((r) => (r as unknown as tf.Tensor).dispose());
+        const summary = await g.graphFor(n);
+        if (!('text' in summary)) expect.fail(summary.fallback);
+        expect(summary.text).to.contain('fused loop round');
+        const result = (await g(n)) as unknown as tf.Tensor;
+        expect((await result.data())[0]).to.equal(collatzSteps(start));
+        result.dispose();
+        (n as unknown as tf.Tensor).dispose();
+      }
+    });
+
+    it('keep a loop that changes elements whose test is false as it is, and count iterations where asked', async function () {
+      // Elements past their end go on changing (b grows): stopping each alone would change the result.
+      function grows(a: tf.Tensor, b: tf.Tensor) {
+        while (tf.any(tf.less(a, 10))) {
+          a = tf.add(a, tf.scalar(3, 'int32'));
+          b = tf.add(b, tf.scalar(1, 'int32'));
+        }
+        return tf.add(a, b);
+      }
+      const g = toGraph(grows);
+      const a = tf.tensor([0, 5, 9, 20], [4], 'int32');
+      const b = tf.zeros([4], 'int32');
+      try {
+        const summary = await g.graphFor(a, b);
+        if (!('text' in summary)) expect.fail(summary.fallback);
+        expect(summary.text).not.to.contain('fused loop round');
+        const result = await g(a, b);
+        expect(Array.from(await result.data())).to.deep.equal([16, 21, 25, 36]);
+        result.dispose();
+        // maximumIterations counts iterations: the loop as traced runs, and stops at the limit.
+        const limited = toGraph(collatzAll, { maximumIterations: 5 });
+        const x = tf.tensor([27, 1], [2], 'int32');
+        await limited(x).then(
+          () => expect.fail('expected maximumIterations to stop the loop'),
+          (error: Error) => expect(error.message).to.contain('ran 5 iterations'),
+        );
+        const again = await limited(x).catch((error: Error) => error);
+        expect((again as Error).message).to.contain('ran 5 iterations');
+        x.dispose();
+      } finally {
+        tf.dispose([a, b]);
+      }
+    });
+  });
+});
 /** tfjs's cpu Mod, stored as int32: the remainder takes the divisor's sign. */
 function cpuMod(a: number, b: number): number {
   const r = a % b;

@@ -1,0 +1,41 @@
+// Which kernels of a graph a fused kernel may compute, given the dtypes and shapes of their values.
+
+import { broadcastsTo, fusible, isScalar } from '../kernels/elementwise.js';
+import type { DataType } from '../operators/tensors.js';
+import type { ConstantNode, KernelNode, ValueId, ValueType } from './graph.js';
+
+/** The most inputs a fused kernel takes: WebGPU binds at most 8 storage buffers per stage, one the output. */
+export const MAX_INPUTS = 7;
+
+/** The highest rank tfjs's WebGPU backend declares shapes for. */
+const MAX_RANK = 6;
+
+export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+export const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, k) => d === b[k]);
+
+/** Whether `id` is a constant of one element that a fused kernel writes as a literal. */
+export function literalOf(id: ValueId, constants: ReadonlyMap<ValueId, ConstantNode>): ConstantNode | undefined {
+  const constant = constants.get(id);
+  return constant && isScalar(constant.dtype) && sizeOf(constant.shape) === 1 ? constant : undefined;
+}
+
+/** Whether `node` may take part in a fused kernel, given the types of the values. */
+export function canFuse(node: KernelNode, types: ReadonlyMap<ValueId, ValueType>): boolean {
+  if (node.shapes || node.outputs.length !== 1 || !node.types?.[0]) return false;
+  const out = node.types[0];
+  const inputs = node.inputs.map((id) => types.get(id));
+  if (!inputs.every((t): t is ValueType => t !== undefined)) return false;
+  if (sizeOf(out.shape) === 0 || out.shape.length > MAX_RANK || inputs.some((t) => t.shape.length > MAX_RANK)) {
+    return false;
+  }
+  // tfjs's Select broadcasts a condition of rank 1 along rows; the fused kernel takes equal shapes only.
+  if (node.name === 'Select' && !inputs.every((t) => sameShape(t.shape, out.shape))) return false;
+  if (!inputs.every((t) => broadcastsTo(t.shape, out.shape))) return false;
+  return fusible(
+    node.name,
+    inputs.map((t) => t.dtype as DataType),
+    out.dtype as DataType,
+    node.attrs,
+  );
+}

@@ -1,0 +1,126 @@
+// A round of a fused loop: each element iterates an elementwise body while its own test holds, at most a bound.
+
+import { type Scalar, type Step } from './elementwise.js';
+import { JS_PRELUDE, jsIndex, jsSteps } from './js_code.js';
+import { WGSL_PRELUDE, wgslIndex, wgslLoad, wgslSteps, wgslStore, wgslType } from './wgsl_code.js';
+
+/** The name the round kernel is registered under (kernels/register.ts). */
+export const LOOP_ROUND_KERNEL = 'AutographLoopRound';
+
+/**
+ * A loop whose body and test are elementwise over its carried values (graph/loop_fusion.ts decides which):
+ * per element of `shape`, while `test` holds and fewer than `iterations` have run, the carried values
+ * become `next`'s. Carried values have the element shape or are scalars; `inputs` come from outside the
+ * loop and broadcast to the element shape. `body` steps read carried values as `state` steps; `test`
+ * steps too, and their last one is the test.
+ */
+export interface FusedLoop {
+  shape: number[];
+  state: { dtype: Scalar; shape: number[] }[];
+  inputs: { dtype: Scalar; shape: number[] }[];
+  body: Step[];
+  /** The body step that gives each carried value's next value. */
+  next: number[];
+  test: Step[];
+  /** The most iterations one round runs per element: no single run of the kernel goes on for long. */
+  iterations: number;
+  /** Everything the generated code depends on. */
+  key: string;
+}
+
+/**
+ * JavaScript for a round: `(inputs, outs, start, end)`, where inputs are the carried values then the
+ * outside ones, and `outs` receives the carried values after the round.
+ */
+export function loopJavaScript(loop: FusedLoop): string {
+  const before: string[] = [];
+  const loads: string[] = [];
+  const all = [...loop.state, ...loop.inputs];
+  all.forEach((value, k) => {
+    before.push(`const in${k} = inputs[${k}];`);
+    const index = jsIndex(value.shape, loop.shape);
+    const read = index === null ? `in${k}[0]` : `in${k}[${index}]`;
+    // Carried values change per element; an outside value of one element is read once.
+    if (k < loop.state.length) loads.push(`let s${k} = ${read};`);
+    else (index === null ? before : loads).push(`const x${k - loop.state.length} = ${read};`);
+  });
+  const leaf = (step: Step) =>
+    step.op === 'state' ? `s${(step as { index: number }).index}` : `x${(step as { input: number }).input}`;
+  const test = jsSteps(loop.test, leaf, 't');
+  const body = jsSteps(loop.body, leaf, 'v');
+  const testValue = test.names[test.names.length - 1]!;
+  return [
+    JS_PRELUDE,
+    'return function fusedRound(inputs, outs, start, end) {',
+    ...before,
+    ...loop.state.map((_, k) => `const o${k} = outs[${k}];`),
+    '  for (let i = start; i < end; i++) {',
+    ...loads.map((line) => `    ${line}`),
+    `    for (let n = 0; n < ${loop.iterations}; n++) {`,
+    ...test.lines.map((line) => `      ${line}`),
+    `      if (!${testValue}) break;`,
+    ...body.lines.map((line) => `      ${line}`),
+    ...loop.next.map((step, k) => `      s${k} = ${body.names[step]};`),
+    '    }',
+    // A scalar carried value is the same in every element (the pass checks it): any element may write it.
+    ...loop.state.map((value, k) => `    o${k}[${value.shape.length === 0 ? 0 : 'i'}] = s${k};`),
+    '  }',
+    '};',
+  ].join('\n');
+}
+
+/**
+ * WGSL for the part of a round that gives carried value `component`: WebGPU programs have one output, so
+ * a round runs one program per carried value, each iterating the whole body.
+ */
+export function loopWgsl(loop: FusedLoop, component: number, storage: readonly Scalar[]): string {
+  const outShape = loop.state[component]!.shape;
+  // A scalar output is computed by one invocation, as element 0.
+  const index = outShape.length === 0 ? '0' : 'index';
+  const all = [...loop.state, ...loop.inputs];
+  const loads = all.map((value, k) => {
+    const read = wgslLoad(
+      `x${k}`,
+      wgslIndex(value.shape, loop.shape).replace(/\bindex\b/g, index),
+      value.dtype,
+      storage[k]!,
+    );
+    return k < loop.state.length
+      ? `var s${k} : ${wgslType(value.dtype)} = ${read};`
+      : `let a${k - loop.state.length} = ${read};`;
+  });
+  const leaf = (step: Step) =>
+    step.op === 'state' ? `s${(step as { index: number }).index}` : `a${(step as { input: number }).input}`;
+  const test = wgslSteps(loop.test, leaf, 't');
+  const body = wgslSteps(loop.body, leaf, 'v');
+  const testValue = test.names[test.names.length - 1]!;
+  return [
+    WGSL_PRELUDE,
+    'fn main(index : i32) {',
+    '  if (index < uniforms.size) {',
+    ...loads.map((line) => `    ${line}`),
+    `    for (var n = 0; n < ${loop.iterations}; n++) {`,
+    ...test.lines.map((line) => `      ${line}`),
+    `      if (!(${testValue})) { break; }`,
+    ...body.lines.map((line) => `      ${line}`),
+    ...loop.next.map((step, k) => `      s${k} = ${body.names[step]};`),
+    '    }',
+    `    result[index] = ${wgslStore(`s${component}`, loop.state[component]!.dtype)};`,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+type Round = (inputs: ArrayLike<number>[], outs: { [i: number]: number }[], start: number, end: number) => void;
+
+const compiled = new Map<string, Round>();
+
+/** The JavaScript round of `loop`, compiled once per key. */
+export function javascriptRound(loop: FusedLoop): Round {
+  let round = compiled.get(loop.key);
+  if (!round) {
+    round = new Function(loopJavaScript(loop))() as Round;
+    compiled.set(loop.key, round);
+  }
+  return round;
+}

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { collatz, trainSine } from '../demo/announcement.js';
 import { trainSineEager } from '../demo/eager.js';
-import { collatzAll, fitUntil, huber, rnn, train } from './programs.js';
+import { collatzAll, fitUntil, huber, mandelbrot, rnn, train } from './programs.js';
 import type { toGraph as ToGraph } from '../lib/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- converted functions are written as users write them. */
@@ -65,6 +65,38 @@ async function collatzAllEager(a: tf.Tensor): Promise<tf.Tensor> {
   }
   if (x !== a) x.dispose();
   return steps;
+}
+
+/** Mandelbrot escape counts as TF.js users write them eagerly: a loop of tidied steps. */
+function mandelbrotEager(cr: tf.Tensor, ci: tf.Tensor, n: tf.Scalar): tf.Tensor {
+  let zr = tf.zerosLike(cr);
+  let zi = tf.zerosLike(ci);
+  let count = tf.zerosLike(cr);
+  const steps = n.arraySync() as number;
+  for (let i = 0; i < steps; i++) {
+    const next = tf.tidy(() => {
+      const inside = tf.lessEqual(tf.add(tf.square(zr), tf.square(zi)), 4);
+      return [
+        tf.where(inside, tf.add(tf.sub(tf.square(zr), tf.square(zi)), cr), zr),
+        tf.where(inside, tf.add(tf.mul(tf.mul(zr, zi), 2), ci), zi),
+        tf.add(count, tf.cast(inside, 'float32')),
+      ];
+    });
+    tf.dispose([zr, zi, count]);
+    [zr, zi, count] = next as [tf.Tensor, tf.Tensor, tf.Tensor];
+  }
+  tf.dispose([zr, zi]);
+  return count;
+}
+
+/** A grid of `size` by `size` points over [-2, 1] x [-1.5, 1.5], shifted a little per repeat. */
+export function mandelbrotGrid(size: number, r: number): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const shift = r * 1e-4;
+    const xs = tf.linspace(-2 + shift, 1 + shift, size);
+    const ys = tf.linspace(-1.5, 1.5, size);
+    return [tf.tile(tf.reshape(xs, [1, size]), [size, 1]), tf.tile(tf.reshape(ys, [size, 1]), [1, size])];
+  });
 }
 
 const huberEager = (a: tf.Tensor, delta: number) =>
@@ -207,12 +239,15 @@ async function benchRow(row: Row, backend: string, log: (line: string) => void):
   // Where the replay ran its loops: a loop of small values runs on the CPU when the backend is a GPU.
   const summary = (await (row.graph as unknown as { graphFor: Fn }).graphFor(...inputs)) as { text?: string };
   const placed = summary.text?.includes('on the CPU') ? ', loop on the CPU' : '';
-  // How many fused kernels the graph has (fusion off, or a backend without them, gives none).
+  // What the graph fused (fusion off, or a backend without fused kernels, fuses nothing): its loops that
+  // run as rounds of one kernel, and its other fused kernels with how many kernels each replaced.
+  const loops = summary.text?.match(/fused loop round/g)?.length ?? 0;
   const fused = summary.text?.match(/fused \d+ kernels/g) ?? [];
-  const fusion =
-    fused.length > 0
-      ? `, ${fused.length} fused (${fused.map((f) => f.split(' ')[1]).join('+')} kernels)`
-      : ', none fused';
+  const parts = [
+    ...(loops > 0 ? [`${loops} fused loop${loops > 1 ? 's' : ''}`] : []),
+    ...(fused.length > 0 ? [`${fused.length} fused (${fused.map((f) => f.split(' ')[1]).join('+')} kernels)`] : []),
+  ];
+  const fusion = parts.length > 0 ? `, ${parts.join(', ')}` : ', none fused';
   dispose(inputs);
   const [e, g] = [median(eagerTimes), median(graphTimes)];
   const how =
@@ -408,6 +443,14 @@ export async function benchGraphMode(backend: string, options: GraphBenchOptions
       graph: toGraph(huber as Fn),
       repeats,
       warmups: 3,
+    },
+    {
+      name: 'Mandelbrot 512x512, 100 iterations',
+      inputs: (r) => [...mandelbrotGrid(512, r), tf.scalar(100, 'int32')],
+      eager: mandelbrotEager,
+      graph: toGraph(mandelbrot as Fn),
+      repeats: software ? 3 : repeats,
+      warmups: 1,
     },
     trainingRow(toGraph, steps, 3),
     fitUntilRow(toGraph, repeats),

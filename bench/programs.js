@@ -43,3 +43,18 @@ export function fitUntil(xs, ys, tol) {
   }
   return steps;
 }
+
+/** Escape counts of the points cr + i·ci after up to n iterations of z = z² + c (n a tensor: a staged loop). */
+export function mandelbrot(cr, ci, n) {
+  let zr = tf.zerosLike(cr);
+  let zi = tf.zerosLike(ci);
+  let count = tf.zerosLike(cr);
+  for (let i = 0; i < n; i++) {
+    const inside = zr * zr + zi * zi <= 4;
+    const nextZr = zr * zr - zi * zi + cr;
+    zi = tf.where(inside, 2 * zr * zi + ci, zi);
+    zr = tf.where(inside, nextZr, zr);
+    count = count + tf.cast(inside, 'float32');
+  }
+  return count;
+}

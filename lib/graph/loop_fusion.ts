@@ -473,27 +473,37 @@ function roundsOf(
   if (t.kind === 'state') tested = outs[t.index]!;
   else {
     tested = freshValueId();
+    // The test kernel reads only the values its term reads: the round's results, and outside values.
+    const read: ValueId[] = [];
+    const readTypes: { dtype: Scalar; shape: number[] }[] = [];
+    const inputOf = (id: ValueId, type: { dtype: Scalar; shape: number[] }) => {
+      let k = read.indexOf(id);
+      if (k < 0) {
+        k = read.push(id) - 1;
+        readTypes.push(type);
+      }
+      return k;
+    };
     const linear = linearise(terms, [test], (term) =>
       term.kind === 'state'
-        ? { op: 'input', input: term.index, dtype: term.dtype }
+        ? { op: 'input', input: inputOf(outs[term.index]!, state[term.index]!), dtype: term.dtype }
         : term.kind === 'outside'
-          ? { op: 'input', input: count + outside.indexOf(term.id), dtype: term.dtype }
+          ? { op: 'input', input: inputOf(term.id, inputs[outside.indexOf(term.id)]!), dtype: term.dtype }
           : { op: 'literal', value: (term as { value: number }).value, dtype: term.dtype },
     );
     const testShape = any ? shape : [];
-    const testInputs = [...state, ...inputs];
     const expression: Elementwise = {
       shape: testShape,
       dtype: 'bool',
-      inputs: testInputs,
+      inputs: readTypes,
       steps: linear.steps,
-      key: expressionKey(testShape, testInputs, linear.steps),
+      key: expressionKey(testShape, readTypes, linear.steps),
     };
     nodes.push({
       kind: 'kernel',
       name: FUSED_KERNEL,
       inputKeys: null,
-      inputs: [...outs, ...outside],
+      inputs: read,
       attrs: { expression },
       outputs: [tested],
       sizes: [sizeOf(testShape)],

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { benchInBrowser } from './browser.js';
 import { benchConversion } from './conversion.js';
 import { benchGraphMode, formatGraphTable } from './graph_mode.js';
-import { benchAgainstJaxJs } from './jax_js.js';
+import { benchAgainstJaxJs, benchMandelbrotAgainstJaxJs } from './jax_js.js';
+import { mandelbrot } from './programs.js';
 import { setupNodeWebGPU, toGraph } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
 import { benchYielding } from './yielding.js';
@@ -56,14 +57,16 @@ async function main(): Promise<void> {
     await tf.setBackend('cpu');
     console.log(`Fused Huber loss against jax-js jit, median of ${repeats} runs:`);
     const lines = [
-      '| backend | against | ours | jax-js | jax-js/ours |',
+      '| backend | program, against | ours | jax-js | jax-js/ours |',
       '| --- | --- | --- | --- | --- |',
       ...(await benchAgainstJaxJs(toGraph, 'cpu', 'wasm', repeats, log)),
+      ...(await benchMandelbrotAgainstJaxJs(toGraph, mandelbrot, 'cpu', 'wasm', 5, 512, log)),
     ];
     if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);
     else {
       await tf.setBackend('webgpu');
       lines.push(...(await benchAgainstJaxJs(toGraph, 'webgpu', 'webgpu', repeats, log)));
+      lines.push(...(await benchMandelbrotAgainstJaxJs(toGraph, mandelbrot, 'webgpu', 'webgpu', 3, 512, log)));
     }
     await tf.setBackend('cpu');
     console.log(['', ...lines].join('\n'));

@@ -68,11 +68,12 @@ async function collatzAllEager(a: tf.Tensor): Promise<tf.Tensor> {
 }
 
 /** Mandelbrot escape counts as TF.js users write them eagerly: a loop of tidied steps. */
-function mandelbrotEager(cr: tf.Tensor, ci: tf.Tensor, n: tf.Scalar): tf.Tensor {
+async function mandelbrotEager(cr: tf.Tensor, ci: tf.Tensor, n: tf.Scalar): Promise<tf.Tensor> {
   let zr = tf.zerosLike(cr);
   let zi = tf.zerosLike(ci);
   let count = tf.zerosLike(cr);
-  const steps = n.arraySync() as number;
+  // Read asynchronously: WebGPU has no synchronous read in Node.
+  const steps = (await n.data())[0]!;
   for (let i = 0; i < steps; i++) {
     const next = tf.tidy(() => {
       const inside = tf.lessEqual(tf.add(tf.square(zr), tf.square(zi)), 4);

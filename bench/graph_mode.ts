@@ -17,6 +17,8 @@ export interface GraphBenchOptions {
   collatzValues?: number;
   /** SGD steps of the 784→10 training row. */
   trainSteps?: number;
+  /** Points per side of the Mandelbrot grid (512). */
+  mandelbrotSize?: number;
   /** Only the rows whose names this matches (a regular expression), for a long row measured alone. */
   rows?: string;
   /** Progress lines as rows finish. */
@@ -418,6 +420,7 @@ export async function benchGraphMode(backend: string, options: GraphBenchOptions
   const vectorSize = options.collatzValues ?? (software ? 65_536 : 16_384);
   // SwiftShader runs a step in about 0.1 s: 200 steps there keep the run within minutes.
   const steps = options.trainSteps ?? (software ? 200 : 1000);
+  const grid = options.mandelbrotSize ?? 512;
   log(`Graph mode on ${backend}, median of ${repeats} runs (Collatz: ${repeats * 3}; training: 3):`);
   const starts = [27, 31, 41, 47, 54, 55, 63, 73, 97, 103, 107, 111, 117, 121];
   const rows: Row[] = [
@@ -446,8 +449,8 @@ export async function benchGraphMode(backend: string, options: GraphBenchOptions
       warmups: 3,
     },
     {
-      name: 'Mandelbrot 512x512, 100 iterations',
-      inputs: (r) => [...mandelbrotGrid(512, r), tf.scalar(100, 'int32')],
+      name: `Mandelbrot ${grid}x${grid}, 100 iterations`,
+      inputs: (r) => [...mandelbrotGrid(grid, r), tf.scalar(100, 'int32')],
       eager: mandelbrotEager,
       graph: toGraph(mandelbrot as Fn),
       repeats: software ? 3 : repeats,

@@ -7,7 +7,7 @@ import { benchGraphMode, formatGraphTable, graphTable, type TableRow } from '../
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
 /** Small inputs and few runs: for a quick look, and for the browser suite. */
-const QUICK = { repeats: 3, collatzValues: 1024, trainSteps: 10 };
+const QUICK = { repeats: 3, collatzValues: 1024, trainSteps: 10, mandelbrotSize: 64 };
 
 /** What the page ran, for whoever drives it (the browser suite, `npm run bench`'s browser part). */
 interface BenchOutcome {

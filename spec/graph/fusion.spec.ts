@@ -403,6 +403,52 @@ describeWithBackends('fused kernels', (backend) => {
     });
   });
 });
+
+describe('fused kernels on wasm', () => {
+  // The wasm backend runs fused kernels as the cpu's JavaScript, over views of its memory.
+  before(async function () {
+    this.timeout(60_000);
+    await import('@tensorflow/tfjs-backend-wasm');
+    expect(await tf.setBackend('wasm')).to.equal(true);
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('an elementwise chain and a fused loop give what tfjs gives op by op on wasm', async function () {
+    this.timeout(60_000);
+    const was = fusionEnabled();
+    setFusion(true);
+    const huber = (a: tf.Tensor, delta: number) =>
+      tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2)));
+    const countUp = (a: tf.Tensor, n: tf.Tensor) => {
+      for (let i = 0; i < (n as unknown as number); i++) a = tf.where(tf.less(a, 10), tf.add(a, 3), a);
+      return a;
+    };
+    const x = tf.tensor([-3, -1, 0.5, 2, 7.5]);
+    const n = tf.scalar(6, 'int32');
+    try {
+      const g = toGraph(huber);
+      const h = toGraph(countUp);
+      for (const [fn, args, expected] of [
+        [g, [x, 1.5], [3.375, 0.5, 0.125, 1.875, 10.125]],
+        [h, [x, n], [12, 11, 12.5, 11, 10.5]],
+      ] as const) {
+        (await (fn as (...a: unknown[]) => Promise<tf.Tensor>)(...args)).dispose();
+        const summary = await (fn as unknown as { graphFor(...a: unknown[]): Promise<{ text?: string }> }).graphFor(
+          ...args,
+        );
+        expect(summary.text).to.match(/fused (\d+ kernels|loop round)/);
+        const result = await (fn as (...a: unknown[]) => Promise<tf.Tensor>)(...args);
+        expect(Array.from(await result.data())).to.deep.equal(expected);
+        result.dispose();
+      }
+    } finally {
+      setFusion(was);
+      tf.dispose([x, n]);
+    }
+  });
+});
 /** tfjs's cpu Mod, stored as int32: the remainder takes the divisor's sign. */
 function cpuMod(a: number, b: number): number {
   const r = a % b;

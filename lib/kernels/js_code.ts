@@ -159,14 +159,19 @@ export function javascriptSource(expression: Elementwise): string {
 
 type Loop = (inputs: ArrayLike<number>[], out: { [i: number]: number }, start: number, end: number) => void;
 
-const compiled = new Map<string, Loop>();
+/** Generated functions, by the key of what they compute: each is compiled once. */
+const compiled = new Map<string, unknown>();
+
+/** The function that `source()` returns, compiled (with `new Function`) the first time `key` is asked for. */
+export function compileOnce<F>(key: string, source: () => string): F {
+  let fn = compiled.get(key);
+  if (!fn) {
+    fn = new Function(source())();
+    compiled.set(key, fn);
+  }
+  return fn as F;
+}
 
 /** The loop of `expression`, compiled once per expression key. */
-export function javascriptLoop(expression: Elementwise): Loop {
-  let loop = compiled.get(expression.key);
-  if (!loop) {
-    loop = new Function(javascriptSource(expression))() as Loop;
-    compiled.set(expression.key, loop);
-  }
-  return loop;
-}
+export const javascriptLoop = (expression: Elementwise): Loop =>
+  compileOnce(`elementwise ${expression.key}`, () => javascriptSource(expression));

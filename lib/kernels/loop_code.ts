@@ -1,7 +1,7 @@
 // A round of a fused loop: each element iterates an elementwise body while its own test holds, at most a bound.
 
 import { type Scalar, type Step } from './elementwise.js';
-import { JS_PRELUDE, jsIndex, jsSteps } from './js_code.js';
+import { JS_PRELUDE, compileOnce, jsIndex, jsSteps } from './js_code.js';
 import { WGSL_PRELUDE, wgslIndex, wgslLoad, wgslSteps, wgslStore, wgslType } from './wgsl_code.js';
 
 /** The name the round kernel is registered under (kernels/register.ts). */
@@ -113,14 +113,5 @@ export function loopWgsl(loop: FusedLoop, component: number, storage: readonly S
 
 type Round = (inputs: ArrayLike<number>[], outs: { [i: number]: number }[], start: number, end: number) => void;
 
-const compiled = new Map<string, Round>();
-
 /** The JavaScript round of `loop`, compiled once per key. */
-export function javascriptRound(loop: FusedLoop): Round {
-  let round = compiled.get(loop.key);
-  if (!round) {
-    round = new Function(loopJavaScript(loop))() as Round;
-    compiled.set(loop.key, round);
-  }
-  return round;
-}
+export const javascriptRound = (loop: FusedLoop): Round => compileOnce(`round ${loop.key}`, () => loopJavaScript(loop));

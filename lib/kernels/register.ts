@@ -153,30 +153,27 @@ export const FUSING_BACKENDS: ReadonlySet<string> = new Set(Object.keys(RUNS));
  * `AutographLoopRound(carried..., outside...)` with `{ loop }`.
  */
 export function registerFusedKernels(): void {
-  for (const [backendName, round] of Object.entries(ROUNDS)) {
-    if (tf.getKernel(LOOP_ROUND_KERNEL, backendName)) continue;
+  register(LOOP_ROUND_KERNEL, 'loop', ROUNDS);
+  register(FUSED_KERNEL, 'expression', RUNS);
+}
+
+/** Registers `name` for each backend of `runs`, called with its attribute `attr` and its inputs as a list. */
+function register(
+  name: string,
+  attr: string,
+  runs: Record<string, (what: never, inputs: Info[], backend: never) => unknown>,
+) {
+  for (const [backendName, run] of Object.entries(runs)) {
+    if (tf.getKernel(name, backendName)) continue;
     tf.registerKernel({
-      kernelName: LOOP_ROUND_KERNEL,
-      backendName,
-      kernelFunc: ({ inputs, attrs, backend }) =>
-        round(
-          (attrs as unknown as { loop: FusedLoop }).loop,
-          (Array.isArray(inputs) ? inputs : Object.values(inputs)) as Info[],
-          backend as never,
-        ) as tf.TensorInfo[],
-    });
-  }
-  for (const [backendName, run] of Object.entries(RUNS)) {
-    if (tf.getKernel(FUSED_KERNEL, backendName)) continue;
-    tf.registerKernel({
-      kernelName: FUSED_KERNEL,
+      kernelName: name,
       backendName,
       kernelFunc: ({ inputs, attrs, backend }) =>
         run(
-          (attrs as unknown as { expression: Elementwise }).expression,
+          (attrs as Record<string, unknown>)[attr] as never,
           (Array.isArray(inputs) ? inputs : Object.values(inputs)) as Info[],
           backend as never,
-        ) as tf.TensorInfo,
+        ) as tf.TensorInfo | tf.TensorInfo[],
     });
   }
 }

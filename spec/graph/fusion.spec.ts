@@ -368,6 +368,36 @@ describeWithBackends('fused kernels', (backend) => {
       }
     });
 
+    it('stop between rounds when aborted, and free what they made', async function () {
+      this.timeout(60_000);
+      const g = toGraph(function countDown(a: number) {
+        while (a > 0) a = a - 1;
+        return a;
+      });
+      const start = tf.scalar(3) as unknown as number;
+      // Traced with a loop that ends; replayed with one of 1e12 iterations: rounds of 4096 until aborted.
+      ((await g(start)) as unknown as tf.Tensor).dispose();
+      const summary = await g.graphFor(start);
+      if (!('text' in summary)) expect.fail(summary.fallback);
+      expect(summary.text).to.contain('fused loop round');
+      const long = tf.scalar(1e12) as unknown as number;
+      const before = tf.memory().numTensors;
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const began = performance.now();
+      const error = await g
+        .withSignal(controller.signal)(long)
+        .then(
+          () => expect.fail('expected the abort to stop the loop'),
+          (e: Error) => e,
+        );
+      expect(error.name).to.equal('AbortError');
+      expect(g.lastRun.how).to.equal('replayed');
+      expect(performance.now() - began, 'stopped soon after the abort').to.be.below(5_000);
+      expect(tf.memory().numTensors).to.equal(before);
+      tf.dispose([start, long] as unknown as tf.Tensor[]);
+    });
+
     it('keep a loop that changes elements whose test is false as it is, and count iterations where asked', async function () {
       // Elements past their end go on changing (b grows): stopping each alone would change the result.
       function grows(a: tf.Tensor, b: tf.Tensor) {

@@ -1,6 +1,6 @@
 // Which kernels of a graph a fused kernel may compute, given the dtypes and shapes of their values.
 
-import { broadcastsTo, fusible, isScalar } from '../kernels/elementwise.js';
+import { broadcastsTo, fusible, isScalar, type Scalar } from '../kernels/elementwise.js';
 import type { DataType } from '../operators/tensors.js';
 import type { ConstantNode, KernelNode, ValueId, ValueType } from './graph.js';
 
@@ -38,4 +38,11 @@ export function canFuse(node: KernelNode, types: ReadonlyMap<ValueId, ValueType>
     out.dtype as DataType,
     node.attrs,
   );
+}
+
+/** A one-element constant's value as a fused kernel's literal: as its dtype's typed array holds it. */
+export function literalValue(constant: ConstantNode): { value: number; dtype: Scalar } {
+  const raw = Number(constant.values[0]);
+  const dtype = constant.dtype as Scalar;
+  return { value: dtype === 'float32' ? Math.fround(raw) : dtype === 'int32' ? raw | 0 : +(raw !== 0), dtype };
 }

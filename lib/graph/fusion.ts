@@ -8,7 +8,7 @@ import {
   type Scalar,
   type Step,
 } from '../kernels/elementwise.js';
-import { MAX_INPUTS, canFuse, literalOf, sameShape, sizeOf } from './fusible.js';
+import { MAX_INPUTS, canFuse, literalOf, literalValue, sameShape, sizeOf } from './fusible.js';
 import { fuseLoops } from './loop_fusion.js';
 import {
   nodeBlocks,
@@ -239,10 +239,7 @@ function fusedKernel(
     if (index !== undefined) return index;
     const constant = literalOf(id, constants);
     if (constant) {
-      const raw = Number(constant.values[0]);
-      const value =
-        constant.dtype === 'float32' ? Math.fround(raw) : constant.dtype === 'int32' ? raw | 0 : raw ? 1 : 0;
-      steps.push({ op: 'literal', value, dtype: constant.dtype as Scalar });
+      steps.push({ op: 'literal', ...literalValue(constant) });
     } else {
       steps.push({ op: 'input', input: leaves.indexOf(id), dtype: dtypeOf(id) });
     }

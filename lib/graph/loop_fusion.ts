@@ -1,8 +1,16 @@
 // Fuses staged loops whose test and body are elementwise into rounds of one kernel, each element iterating alone.
 
-import { FUSED_KERNEL, expressionKey, type Elementwise, type Scalar, type Step } from '../kernels/elementwise.js';
+import {
+  FUSED_KERNEL,
+  expressionKey,
+  isScalar,
+  keptAttrs,
+  type Elementwise,
+  type Scalar,
+  type Step,
+} from '../kernels/elementwise.js';
 import { LOOP_ROUND_KERNEL, type FusedLoop } from '../kernels/loop_code.js';
-import { MAX_INPUTS, canFuse, literalOf, sizeOf } from './fusible.js';
+import { MAX_INPUTS, canFuse, literalOf, literalValue, sizeOf } from './fusible.js';
 import {
   freshValueId,
   type Block,
@@ -170,31 +178,18 @@ function termOf(
   const type = context.types.get(id);
   if (given !== undefined) result = given ?? undefined;
   else if (literal) {
-    const raw = Number(literal.values[0]);
-    const value = literal.dtype === 'float32' ? Math.fround(raw) : literal.dtype === 'int32' ? raw | 0 : +(raw !== 0);
-    result = terms.literal(value, literal.dtype as Scalar);
+    const { value, dtype } = literalValue(literal);
+    result = terms.literal(value, dtype);
   } else if (node?.kind === 'kernel' && canFuse(node, context.types)) {
     const args = node.inputs.map((input) => termOf(input, terms, defined, context, special, memo, local));
     if (args.every((a): a is number => a !== undefined)) {
-      result = terms.op(node.name, args, node.types![0]!.dtype as Scalar, keptAttrsOf(node));
+      result = terms.op(node.name, args, node.types![0]!.dtype as Scalar, keptAttrs(node.name, node.attrs));
     }
-  } else if (!local.has(id) && type && isScalarType(type.dtype)) {
+  } else if (!local.has(id) && type && isScalar(type.dtype)) {
     result = terms.add({ kind: 'outside', id, dtype: type.dtype });
   }
   memo.set(id, result);
   return result;
-}
-
-const isScalarType = (dtype: string): dtype is Scalar => dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
-
-function keptAttrsOf(node: KernelNode): Record<string, number | string> | undefined {
-  const names: Record<string, string[]> = {
-    Cast: ['dtype'],
-    ClipByValue: ['clipValueMin', 'clipValueMax'],
-    LeakyRelu: ['alpha'],
-  };
-  const kept = names[node.name];
-  return kept && Object.fromEntries(kept.map((a) => [a, node.attrs[a] as number | string]));
 }
 
 /**
@@ -237,7 +232,7 @@ function fusedLoop(node: LoopNode, parent: Block, context: Context): LoopNode | 
   if (!shapes.every((s) => s.length === 0 || (s.length === shape.length && s.every((d, k) => d === shape[k])))) {
     return undefined;
   }
-  if (!block.paramTypes.every((t) => isScalarType(t.dtype))) return undefined;
+  if (!block.paramTypes.every((t) => isScalar(t.dtype))) return undefined;
   const dtypes = block.paramTypes.map((t) => t.dtype as Scalar);
   const terms = new Terms();
   const defined = definitionsOf(block.nodes);
@@ -359,7 +354,7 @@ function elementsStopAlone(
             : undefined;
     const args = def.inputs.map((input) => termOf(input, terms, defined, context, view, memo, local));
     if (!args.every((a): a is number => a !== undefined) || !canFuse(def, context.types)) continue;
-    const formula = terms.op(def.name, args, dtypes[k]!, keptAttrsOf(def));
+    const formula = terms.op(def.name, args, dtypes[k]!, keptAttrs(def.name, def.attrs));
     if (terms.reads(formula, (t) => t.kind === 'state' && t.index === k)) continue;
     // The loop starts with the value computed so, from the values it starts with.
     const outer = new Map<ValueId, number | undefined>();

@@ -23,6 +23,8 @@ export interface GraphBenchOptions {
   rows?: string;
   /** Progress lines as rows finish. */
   log?: (line: string) => void;
+  /** The library's counts of how fused kernels ran on cpu and wasm (SIMD or JavaScript), for the table. */
+  fusedPaths?: { simd: number; javascript: number };
 }
 
 // ---- The same programs written by hand in eager TF.js. ----
@@ -194,7 +196,12 @@ async function timeOne(run: (...args: unknown[]) => unknown, args: unknown[]): P
   return time;
 }
 
-async function benchRow(row: Row, backend: string, log: (line: string) => void): Promise<void> {
+async function benchRow(
+  row: Row,
+  backend: string,
+  log: (line: string) => void,
+  fusedPaths = { simd: 0, javascript: 0 },
+): Promise<void> {
   // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
   for (let w = 0; w < row.warmups; w++) {
     const inputs = row.inputs(w);
@@ -231,7 +238,14 @@ async function benchRow(row: Row, backend: string, log: (line: string) => void):
   }
   const inputs = row.inputs(row.repeats + 1);
   const eagerCounts = await counted(async () => dispose([await row.eager(...inputs)]));
+  const paths = { ...fusedPaths };
   const graphCounts = await counted(async () => dispose([await row.graph(...inputs)]));
+  // On cpu and wasm a fused kernel runs as WebAssembly SIMD where all its kernels have an exact SIMD form.
+  const [simd, js] = [fusedPaths.simd - paths.simd, fusedPaths.javascript - paths.javascript];
+  const ranAs =
+    simd + js === 0
+      ? ''
+      : `, ran as ${[simd ? `${simd} SIMD` : '', js ? `${js} JavaScript` : ''].filter(Boolean).join(' + ')}`;
   const runs = (row.graph as unknown as { lastRun: { how: string; reason?: string; kernels?: number } }).lastRun;
   // A replay calls kernels directly, not through the engine: it counts them itself.
   graphCounts.kernels += runs.kernels ?? 0;
@@ -250,7 +264,7 @@ async function benchRow(row: Row, backend: string, log: (line: string) => void):
     ...(loops > 0 ? [`${loops} fused loop${loops > 1 ? 's' : ''}`] : []),
     ...(fused.length > 0 ? [`${fused.length} fused (${fused.map((f) => f.split(' ')[1]).join('+')} kernels)`] : []),
   ];
-  const fusion = parts.length > 0 ? `, ${parts.join(', ')}` : ', none fused';
+  const fusion = parts.length > 0 ? `, ${parts.join(', ')}${ranAs}` : ', none fused';
   dispose(inputs);
   const [e, g] = [median(eagerTimes), median(graphTimes)];
   const how =
@@ -462,5 +476,5 @@ export async function benchGraphMode(backend: string, options: GraphBenchOptions
     demoTrainingRow(toGraph, repeats),
   ];
   const chosen = options.rows === undefined ? rows : rows.filter((row) => new RegExp(options.rows!).test(row.name));
-  for (const row of chosen) await benchRow(row, backend, log);
+  for (const row of chosen) await benchRow(row, backend, log, options.fusedPaths);
 }

@@ -17,3 +17,8 @@ export const { yieldStats } = (await import(
 export const { setupNodeWebGPU } = (await import(
   new URL('../dist/platform/webgpu_node.js', import.meta.url).href
 )) as typeof import('../lib/platform/webgpu_node.js');
+
+/** How fused elementwise kernels ran on cpu and wasm (WebAssembly SIMD or JavaScript), from the compiled kernels. */
+export const { fusedPaths } = (await import(
+  new URL('../dist/kernels/register.js', import.meta.url).href
+)) as typeof import('../lib/kernels/register.js');

@@ -7,7 +7,7 @@ import { benchConversion } from './conversion.js';
 import { benchGraphMode, formatGraphTable } from './graph_mode.js';
 import { benchAgainstJaxJs, benchMandelbrotAgainstJaxJs } from './jax_js.js';
 import { mandelbrot } from './programs.js';
-import { setupNodeWebGPU, toGraph } from './library.js';
+import { fusedPaths, setupNodeWebGPU, toGraph } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
 import { benchYielding } from './yielding.js';
 
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   if (runs('graph')) {
     const sizes = {
       toGraph,
+      fusedPaths,
       repeats: env('BENCH_REPEATS_GRAPH'),
       collatzValues: env('BENCH_COLLATZ_N'),
       trainSteps: env('BENCH_TRAIN_STEPS'),

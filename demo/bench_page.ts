@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { toGraph } from '../lib/index.js';
+import { fusedPaths } from '../lib/kernels/register.js';
 import { benchGraphMode, formatGraphTable, graphTable, type TableRow } from '../bench/graph_mode.js';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -72,6 +73,7 @@ async function run(backends: string[], quick: boolean): Promise<void> {
       // tfjs's defaults, as users run it.
       await benchGraphMode(backend === 'webgpu' ? `webgpu (${machine.split('adapter: ')[1]})` : backend, {
         toGraph,
+        fusedPaths,
         log,
         ...(quick ? QUICK : {}),
       });

@@ -4,6 +4,7 @@ import { tf, type DataType } from '../operators/tensors.js';
 import { FUSED_KERNEL, isScalar, type Elementwise, type Scalar } from './elementwise.js';
 import { javascriptLoop } from './js_code.js';
 import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, type FusedLoop } from './loop_code.js';
+import { runOnCopies, simdRun } from './wasm_run.js';
 import { wgslSource } from './wgsl_code.js';
 
 interface Info {
@@ -13,6 +14,13 @@ interface Info {
 }
 
 type Typed = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * How fused elementwise kernels ran on cpu and wasm, counted per run: with WebAssembly SIMD, or as the
+ * JavaScript loop (an expression with a kernel that has no exact SIMD form, fewer than four elements, or
+ * no SIMD in this engine). Benchmarks and specs read it to say which path they measured.
+ */
+export const fusedPaths = { simd: 0, javascript: 0 };
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -29,7 +37,12 @@ function onCpu(expression: Elementwise, inputs: Info[], backend: CpuBackend): In
   const values = inputs.map((info) => backend.data.get(info.dataId).values);
   const { shape, dtype } = expression;
   const out = typedArray(dtype, sizeOf(shape));
-  javascriptLoop(expression)(values, out, 0, out.length);
+  // SIMD where every kernel of the expression has an exact form; the JavaScript loop otherwise.
+  if (runOnCopies(expression, values, out)) fusedPaths.simd++;
+  else {
+    fusedPaths.javascript++;
+    javascriptLoop(expression)(values, out, 0, out.length);
+  }
   return { dataId: backend.write(out, [...shape], dtype), shape: [...shape], dtype };
 }
 
@@ -46,14 +59,20 @@ function roundOnCpu(loop: FusedLoop, inputs: Info[], backend: CpuBackend): Info[
 }
 
 interface WasmBackend {
-  dataIdMap: { get(dataId: object): { dtype: DataType } };
+  dataIdMap: { get(dataId: object): { dtype: DataType; memoryOffset: number } };
   makeOutput(shape: number[], dtype: DataType): Info;
   typedArrayFromHeap(info: Info): Typed;
+  wasm: { asm?: { memory?: unknown } };
 }
 
 function onWasm(expression: Elementwise, inputs: Info[], backend: WasmBackend): Info {
   const { shape, dtype } = expression;
   const out = backend.makeOutput([...shape], dtype);
+  if (simdOnHeap(expression, inputs, out, backend)) {
+    fusedPaths.simd++;
+    return out;
+  }
+  fusedPaths.javascript++;
   // Views of the heap after the output's allocation, which may have grown (and so moved) it.
   const values = inputs.map((info) =>
     backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
@@ -61,6 +80,23 @@ function onWasm(expression: Elementwise, inputs: Info[], backend: WasmBackend): 
   const target = backend.typedArrayFromHeap(out);
   javascriptLoop(expression)(values, target, 0, target.length);
   return out;
+}
+
+/**
+ * Runs `expression`'s SIMD function on tfjs-wasm's own heap, where the inputs and `out` already are: no
+ * copies. False where it has none, where a value is bool (one byte on that heap), or where an input's
+ * buffer holds another dtype than its tensor (a cast that shares its input's buffer).
+ */
+function simdOnHeap(expression: Elementwise, inputs: Info[], out: Info, backend: WasmBackend): boolean {
+  const memory = backend.wasm.asm?.memory;
+  const n = sizeOf(expression.shape);
+  if (!(memory instanceof WebAssembly.Memory) || n < 4 || expression.dtype === 'bool') return false;
+  const data = inputs.map((info) => backend.dataIdMap.get(info.dataId));
+  if (data.some((d, k) => d.dtype === 'bool' || d.dtype !== expression.inputs[k]!.dtype)) return false;
+  const run = simdRun(expression, memory);
+  if (!run) return false;
+  run(...data.map((d) => d.memoryOffset), backend.dataIdMap.get(out.dataId).memoryOffset, n);
+  return true;
 }
 
 function roundOnWasm(loop: FusedLoop, inputs: Info[], backend: WasmBackend): Info[] {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { fusionEnabled } from '../../lib/api/graph_mode.js';
 import { setFusion, toGraph } from '../../lib/index.js';
 import { FUSED_KERNEL, expressionKey, type Elementwise, type Step } from '../../lib/kernels/elementwise.js';
-import { registerFusedKernels } from '../../lib/kernels/register.js';
+import { fusedPaths, registerFusedKernels } from '../../lib/kernels/register.js';
 import { describeWithBackends } from '../helpers/backends.js';
 
 type Kind = 'float' | 'int' | 'bool';
@@ -87,38 +87,43 @@ const expression = fc
  * fail on their rounding (a spec of its own checks fused int32 there).
  */
 const inputsFor = (large: boolean) =>
-  fc.record({
-    a: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 12, maxLength: 12 }),
-    b: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 12, maxLength: 12 }),
-    c: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 4, maxLength: 4 }),
-    i: fc.array(large ? fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }) : fc.integer({ min: -999, max: 999 }), {
-      minLength: 12,
-      maxLength: 12,
-    }),
-    j: fc.array(
-      fc.integer({ min: 1, max: 9 }).chain((k) => fc.constantFrom(k, -k)),
-      { minLength: 12, maxLength: 12 },
-    ),
+  // 3 rows of 1 to 5 columns: fewer than four elements, and counts that are and are not multiples of four.
+  fc.integer({ min: 1, max: 5 }).chain((cols) => {
+    const n = 3 * cols;
+    return fc.record({
+      cols: fc.constant(cols),
+      a: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: n, maxLength: n }),
+      b: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: n, maxLength: n }),
+      c: fc.array(fc.integer({ min: -40, max: 40 }), { minLength: cols, maxLength: cols }),
+      i: fc.array(
+        large ? fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }) : fc.integer({ min: -999, max: 999 }),
+        { minLength: n, maxLength: n },
+      ),
+      j: fc.array(
+        fc.integer({ min: 1, max: 9 }).chain((k) => fc.constantFrom(k, -k)),
+        { minLength: n, maxLength: n },
+      ),
+    });
   });
 
-type Inputs = { a: number[]; b: number[]; c: number[]; i: number[]; j: number[] };
+type Inputs = { cols: number; a: number[]; b: number[]; c: number[]; i: number[]; j: number[] };
 
 function tensors(data: Inputs): tf.Tensor[] {
   return [
     tf.tensor(
       data.a.map((x) => x / 4),
-      [3, 4],
+      [3, data.cols],
     ),
     tf.tensor(
       data.b.map((x) => x / 8),
-      [3, 4],
+      [3, data.cols],
     ),
     tf.tensor(
       data.c.map((x) => x / 2),
-      [4],
+      [data.cols],
     ),
-    tf.tensor(data.i, [3, 4], 'int32'),
-    tf.tensor(data.j, [3, 4], 'int32'),
+    tf.tensor(data.i, [3, data.cols], 'int32'),
+    tf.tensor(data.j, [3, data.cols], 'int32'),
   ];
 }
 
@@ -169,6 +174,7 @@ describeWithBackends('fused kernels', (backend) => {
 
   it('random elementwise expressions give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);
+    const simd = fusedPaths.simd;
     await fc.assert(
       fc.asyncProperty(expression, inputs, async (source, data) => {
         const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
@@ -196,6 +202,8 @@ describeWithBackends('fused kernels', (backend) => {
     );
     // Most expressions of two or more kernels fuse: the spec checks fused kernels, not only tfjs's.
     expect(fused).to.be.greaterThan(10);
+    // On cpu, those whose kernels all have exact SIMD forms ran as WebAssembly SIMD, the rest as JavaScript.
+    if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(10);
   });
 
   it('loops whose bodies fuse give what the cpu kernels give op by op', async function () {
@@ -435,7 +443,8 @@ describeWithBackends('fused kernels', (backend) => {
 });
 
 describe('fused kernels on wasm', () => {
-  // The wasm backend runs fused kernels as the cpu's JavaScript, over views of its memory.
+  // The wasm backend runs fused kernels as WebAssembly SIMD on its own heap, or as the cpu's JavaScript over
+  // views of it.
   before(async function () {
     this.timeout(60_000);
     await import('@tensorflow/tfjs-backend-wasm');
@@ -469,9 +478,12 @@ describe('fused kernels on wasm', () => {
           ...args,
         );
         expect(summary.text).to.match(/fused (\d+ kernels|loop round)/);
+        const simd = fusedPaths.simd;
         const result = await (fn as (...a: unknown[]) => Promise<tf.Tensor>)(...args);
         expect(Array.from(await result.data())).to.deep.equal(expected);
         result.dispose();
+        // The Huber loss's kernels all have SIMD forms: it runs on the wasm heap in place.
+        if (fn === g) expect(fusedPaths.simd).to.equal(simd + 1);
       }
     } finally {
       setFusion(was);

@@ -1,14 +1,7 @@
 // Fuses chains of elementwise kernels into single kernels (kernels/register.ts runs them on each backend).
 
-import {
-  FUSED_KERNEL,
-  expressionKey,
-  keptAttrs,
-  type Elementwise,
-  type Scalar,
-  type Step,
-} from '../kernels/elementwise.js';
-import { MAX_INPUTS, canFuse, literalOf, literalValue, sameShape, sizeOf } from './fusible.js';
+import { FUSED_KERNEL, expressionKey, type Elementwise, type Scalar, type Step } from '../kernels/elementwise.js';
+import { MAX_INPUTS, canFuse, elementwiseOf, literalOf, literalValue, sameShape, sizeOf } from './fusible.js';
 import { fuseLoops } from './loop_fusion.js';
 import {
   nodeBlocks,
@@ -249,8 +242,8 @@ function fusedKernel(
   };
   for (const member of members) {
     const args = member.inputs.map(reference);
-    const attrs = keptAttrs(member.name, member.attrs);
-    steps.push({ op: member.name, args, dtype: member.types![0]!.dtype as Scalar, ...(attrs ? { attrs } : {}) });
+    const { op, attrs } = elementwiseOf(member, types);
+    steps.push({ op, args, dtype: member.types![0]!.dtype as Scalar, ...(attrs ? { attrs } : {}) });
     stepOf.set(member.outputs[0]!, steps.length - 1);
   }
   const out = types.get(root)!;

@@ -4,15 +4,15 @@ import {
   FUSED_KERNEL,
   expressionKey,
   isScalar,
-  keptAttrs,
   type Elementwise,
   type Scalar,
   type Step,
 } from '../kernels/elementwise.js';
 import { LOOP_ROUND_KERNEL, type FusedLoop } from '../kernels/loop_code.js';
-import { MAX_INPUTS, canFuse, literalOf, literalValue, sizeOf } from './fusible.js';
+import { MAX_INPUTS, canFuse, elementwiseOf, literalOf, literalValue, sizeOf } from './fusible.js';
 import {
   freshValueId,
+  usesOf,
   type Block,
   type ConstantNode,
   type KernelNode,
@@ -78,6 +78,8 @@ class Terms {
         if (this.list[args[0]!]!.dtype === dtype) return args[0]!;
         break;
       case 'Add':
+        // Not in float32, where -0 + 0 is +0.
+        if (dtype === 'float32') break;
         if (b === 0) return args[0]!;
         if (a === 0) return args[1]!;
         break;
@@ -183,13 +185,34 @@ function termOf(
   } else if (node?.kind === 'kernel' && canFuse(node, context.types)) {
     const args = node.inputs.map((input) => termOf(input, terms, defined, context, special, memo, local));
     if (args.every((a): a is number => a !== undefined)) {
-      result = terms.op(node.name, args, node.types![0]!.dtype as Scalar, keptAttrs(node.name, node.attrs));
+      const { op, attrs } = elementwiseOf(node, context.types);
+      result = terms.op(op, args, node.types![0]!.dtype as Scalar, attrs);
     }
   } else if (!local.has(id) && type && isScalar(type.dtype)) {
     result = terms.add({ kind: 'outside', id, dtype: type.dtype });
   }
   memo.set(id, result);
   return result;
+}
+
+/**
+ * For terms of values outside the loop (its start values, its first test): the values the body reads from
+ * outside are the body's terms for them, opaque, not their definitions expanded, so that a start value
+ * computed from one compares equal to the body's computation from it. Undefined for any other value.
+ */
+function readFromOutside(
+  block: Block,
+  local: ReadonlySet<ValueId>,
+  terms: Terms,
+  context: Context,
+): (id: ValueId) => number | undefined {
+  const read = new Set<ValueId>();
+  for (const n of block.nodes) for (const id of usesOf(n)) if (!local.has(id)) read.add(id);
+  return (id) => {
+    const type = context.types.get(id);
+    if (!read.has(id) || literalOf(id, context.constants) || !type || !isScalar(type.dtype)) return undefined;
+    return terms.add({ kind: 'outside', id, dtype: type.dtype });
+  };
 }
 
 /**
@@ -273,6 +296,7 @@ function fusedLoop(node: LoopNode, parent: Block, context: Context): LoopNode | 
   // The loop's first test must be the same test, of the values it starts from.
   const parentDefined = definitionsOf(parent.nodes);
   const carriedIndex = new Map(node.carried.map((id, k) => [id, k]));
+  const opaque = readFromOutside(block, local, terms, context);
   const entryMemo = new Map<ValueId, number | undefined>();
   const entryTerm = (id: ValueId) =>
     termOf(
@@ -280,7 +304,7 @@ function fusedLoop(node: LoopNode, parent: Block, context: Context): LoopNode | 
       terms,
       parentDefined,
       context,
-      (v) => (carriedIndex.has(v) ? state(carriedIndex.get(v)!) : undefined),
+      (v) => (carriedIndex.has(v) ? state(carriedIndex.get(v)!) : opaque(v)),
       entryMemo,
       new Set(),
     );
@@ -354,11 +378,13 @@ function elementsStopAlone(
             : undefined;
     const args = def.inputs.map((input) => termOf(input, terms, defined, context, view, memo, local));
     if (!args.every((a): a is number => a !== undefined) || !canFuse(def, context.types)) continue;
-    const formula = terms.op(def.name, args, dtypes[k]!, keptAttrs(def.name, def.attrs));
+    const { op, attrs } = elementwiseOf(def, context.types);
+    const formula = terms.op(op, args, dtypes[k]!, attrs);
     if (terms.reads(formula, (t) => t.kind === 'state' && t.index === k)) continue;
     // The loop starts with the value computed so, from the values it starts with.
     const outer = new Map<ValueId, number | undefined>();
-    const expand = (id: ValueId) => termOf(id, terms, parentDefined, context, () => undefined, outer, new Set());
+    const opaque = readFromOutside(block, local, terms, context);
+    const expand = (id: ValueId) => termOf(id, terms, parentDefined, context, opaque, outer, new Set());
     const starts = node.carried.map(expand);
     if (!starts.every((s): s is number => s !== undefined)) continue;
     const atStart = terms.substitute(formula, new Map(starts.map((s, j) => [state(j), s])));

@@ -69,22 +69,30 @@ export function loopJavaScript(loop: FusedLoop): string {
   ].join('\n');
 }
 
+/** Where each carried value starts in a round's packed output, and the packed output's length. */
+export function packing(loop: FusedLoop): { offsets: number[]; length: number } {
+  const offsets: number[] = [];
+  let length = 0;
+  for (const value of loop.state) {
+    offsets.push(length);
+    length += value.shape.reduce((a, b) => a * b, 1);
+  }
+  return { offsets, length };
+}
+
+/** A carried value as the 32 bits the packed output holds: floats by their bits, bools as 0 or 1. */
+const packed = (value: string, dtype: Scalar): string =>
+  dtype === 'float32' ? `bitcast<i32>(${value})` : wgslStore(value, dtype);
+
 /**
- * WGSL for the part of a round that gives carried value `component`: WebGPU programs have one output, so
- * a round runs one program per carried value, each iterating the whole body.
+ * WGSL for a round: one invocation per element iterates the whole body, and writes every carried value
+ * into one int32 output (`packing`), since a WebGPU program has one output; the round then copies each
+ * value out of it (`unpackWgsl`). A scalar carried value is written by element 0.
  */
-export function loopWgsl(loop: FusedLoop, component: number, storage: readonly Scalar[]): string {
-  const outShape = loop.state[component]!.shape;
-  // A scalar output is computed by one invocation, as element 0.
-  const index = outShape.length === 0 ? '0' : 'index';
+export function loopWgsl(loop: FusedLoop, storage: readonly Scalar[]): string {
   const all = [...loop.state, ...loop.inputs];
   const loads = all.map((value, k) => {
-    const read = wgslLoad(
-      `x${k}`,
-      wgslIndex(value.shape, loop.shape).replace(/\bindex\b/g, index),
-      value.dtype,
-      storage[k]!,
-    );
+    const read = wgslLoad(`x${k}`, wgslIndex(value.shape, loop.shape), value.dtype, storage[k]!);
     return k < loop.state.length
       ? `var s${k} : ${wgslType(value.dtype)} = ${read};`
       : `let a${k - loop.state.length} = ${read};`;
@@ -94,10 +102,18 @@ export function loopWgsl(loop: FusedLoop, component: number, storage: readonly S
   const test = wgslSteps(loop.test, leaf, 't');
   const body = wgslSteps(loop.body, leaf, 'v');
   const testValue = test.names[test.names.length - 1]!;
+  const { offsets } = packing(loop);
+  const size = loop.shape.reduce((a, b) => a * b, 1);
+  const stores = loop.state.map((value, k) => {
+    const store = `result[${offsets[k]} + ${value.shape.length === 0 ? '0' : 'index'}] = ${packed(`s${k}`, value.dtype)};`;
+    return value.shape.length === 0 ? `if (index == 0) { ${store} }` : store;
+  });
   return [
     WGSL_PRELUDE,
     'fn main(index : i32) {',
-    '  if (index < uniforms.size) {',
+    // The output holds every carried value, so uniforms.size (which the backend binds only where the
+    // shader reads it) is at least the element count.
+    `  if (index < ${size} && index < uniforms.size) {`,
     ...loads.map((line) => `    ${line}`),
     `    for (var n = 0; n < ${loop.iterations}; n++) {`,
     ...test.lines.map((line) => `      ${line}`),
@@ -105,7 +121,19 @@ export function loopWgsl(loop: FusedLoop, component: number, storage: readonly S
     ...body.lines.map((line) => `      ${line}`),
     ...loop.next.map((step, k) => `      s${k} = ${body.names[step]};`),
     '    }',
-    `    result[index] = ${wgslStore(`s${component}`, loop.state[component]!.dtype)};`,
+    ...stores.map((line) => `    ${line}`),
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/** WGSL that copies a carried value of `dtype` out of a round's packed output, from `offset` on. */
+export function unpackWgsl(offset: number, dtype: Scalar): string {
+  const raw = `x0[${offset} + index]`;
+  return [
+    'fn main(index : i32) {',
+    '  if (index < uniforms.size) {',
+    `    result[index] = ${dtype === 'float32' ? `bitcast<f32>(${raw})` : raw};`,
     '  }',
     '}',
   ].join('\n');

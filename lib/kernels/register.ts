@@ -3,7 +3,7 @@
 import { tf, type DataType } from '../operators/tensors.js';
 import { FUSED_KERNEL, isScalar, type Elementwise, type Scalar } from './elementwise.js';
 import { javascriptLoop } from './js_code.js';
-import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, type FusedLoop } from './loop_code.js';
+import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, packing, unpackWgsl, type FusedLoop } from './loop_code.js';
 import { runOnCopies, simdRun } from './wasm_run.js';
 import { wgslSource } from './wgsl_code.js';
 
@@ -116,6 +116,7 @@ function roundOnWasm(loop: FusedLoop, inputs: Info[], backend: WasmBackend): Inf
 interface WebGPUBackend {
   tensorMap: { get(dataId: object): { dtype: DataType } };
   runWebGPUProgram(program: object, inputs: Info[], dtype: DataType): Info;
+  disposeData(dataId: object): void;
 }
 
 /** Invocations per workgroup, and the most workgroups a dispatch may have along one dimension. */
@@ -154,22 +155,40 @@ function flatDispatch(size: number): number[] {
   return groups > MAX_WORKGROUPS ? [MAX_WORKGROUPS, Math.ceil(groups / MAX_WORKGROUPS), 1] : [groups, 1, 1];
 }
 
-/** A round of a fused loop on WebGPU: one program per carried value (a program has one output). */
+/**
+ * A round of a fused loop on WebGPU: one program iterates the body once per element and writes all
+ * carried values into one packed int32 buffer (a program has one output); a copy program per carried
+ * value then takes each out.
+ */
 function roundOnWebGPU(loop: FusedLoop, inputs: Info[], backend: WebGPUBackend): Info[] {
   const storage = storageOf(inputs, backend);
-  return loop.state.map((value, component) => {
-    const program = {
-      variableNames: inputs.map((_, k) => `x${k}`),
+  const { offsets, length } = packing(loop);
+  const round = {
+    variableNames: inputs.map((_, k) => `x${k}`),
+    outputShape: [length],
+    shaderKey: `autograph-loop:${loop.key}:${storage.join(',')}`,
+    dispatchLayout: { x: [0] },
+    dispatch: flatDispatch(sizeOf(loop.shape)),
+    workgroupSize: [WORKGROUP, 1, 1],
+    size: true,
+    getUserCode: () => loopWgsl(loop, storage),
+  };
+  const all = backend.runWebGPUProgram(round, inputs, 'int32');
+  const outs = loop.state.map((value, k) => {
+    const unpack = {
+      variableNames: ['x0'],
       outputShape: [...value.shape],
-      shaderKey: `autograph-loop:${loop.key}:${component}:${storage.join(',')}`,
+      shaderKey: `autograph-unpack:${offsets[k]}:${value.dtype}`,
       dispatchLayout: { x: value.shape.map((_, i) => i) },
       dispatch: flatDispatch(sizeOf(value.shape)),
       workgroupSize: [WORKGROUP, 1, 1],
       size: true,
-      getUserCode: () => loopWgsl(loop, component, storage),
+      getUserCode: () => unpackWgsl(offsets[k]!, value.dtype),
     };
-    return backend.runWebGPUProgram(program, inputs, value.dtype);
+    return backend.runWebGPUProgram(unpack, [all], value.dtype);
   });
+  backend.disposeData(all.dataId);
+  return outs;
 }
 
 type Run = (expression: Elementwise, inputs: Info[], backend: never) => Info;

@@ -245,6 +245,62 @@ describeWithBackends('fused kernels', (backend) => {
     );
   });
 
+  const compare = fc.constantFrom('less', 'lessEqual', 'greater', 'notEqual');
+  // Few inputs, so that most loops fit one kernel's seven.
+  const bounds = fc.constantFrom('b', '0.5', 'tf.abs(b)', 'tf.mul(a, 0.5)', 'c');
+
+  it('loops whose elements stop alone, fused into rounds, give what the cpu kernels give op by op', async function () {
+    this.timeout(300_000);
+    // On a GPU, loops of values this small would run on the CPU: here they run on the GPU, as WGSL rounds.
+    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
+    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
+    let rounds = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(tree.float, bounds, compare, inputs, async (step, bound, cmp, data) => {
+          // Each element steps while its test on a holds, at most |j| times: k counts its steps.
+          const active = `tf.logicalAnd(tf.less(k, lim), tf.${cmp}(a, ${bound}))`;
+          const body =
+            `const active = ${active}; a = tf.where(active, tf.div(${step}, 2), a); ` +
+            "k = tf.where(active, tf.add(k, tf.scalar(1, 'int32')), k);";
+          const start = 'const lim = tf.abs(j); let k = tf.zerosLike(j);';
+          const staged = `${start} while (tf.any(${active})) { ${body} } return tf.add(a, tf.cast(k, 'float32'));`;
+          // Op by op, the loop's test read as a number.
+          const eagerSource = staged.replace(`while (tf.any(${active}))`, `while (tf.any(${active}).dataSync()[0])`);
+          const make = (source: string) =>
+            new Function('tf', `return function f(a, b, c, i, j) { ${source} }`)(tf) as (
+              ...args: tf.Tensor[]
+            ) => tf.Tensor;
+          const expected = await onCpu(make(eagerSource), data);
+          const g = toGraph(make(staged));
+          const args = tensors(data);
+          try {
+            (await g(...args)).dispose();
+            const summary = await g.graphFor(...args);
+            if ('text' in summary && /fused loop round/.test(summary.text) && !/on the CPU/.test(summary.text)) {
+              rounds++;
+            }
+            const result = await g(...args);
+            expect(g.lastRun.how).to.equal('replayed');
+            const values = await result.data();
+            result.dispose();
+            const label = `${staged}: ${Array.from(values)} vs ${expected.values}`;
+            expect(agree(values, expected.values, 0), label).to.equal(true);
+          } finally {
+            tf.dispose(args);
+          }
+        }),
+        { numRuns: backend === 'cpu' ? 60 : 20 },
+      );
+      // Many of these loops fuse into rounds (the others have a kernel without a fused form, such as an
+      // int32 abs), run where the backend computes: the spec checks fused rounds.
+      // (About half do; the bounds leave a margin that random draws do not cross.)
+      expect(rounds).to.be.at.least(backend === 'cpu' ? 15 : 3);
+    } finally {
+      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
+    }
+  });
+
   it('fusion off replays the traced kernels as they are', async function () {
     const huber = (a: tf.Tensor, delta: number) =>
       tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2)));
@@ -346,6 +402,27 @@ describeWithBackends('fused kernels', (backend) => {
         expect(g.lastRun.reads).to.be.at.most(backend === 'cpu' ? 3 : 4);
         expect(Array.from(await result.data())).to.deep.equal(
           Array.from({ length: 300 }, (_, k) => collatzSteps(k + 1)),
+        );
+        result.dispose();
+      } finally {
+        x.dispose();
+      }
+    });
+
+    it('run rounds on the GPU for values too many for the CPU, each element to its own end over two rounds', async function () {
+      this.timeout(120_000);
+      const g = toGraph(collatzAll);
+      // 1,200 values, more than a GPU backend hands to the CPU; 6171 takes 261 steps, past one round's 256.
+      const x = tf.range(5100, 6300, 1, 'int32');
+      try {
+        const summary = await g.graphFor(x);
+        if (!('text' in summary)) expect.fail(summary.fallback);
+        expect(summary.text).to.match(/fused loop round/);
+        expect(summary.text).to.not.contain('on the CPU');
+        const result = await g(x);
+        expect(g.lastRun.how).to.equal('replayed');
+        expect(Array.from(await result.data())).to.deep.equal(
+          Array.from({ length: 1200 }, (_, k) => collatzSteps(k + 5100)),
         );
         result.dispose();
       } finally {

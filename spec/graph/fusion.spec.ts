@@ -430,6 +430,34 @@ describeWithBackends('fused kernels', (backend) => {
       }
     });
 
+    it('fuse a float32 loop whose count adds 0 for stopped elements', async function () {
+      // Written with operators, as converted code runs them: on float32 values, steps + cast(active) is
+      // steps + 0 for a stopped element, which is steps itself.
+      const source = `let steps = tf.zerosLike(a);
+        while (tf.any(a != 1)) {
+          const active = a != 1;
+          a = tf.where(active, tf.where(a % 2 == 0, Math.floor(a / 2), 3 * a + 1), a);
+          steps = steps + tf.cast(active, 'int32');
+        }
+        return steps;`;
+      const g = toGraph(
+        new Function('tf', `return function collatzFloat(a) { ${source} }`)(tf) as (a: tf.Tensor) => tf.Tensor,
+      );
+      const x = tf.range(1, 41);
+      try {
+        const summary = await g.graphFor(x);
+        if (!('text' in summary)) expect.fail(summary.fallback);
+        expect(summary.text).to.contain('fused loop round');
+        const result = await g(x);
+        expect(Array.from(await result.data())).to.deep.equal(
+          Array.from({ length: 40 }, (_, k) => collatzSteps(k + 1)),
+        );
+        result.dispose();
+      } finally {
+        x.dispose();
+      }
+    });
+
     it('run a loop of scalars as rounds of one kernel', async function () {
       const g = toGraph(function scalarCollatz(n: number) {
         let steps = 0;

@@ -57,6 +57,7 @@ function planOf(entry: Entry, signature: Signature): Graph {
     plan = fuse(
       plan,
       signature.inputs.map((t) => ({ dtype: t.dtype, shape: t.shape })),
+      { cpu: tf.getBackend() !== 'webgpu' },
     );
   }
   entry.plan = plan;

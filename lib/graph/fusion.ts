@@ -23,15 +23,16 @@ import {
  * or more materialised values, or when a region would take more than MAX_INPUTS inputs; every other
  * value folds into the expression of the one value it reaches, where values it feeds twice are computed
  * once. Constants of one element become literals. A region of one kernel stays that kernel.
- * `inputTypes` are the dtypes and shapes of the graph's inputs.
+ * `inputTypes` are the dtypes and shapes of the graph's inputs; `cpu` says that the backend computes on
+ * the CPU (fused loops then run shorter rounds).
  */
-export function fuse(graph: Graph, inputTypes: readonly ValueType[]): Graph {
+export function fuse(graph: Graph, inputTypes: readonly ValueType[], options: { cpu?: boolean } = {}): Graph {
   const types = new Map<ValueId, ValueType>();
   graph.inputs.forEach((id, k) => types.set(id, inputTypes[k]!));
   const constants = new Map<ValueId, ConstantNode>();
   collect(graph.body, types, constants);
   // Loops first: a loop fuses from the kernels as traced.
-  const body = fuseBlock(fuseLoops(graph.body, { types, constants }), types, constants);
+  const body = fuseBlock(fuseLoops(graph.body, { types, constants, cpu: options.cpu }), types, constants);
   return dropUnusedConstants({ ...graph, body });
 }
 

@@ -3,6 +3,7 @@
 import {
   FUSED_KERNEL,
   expressionKey,
+  isOpStep,
   isScalar,
   type Elementwise,
   type Scalar,
@@ -29,6 +30,12 @@ import {
  */
 const ROUND = 256;
 const SCALAR_ROUND = 4096;
+
+/**
+ * On the CPU a round also blocks the event loop: its iterations are bounded so that it evaluates at most
+ * this many kernels over elements (about 30 ms on a 2-core x86 machine, where one costs about 2 ns).
+ */
+const CPU_ROUND_WORK = 2 ** 24;
 
 /** A value of a loop as an expression: carried values, values from outside, literals and kernels of them. */
 type Term =
@@ -162,6 +169,8 @@ const definitionsOf = (nodes: readonly Node[]): Definitions => {
 interface Context {
   types: Map<ValueId, ValueType>;
   constants: Map<ValueId, ConstantNode>;
+  /** Whether rounds run on the CPU (the cpu and wasm backends), where CPU_ROUND_WORK bounds them too. */
+  cpu?: boolean;
 }
 
 /**
@@ -475,7 +484,11 @@ function roundsOf(
     const type = context.types.get(id)!;
     return { dtype: type.dtype as Scalar, shape: [...type.shape] };
   });
-  const iterations = sizeOf(shape) === 1 ? SCALAR_ROUND : ROUND;
+  let iterations = sizeOf(shape) === 1 ? SCALAR_ROUND : ROUND;
+  if (context.cpu) {
+    const work = sizeOf(shape) * Math.max(1, body.steps.filter(isOpStep).length);
+    while (iterations > 1 && iterations * work > CPU_ROUND_WORK) iterations /= 2;
+  }
   const key = [
     expressionKey(shape, [...state, ...inputs], body.steps),
     body.at.join(','),

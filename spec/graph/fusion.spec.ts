@@ -430,6 +430,27 @@ describeWithBackends('fused kernels', (backend) => {
       }
     });
 
+    // On a GPU backend rounds are bounded by the GPU's limit alone: this is the cpu backend's own bound.
+    if (backend === 'cpu')
+      it('bound the work of one round on the CPU, so that the event loop gets turns', async function () {
+        this.timeout(60_000);
+        const g = toGraph(collatzAll);
+        // 65,536 values of a 10-kernel body: on the CPU a round runs fewer iterations than a GPU's 256.
+        const x = tf.range(1, 65537, 1, 'int32');
+        try {
+          const summary = await g.graphFor(x);
+          if (!('text' in summary)) expect.fail(summary.fallback);
+          const perRound = Number(/up to (\d+) iterations of/.exec(summary.text)?.[1]);
+          expect(perRound).to.be.within(1, 64);
+          const result = await g(x);
+          const values = await result.data();
+          result.dispose();
+          expect([values[26], values[6170], values[65535]]).to.deep.equal([27, 6171, 65536].map(collatzSteps));
+        } finally {
+          x.dispose();
+        }
+      });
+
     it('fuse a float32 loop whose count adds 0 for stopped elements', async function () {
       // Written with operators, as converted code runs them: on float32 values, steps + cast(active) is
       // steps + 0 for a stopped element, which is steps itself.

@@ -24,7 +24,7 @@ export interface GraphBenchOptions {
   /** Progress lines as rows finish. */
   log?: (line: string) => void;
   /** The library's counts of how fused kernels ran on cpu and wasm (SIMD or JavaScript), for the table. */
-  fusedPaths?: { simd: number; javascript: number };
+  fusedPaths?: { simd: number; javascript: number; wgsl: number };
 }
 
 // ---- The same programs written by hand in eager TF.js. ----
@@ -212,7 +212,7 @@ async function benchRow(
   row: Row,
   backend: string,
   log: (line: string) => void,
-  fusedPaths = { simd: 0, javascript: 0 },
+  fusedPaths = { simd: 0, javascript: 0, wgsl: 0 },
 ): Promise<void> {
   // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
   for (let w = 0; w < row.warmups; w++) {
@@ -257,12 +257,18 @@ async function benchRow(
   const eagerCounts = await counted(async () => dispose([await row.eager(...inputs)]));
   const paths = { ...fusedPaths };
   const graphCounts = await counted(async () => dispose([await row.graph(...inputs)]));
-  // On cpu and wasm a fused kernel runs as WebAssembly SIMD where all its kernels have an exact SIMD form.
-  const [simd, js] = [fusedPaths.simd - paths.simd, fusedPaths.javascript - paths.javascript];
-  const ranAs =
-    simd + js === 0
-      ? ''
-      : `, ran as ${[simd ? `${simd} SIMD` : '', js ? `${js} JavaScript` : ''].filter(Boolean).join(' + ')}`;
+  // A fused kernel runs as WebAssembly SIMD, a JavaScript loop (both on the CPU) or a WGSL program.
+  const ran = [
+    [fusedPaths.simd - paths.simd, 'SIMD'],
+    [fusedPaths.javascript - paths.javascript, 'JavaScript'],
+    [fusedPaths.wgsl - paths.wgsl, 'WGSL'],
+  ] as const;
+  const ranAs = ran.some(([n]) => n > 0)
+    ? `, ran as ${ran
+        .filter(([n]) => n > 0)
+        .map(([n, how]) => `${n} ${how}`)
+        .join(' + ')}`
+    : '';
   const runs = (row.graph as unknown as { lastRun: { how: string; reason?: string; kernels?: number } }).lastRun;
   // A replay calls kernels directly, not through the engine: it counts them itself.
   graphCounts.kernels += runs.kernels ?? 0;

@@ -62,9 +62,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
  * Times the Huber loss on 1e6 float32 values: toGraph on `backend` (the active tfjs backend) and jax-js's
- * jit on `device`. Each repeat draws fresh values; each side makes its array from them before its clock
- * starts and reads its result back before it stops. Both sides are warmed up first, so that compiling
- * (tracing, kernel generation, pipelines) is not timed.
+ * jit on `device`. Each repeat draws fresh values; each side's clock runs from those host values to its
+ * result read back: making its array is timed, since jax-js uploads an array as it makes it and tfjs
+ * when a kernel first reads it. Both sides are warmed up first, so that compiling (tracing, kernel
+ * generation, pipelines) is not timed.
  */
 export async function benchAgainstJaxJs(
   toGraph: typeof ToGraph,
@@ -89,18 +90,18 @@ export async function benchAgainstJaxJs(
   for (let r = 0; r < repeats + 3; r++) {
     const host = new Float32Array(size);
     for (let k = 0; k < size; k++) host[k] = Math.sin(r * 7919 + k) * 3;
-    const x = tf.tensor(host);
     let start = performance.now();
+    const x = tf.tensor(host);
     const y = (await graph(x, 1)) as tf.Tensor;
     const mine = await y.data();
     const ourTime = performance.now() - start;
     tf.dispose([x, y]);
-    const a = np.array(host);
     start = performance.now();
+    const a = np.array(host);
     const z = jitted(a);
     const theirValues = await z.data();
     const theirTime = performance.now() - start;
-    // The first repeats warm both up; the rest are timed, alternating nothing: both start from host data.
+    // The first repeats warm both up; the rest are timed. Both start from host data.
     if (r >= 3) {
       ours.push(ourTime);
       theirs.push(theirTime);
@@ -148,14 +149,14 @@ export async function benchMandelbrotAgainstJaxJs(
       xs[k] = -2 + (3 * (k % size)) / (size - 1) + r * 1e-4;
       ys[k] = -1.5 + (3 * Math.floor(k / size)) / (size - 1);
     }
-    const [cr, ci, n] = [tf.tensor(xs, [size, size]), tf.tensor(ys, [size, size]), tf.scalar(100, 'int32')];
     let start = performance.now();
+    const [cr, ci, n] = [tf.tensor(xs, [size, size]), tf.tensor(ys, [size, size]), tf.scalar(100, 'int32')];
     const y = (await graph(cr, ci, n)) as tf.Tensor;
     const mine = await y.data();
     const ourTime = performance.now() - start;
     tf.dispose([cr, ci, n, y]);
-    const [a, b] = [np.array(xs), np.array(ys)];
     start = performance.now();
+    const [a, b] = [np.array(xs), np.array(ys)];
     const z = jitted(a, b);
     const theirValues = await z.data();
     const theirTime = performance.now() - start;

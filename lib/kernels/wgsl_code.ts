@@ -141,13 +141,13 @@ function opExpression(step: OpStep, names: readonly string[], dtypes: readonly S
   return fill(template, args, attrs);
 }
 
-/** The index input elements of `shape` are read at, for element `index` of `outShape`. */
-export function wgslIndex(shape: readonly number[], outShape: readonly number[]): string {
+/** The index input elements of `shape` are read at, for element `index` (a WGSL name) of `outShape`. */
+export function wgslIndex(shape: readonly number[], outShape: readonly number[], index = 'index'): string {
   const broadcast = broadcastOf(shape, outShape);
   if (broadcast.kind === 'one') return '0';
-  if (broadcast.kind === 'same') return 'index';
+  if (broadcast.kind === 'same') return index;
   return broadcast.dims
-    .map((d, j) => `((index / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
+    .map((d, j) => `((${index} / ${broadcast.outStrides[j]}) % ${d}) * ${broadcast.strides[j]}`)
     .join(' + ');
 }
 
@@ -191,21 +191,26 @@ export function wgslSteps(
 
 /**
  * The body of the program (`getUserCode`) for `expression` over inputs whose buffers hold `storage`
- * dtypes: the backend declares the buffers `x0`.. and `result`, and calls `main` per element.
+ * dtypes: the backend declares the buffers `x0`.. and `result`, and calls `main` per invocation. Each
+ * invocation computes `per` elements, `stride` apart (so that neighbouring invocations read neighbouring
+ * elements): fewer invocations, each doing more, which pays where an invocation has a cost of its own.
  */
-export function wgslSource(expression: Elementwise, storage: readonly Scalar[]): string {
+export function wgslSource(expression: Elementwise, storage: readonly Scalar[], per = 1, stride = 0): string {
   const loads = expression.inputs.map(
     (input, k) =>
-      `let a${k} = ${wgslLoad(`x${k}`, wgslIndex(input.shape, expression.shape), input.dtype, storage[k]!)};`,
+      `let a${k} = ${wgslLoad(`x${k}`, wgslIndex(input.shape, expression.shape, 'e'), input.dtype, storage[k]!)};`,
   );
   const { lines, names } = wgslSteps(expression.steps, (step) => `a${(step as { input: number }).input}`, 'v');
   const result = names[names.length - 1]!;
   return [
     WGSL_PRELUDE,
     'fn main(index : i32) {',
-    '  if (index < uniforms.size) {',
-    ...[...loads, ...lines].map((line) => `    ${line}`),
-    `    result[index] = ${wgslStore(result, expression.dtype)};`,
+    `  for (var j = 0; j < ${per}; j++) {`,
+    `    let e = index + j * ${stride};`,
+    '    if (e < uniforms.size) {',
+    ...[...loads, ...lines].map((line) => `      ${line}`),
+    `      result[e] = ${wgslStore(result, expression.dtype)};`,
+    '    }',
     '  }',
     '}',
   ].join('\n');

@@ -174,36 +174,44 @@ describeWithBackends('fused kernels', (backend) => {
 
   it('random elementwise expressions give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);
-    const simd = fusedPaths.simd;
-    await fc.assert(
-      fc.asyncProperty(expression, inputs, async (source, data) => {
-        const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
-          ...args: tf.Tensor[]
-        ) => tf.Tensor;
-        const expected = await onCpu(fn, data);
-        const g = toGraph(fn);
-        const args = tensors(data);
-        try {
-          (await g(...args)).dispose();
-          const summary = await g.graphFor(...args);
-          if ('nodes' in summary) fused += summary.nodes[`kernel ${FUSED_KERNEL}`] ?? 0;
-          const result = await g(...args);
-          expect(g.lastRun.how).to.equal('replayed');
-          const values = await result.data();
-          expect(result.dtype).to.equal(expected.dtype);
-          result.dispose();
-          const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
-          expect(agree(values, expected.values, tolerance(source)), label).to.equal(true);
-        } finally {
-          tf.dispose(args);
-        }
-      }),
-      { numRuns: backend === 'cpu' ? 150 : 40 },
-    );
-    // Most expressions of two or more kernels fuse: the spec checks fused kernels, not only tfjs's.
-    expect(fused).to.be.greaterThan(10);
-    // On cpu, those whose kernels all have exact SIMD forms ran as WebAssembly SIMD, the rest as JavaScript.
-    if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(10);
+    const [simd, wgsl] = [fusedPaths.simd, fusedPaths.wgsl];
+    // On a GPU, fused kernels of values this small would compute on the CPU: here they run as WGSL.
+    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
+    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
+    try {
+      await fc.assert(
+        fc.asyncProperty(expression, inputs, async (source, data) => {
+          const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
+            ...args: tf.Tensor[]
+          ) => tf.Tensor;
+          const expected = await onCpu(fn, data);
+          const g = toGraph(fn);
+          const args = tensors(data);
+          try {
+            (await g(...args)).dispose();
+            const summary = await g.graphFor(...args);
+            if ('nodes' in summary) fused += summary.nodes[`kernel ${FUSED_KERNEL}`] ?? 0;
+            const result = await g(...args);
+            expect(g.lastRun.how).to.equal('replayed');
+            const values = await result.data();
+            expect(result.dtype).to.equal(expected.dtype);
+            result.dispose();
+            const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
+            expect(agree(values, expected.values, tolerance(source)), label).to.equal(true);
+          } finally {
+            tf.dispose(args);
+          }
+        }),
+        { numRuns: backend === 'cpu' ? 150 : 40 },
+      );
+      // Most expressions of two or more kernels fuse: the spec checks fused kernels, not only tfjs's.
+      expect(fused).to.be.greaterThan(10);
+      // On cpu, those whose kernels all have exact SIMD forms ran as WebAssembly SIMD, the rest as JavaScript.
+      if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(10);
+      else expect(fusedPaths.wgsl - wgsl).to.be.greaterThan(10);
+    } finally {
+      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
+    }
   });
 
   it('loops whose bodies fuse give what the cpu kernels give op by op', async function () {
@@ -298,6 +306,32 @@ describeWithBackends('fused kernels', (backend) => {
       expect(rounds).to.be.at.least(backend === 'cpu' ? 15 : 3);
     } finally {
       tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
+    }
+  });
+
+  it('computes large tensors, several elements per GPU invocation, as the cpu does', async function () {
+    this.timeout(60_000);
+    const huber = (a: tf.Tensor, delta: number) =>
+      tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2)));
+    // 70,001 elements (from 65,536 on, an invocation computes 8; this count is not a multiple of 8), of
+    // quarters, on which every kernel here is exact.
+    const values = Array.from({ length: 70_001 }, (_, k) => ((k * 37) % 41) / 4 - 5);
+    const active = tf.getBackend();
+    await tf.setBackend('cpu');
+    const onCpuValues = tf.tidy(() => huber(tf.tensor(values), 1.5));
+    const expected = Array.from(await onCpuValues.data());
+    onCpuValues.dispose();
+    await tf.setBackend(active);
+    const x = tf.tensor(values);
+    try {
+      const g = toGraph(huber);
+      (await g(x, 1.5)).dispose();
+      const result = await g(x, 1.5);
+      expect(g.lastRun.how).to.equal('replayed');
+      expect(agree(await result.data(), expected, 0)).to.equal(true);
+      result.dispose();
+    } finally {
+      x.dispose();
     }
   });
 

@@ -73,6 +73,13 @@ async function valuesOf(value: unknown, held: Set<tf.Tensor>, seen = new Set<obj
 const FLOAT_TOLERANCE = 1e-4;
 
 /**
+ * WGSL bounds the error of sin and cos by 2^-11 (absolute), and a shader compiler may evaluate one of
+ * constants at compile time, exactly, where the trace's kernel computed it at run time (or the reverse):
+ * on a GPU backend, floats also agree within this absolute difference.
+ */
+const WGSL_SIN_ERROR = 2 ** -11;
+
+/**
  * tfjs's WebGPU kernels compute int32 in float32, exact below 2^24; a fused kernel computes in i32, exact
  * everywhere: above that, on a GPU backend, the trace is the inexact side.
  */
@@ -85,7 +92,7 @@ function closeNumbers(a: number, b: number): boolean {
     return Object.is(a, b) || a === b;
   }
   if (onCpu) return false;
-  return Math.abs(a - b) <= FLOAT_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) + 1e-7;
+  return Math.abs(a - b) <= FLOAT_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) + WGSL_SIN_ERROR;
 }
 
 function close(a: unknown, b: unknown): boolean {

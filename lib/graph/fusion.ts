@@ -1,6 +1,15 @@
 // Fuses chains of elementwise kernels into single kernels (kernels/register.ts runs them on each backend).
 
-import { FUSED_KERNEL, expressionKey, type Elementwise, type Scalar, type Step } from '../kernels/elementwise.js';
+import {
+  FUSED_KERNEL,
+  REDUCTIONS,
+  expressionKey,
+  type Elementwise,
+  type Reduction,
+  type ReductionOp,
+  type Scalar,
+  type Step,
+} from '../kernels/elementwise.js';
 import { MAX_INPUTS, canFuse, elementwiseOf, literalOf, literalValue, sameShape, sizeOf } from './fusible.js';
 import { fuseLoops } from './loop_fusion.js';
 import {
@@ -83,7 +92,7 @@ function fuseBlock(block: Block, types: ReadonlyMap<ValueId, ValueType>, constan
   for (const node of nodes) {
     if (node.kind === 'kernel' && canFuse(node, types)) producer.set(node.outputs[0]!, node);
   }
-  if (producer.size < 2) return { ...block, nodes };
+  if (producer.size < 2) return { ...block, nodes: fuseReductions(nodes, block.results, types, constants) };
   // Who reads each value in this block: a node, or the block's caller ('result').
   const readers = new Map<ValueId, Set<Node | 'result'>>();
   const read = (id: ValueId, by: Node | 'result') => {
@@ -112,7 +121,8 @@ function fuseBlock(block: Block, types: ReadonlyMap<ValueId, ValueType>, constan
       ([, members]) => leavesOf(members, constants).length > MAX_INPUTS,
     );
     if (!tooWide) {
-      return { ...block, nodes: rewrite(nodes, regionsOf(roots, producer, materialised), types, constants) };
+      const fused = rewrite(nodes, regionsOf(roots, producer, materialised), types, constants);
+      return { ...block, nodes: fuseReductions(fused, block.results, types, constants) };
     }
     // Materialise the member that reads the most of the region's inputs, and decide again.
     const [root, members] = tooWide;
@@ -269,6 +279,68 @@ function fusedKernel(
   };
 }
 
+/**
+ * Each reduction (kernels/elementwise.ts's REDUCTIONS) of innermost axes whose input nothing else reads,
+ * made by a fused kernel or by one fusible kernel, becomes that kernel ending in the reduction: the
+ * values it reduces are never written to a tensor.
+ */
+function fuseReductions(
+  nodes: readonly Node[],
+  results: readonly ValueId[],
+  types: ReadonlyMap<ValueId, ValueType>,
+  constants: ReadonlyMap<ValueId, ConstantNode>,
+): Node[] {
+  const readers = new Map<ValueId, number>();
+  for (const node of nodes) for (const id of new Set(usesOf(node))) readers.set(id, (readers.get(id) ?? 0) + 1);
+  for (const id of results) readers.set(id, (readers.get(id) ?? 0) + 1);
+  const producers = new Map<ValueId, KernelNode>();
+  for (const node of nodes) {
+    if (node.kind === 'kernel' && (fusedExpression(node) || canFuse(node, types)))
+      producers.set(node.outputs[0]!, node);
+  }
+  const replaced = new Map<Node, Node | null>();
+  for (const node of nodes) {
+    if (node.kind !== 'kernel' || !REDUCTIONS.has(node.name) || node.inputs.length !== 1) continue;
+    const input = node.inputs[0]!;
+    const producer = producers.get(input);
+    if (!producer || readers.get(input) !== 1 || replaced.has(producer)) continue;
+    const base = fusedExpression(producer) ? producer : fusedKernel(input, [producer], types, constants);
+    const expression = fusedExpression(base)!;
+    const reduce = reductionOf(node, expression);
+    if (!reduce || expression.reduce) continue;
+    replaced.set(producer, null);
+    replaced.set(node, {
+      ...base,
+      attrs: { expression: { ...expression, reduce, key: `${expression.key} => ${reduce.op}(${reduce.size})` } },
+      outputs: [node.outputs[0]!],
+      sizes: [sizeOf(reduce.shape)],
+      types: [{ dtype: reduce.dtype, shape: [...reduce.shape] }],
+    });
+  }
+  return nodes.flatMap((node) => {
+    const swap = replaced.get(node);
+    return swap === undefined ? [node] : swap ? [swap] : [];
+  });
+}
+
+/** Reduction kernel `node` of `expression`'s values, where it reduces their innermost axes; else undefined. */
+function reductionOf(node: KernelNode, expression: Elementwise): Reduction | undefined {
+  const out = node.types?.[0];
+  const gives = REDUCTIONS.get(node.name)?.[expression.dtype];
+  if (!out || !gives || out.dtype !== gives) return undefined;
+  const { shape } = expression;
+  const rank = shape.length;
+  const raw = node.attrs['axis'] ?? node.attrs['reductionIndices'];
+  const given = raw == null ? shape.map((_, k) => k) : Array.isArray(raw) ? (raw as number[]) : [raw as number];
+  if (!given.every((a) => Number.isInteger(a))) return undefined;
+  const axes = [...new Set(given.map((a) => ((a % rank) + rank) % rank))].sort((a, b) => a - b);
+  // The innermost axes, as tfjs's cpu kernels reduce without a transpose.
+  if (!axes.every((a, k) => a === rank - axes.length + k)) return undefined;
+  const size = axes.reduce((n, a) => n * shape[a]!, 1);
+  if (size === 0 || sizeOf(out.shape) * size !== sizeOf(shape)) return undefined;
+  return { op: node.name as ReductionOp, size, shape: [...out.shape], dtype: gives };
+}
+
 /** The graph without constants nothing reads any more (those every reader now writes as a literal). */
 function dropUnusedConstants(graph: Graph): Graph {
   const used = new Set<ValueId>();
@@ -303,4 +375,4 @@ export function fusedExpression(node: Node): Elementwise | undefined {
 
 /** How many kernels a fused kernel replaced. */
 export const kernelsIn = (expression: Elementwise): number =>
-  expression.steps.filter((s) => s.op !== 'input' && s.op !== 'literal').length;
+  expression.steps.filter((s) => s.op !== 'input' && s.op !== 'literal').length + (expression.reduce ? 1 : 0);

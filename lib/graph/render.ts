@@ -106,7 +106,10 @@ function describeFused(expression: Elementwise, inputs: readonly ValueId[]): str
       } else text.push(call);
     }
   });
-  const body = [...bindings, text[text.length - 1]].join('; ');
+  const last = text[text.length - 1]!;
+  // A reduction that ends the kernel, with the innermost elements it reduces over.
+  const value = expression.reduce ? `${expression.reduce.op}(${last}, innermost ${expression.reduce.size})` : last;
+  const body = [...bindings, value].join('; ');
   return `fused ${kernelsIn(expression)} kernels (${inputs.map(v).join(', ')}): ${body}`;
 }
 

@@ -34,7 +34,36 @@ export interface Elementwise {
   steps: Step[];
   /** The whole expression, shapes and literals included: what generated code is cached on. */
   key: string;
+  /** A reduction that ends the expression: the kernel gives its result instead of the values. */
+  reduce?: Reduction;
 }
+
+/**
+ * A reduction of an expression's values over their innermost `size` elements (the last axes; all of them
+ * for a full reduction), as tfjs's kernel `op` reduces: the fused kernel gives a value of `shape` and
+ * `dtype` (its kept dimensions included).
+ */
+export interface Reduction {
+  op: ReductionOp;
+  size: number;
+  shape: number[];
+  dtype: Scalar;
+}
+
+export type ReductionOp = 'Sum' | 'Mean' | 'Max' | 'Min' | 'Any' | 'All';
+
+/** The reductions a fused kernel ends with, by the dtype of the values they reduce: the dtype they give. */
+export const REDUCTIONS: ReadonlyMap<string, Partial<Record<Scalar, Scalar>>> = new Map(
+  Object.entries({
+    // tfjs sums bools as int32.
+    Sum: { float32: 'float32', int32: 'int32', bool: 'int32' },
+    Mean: { float32: 'float32' },
+    Max: { float32: 'float32', int32: 'int32' },
+    Min: { float32: 'float32', int32: 'int32' },
+    Any: { bool: 'bool' },
+    All: { bool: 'bool' },
+  }),
+);
 
 export const isOpStep = (step: Step): step is OpStep => 'args' in step;
 

@@ -4,6 +4,7 @@ import { tf, type DataType } from '../operators/tensors.js';
 import { FUSED_KERNEL, isScalar, type Elementwise, type Scalar } from './elementwise.js';
 import { javascriptLoop } from './js_code.js';
 import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, packing, unpackWgsl, type FusedLoop } from './loop_code.js';
+import { REDUCE_WORKGROUP, reduceValues, reduceWgsl } from './reduce_code.js';
 import { runOnCopies, simdRun } from './wasm_run.js';
 import { wgslSource } from './wgsl_code.js';
 
@@ -33,22 +34,46 @@ interface CpuBackend {
   write(values: Typed, shape: number[], dtype: DataType): object;
 }
 
-/** `expression` over arrays in JavaScript memory: SIMD where every kernel has an exact form, else the JavaScript loop. */
+/** Arrays a reduction's values are computed into, by dtype: reused, grown to the largest call. */
+const scratch = new Map<Scalar, Typed>();
+
+function scratchFor(dtype: Scalar, size: number): Typed {
+  let array = scratch.get(dtype);
+  if (!array || array.length < size) scratch.set(dtype, (array = typedArray(dtype, size)));
+  return array.subarray(0, size);
+}
+
+/**
+ * `expression` over arrays in JavaScript memory: SIMD where every kernel has an exact form, else the
+ * JavaScript loop. A reduction that ends it reduces the values, computed into scratch memory, as tfjs's
+ * cpu kernel would have reduced them.
+ */
 function computeOnCpu(expression: Elementwise, values: ArrayLike<number>[]): Typed {
-  const out = typedArray(expression.dtype, sizeOf(expression.shape));
+  const size = sizeOf(expression.shape);
+  const { reduce } = expression;
+  const out = reduce ? scratchFor(expression.dtype, size) : typedArray(expression.dtype, size);
   if (runOnCopies(expression, values, out)) fusedPaths.simd++;
   else {
     fusedPaths.javascript++;
     javascriptLoop(expression)(values, out, 0, out.length);
   }
-  return out;
+  if (!reduce) return out;
+  const reduced = typedArray(reduce.dtype, sizeOf(reduce.shape));
+  reduceValues(reduce, out, reduced);
+  return reduced;
 }
+
+/** The shape and dtype a fused kernel gives: its values', or its reduction's. */
+const resultOf = (expression: Elementwise): { shape: number[]; dtype: Scalar } => ({
+  shape: [...(expression.reduce?.shape ?? expression.shape)],
+  dtype: expression.reduce?.dtype ?? expression.dtype,
+});
 
 function onCpu(expression: Elementwise, inputs: Info[], backend: CpuBackend): Info {
   const values = inputs.map((info) => backend.data.get(info.dataId).values);
-  const { shape, dtype } = expression;
+  const { shape, dtype } = resultOf(expression);
   const out = computeOnCpu(expression, values);
-  return { dataId: backend.write(out, [...shape], dtype), shape: [...shape], dtype };
+  return { dataId: backend.write(out, shape, dtype), shape, dtype };
 }
 
 /** A round of a fused loop on the CPU: every carried value's next one, in one pass over the elements. */
@@ -71,6 +96,17 @@ interface WasmBackend {
 }
 
 function onWasm(expression: Elementwise, inputs: Info[], backend: WasmBackend): Info {
+  if (expression.reduce) {
+    // The values in scratch memory, then reduced, as on the cpu backend.
+    const { shape, dtype } = resultOf(expression);
+    const values = inputs.map((info) =>
+      backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
+    );
+    const reduced = computeOnCpu(expression, values);
+    const out = backend.makeOutput(shape, dtype);
+    backend.typedArrayFromHeap(out).set(reduced);
+    return out;
+  }
   const { shape, dtype } = expression;
   const out = backend.makeOutput([...shape], dtype);
   if (simdOnHeap(expression, inputs, out, backend)) {
@@ -152,10 +188,12 @@ function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBacken
   // As tfjs's own kernels do: small values not yet uploaded are computed on the CPU, where they are.
   if (backend.shouldExecuteOnCPU(inputs, handoffSize())) {
     const values = inputs.map((info) => backend.tensorMap.get(info.dataId).values!);
-    return backend.makeTensorInfo([...shape], expression.dtype, computeOnCpu(expression, values));
+    const result = resultOf(expression);
+    return backend.makeTensorInfo(result.shape, result.dtype, computeOnCpu(expression, values));
   }
   fusedPaths.wgsl++;
   const storage = storageOf(inputs, backend);
+  if (expression.reduce) return reduceOnWebGPU(expression, inputs, storage, backend);
   const size = sizeOf(shape);
   const per = size >= MANY ? PER_INVOCATION : 1;
   const invocations = Math.ceil(size / per);
@@ -173,6 +211,22 @@ function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBacken
   return backend.runWebGPUProgram(program, inputs, expression.dtype);
 }
 
+/** A fused kernel that ends in a reduction: one workgroup per value it gives (kernels/reduce_code.ts). */
+function reduceOnWebGPU(expression: Elementwise, inputs: Info[], storage: Scalar[], backend: WebGPUBackend): Info {
+  const { shape, dtype } = resultOf(expression);
+  const program = {
+    variableNames: inputs.map((_, k) => `x${k}`),
+    outputShape: shape,
+    shaderKey: `autograph-reduce:${expression.key}:${storage.join(',')}`,
+    dispatchLayout: { x: shape.map((_, i) => i) },
+    dispatch: flatDispatch(sizeOf(shape) * REDUCE_WORKGROUP, REDUCE_WORKGROUP),
+    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
+    size: true,
+    getUserCode: () => reduceWgsl(expression, storage),
+  };
+  return backend.runWebGPUProgram(program, inputs, dtype);
+}
+
 /** The dtypes the buffers of `inputs` hold (a lossless cast shares its input's buffer). */
 function storageOf(inputs: Info[], backend: WebGPUBackend): Scalar[] {
   return inputs.map((info) => {
@@ -182,8 +236,8 @@ function storageOf(inputs: Info[], backend: WebGPUBackend): Scalar[] {
 }
 
 /** The dispatch of a flat program over `size` elements. */
-function flatDispatch(size: number): number[] {
-  const groups = Math.ceil(size / WORKGROUP);
+function flatDispatch(size: number, workgroup = WORKGROUP): number[] {
+  const groups = Math.ceil(size / workgroup);
   // The backend spreads a dispatch over more dimensions when it has too many workgroups for one.
   return groups > MAX_WORKGROUPS ? [MAX_WORKGROUPS, Math.ceil(groups / MAX_WORKGROUPS), 1] : [groups, 1, 1];
 }

@@ -121,6 +121,10 @@ export const wgslType = (dtype: Scalar) => (dtype === 'float32' ? 'f32' : dtype 
 function literal(value: number, dtype: Scalar): string {
   if (dtype === 'bool') return value !== 0 ? 'true' : 'false';
   if (dtype === 'int32') return value === -2147483648 ? 'i32(-2147483647 - 1)' : `i32(${value})`;
+  // A constant infinity or NaN is a shader compile error in WGSL: the backend's uniforms hold them.
+  if (Number.isNaN(value)) return 'uniforms.NAN';
+  if (value === Infinity) return 'uniforms.INFINITY';
+  if (value === -Infinity) return '-uniforms.INFINITY';
   const bits = new Uint32Array(new Float32Array([value]).buffer)[0]!;
   return `bitcast<f32>(0x${bits.toString(16)}u)`;
 }

@@ -81,6 +81,20 @@ const expression = fc
   .filter((source) => source.startsWith('tf.'));
 
 /**
+ * An expression ending in a reduction its dtype has (float: sum, mean, max, min; int: sum, max, min;
+ * bool: any, all, sum), over every axis, the last one, or the first (which is not fused: tfjs transposes).
+ */
+const reduced = fc
+  .oneof(
+    fc.tuple(tree.float, fc.constantFrom('sum', 'mean', 'max', 'min')),
+    fc.tuple(tree.int, fc.constantFrom('sum', 'max', 'min')),
+    fc.tuple(tree.bool, fc.constantFrom('any', 'all', 'sum')),
+  )
+  // Of a tensor (not of constants alone, which are scalars: no axis -1 or 0).
+  .filter(([x]) => /\b[abcij]\b/.test(x))
+  .chain(([x, op]) => fc.constantFrom(`tf.${op}(${x})`, `tf.${op}(${x}, -1)`, `tf.${op}(${x}, 0, true)`));
+
+/**
  * Inputs: a and b float32 of the output's shape, c a float32 row that broadcasts, i and j (never 0) int32.
  * On cpu, i reaches past 2^24 and int32 sums wrap. Not on a GPU: there the trace runs tfjs's own kernels,
  * which compute int32 in float32, and the spec-wide check that a replay gives what its trace gave would
@@ -214,6 +228,53 @@ describeWithBackends('fused kernels', (backend) => {
     }
   });
 
+  it('random expressions ending in a reduction give what the cpu kernels give op by op', async function () {
+    this.timeout(300_000);
+    const [simd, wgsl] = [fusedPaths.simd, fusedPaths.wgsl];
+    let ending = 0;
+    // On a GPU, fused kernels of values this small would compute on the CPU: here they run as WGSL.
+    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
+    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
+    try {
+      await fc.assert(
+        fc.asyncProperty(reduced, inputs, async (source, data) => {
+          const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
+            ...args: tf.Tensor[]
+          ) => tf.Tensor;
+          const expected = await onCpu(fn, data);
+          const g = toGraph(fn);
+          const args = tensors(data);
+          try {
+            (await g(...args)).dispose();
+            const summary = await g.graphFor(...args);
+            if ('text' in summary && /fused \d+ kernels \(.*\): .*(Sum|Mean|Max|Min|Any|All)\(/.test(summary.text))
+              ending++;
+            const result = await g(...args);
+            expect(g.lastRun.how).to.equal('replayed');
+            const values = await result.data();
+            expect(result.dtype).to.equal(expected.dtype);
+            expect(result.shape.length).to.be.at.most(2);
+            result.dispose();
+            // On a GPU a mean adds its rounded quotients in another order; all else is exact.
+            const within =
+              backend === 'cpu' ? 0 : INEXACT.test(source) ? 1e-3 : source.startsWith('tf.mean') ? 1e-5 : 0;
+            const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
+            expect(agree(values, expected.values, within), label).to.equal(true);
+          } finally {
+            tf.dispose(args);
+          }
+        }),
+        { numRuns: backend === 'cpu' ? 100 : 30 },
+      );
+      // Most of them end a fused kernel, which ran as SIMD or JavaScript on cpu and as WGSL on a GPU.
+      expect(ending).to.be.at.least(backend === 'cpu' ? 30 : 8);
+      if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(0);
+      else expect(fusedPaths.wgsl - wgsl).to.be.at.least(8);
+    } finally {
+      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
+    }
+  });
+
   it('loops whose bodies fuse give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);
     await fc.assert(
@@ -305,6 +366,34 @@ describeWithBackends('fused kernels', (backend) => {
       // (About half do; the bounds leave a margin that random draws do not cross.)
       expect(rounds).to.be.at.least(backend === 'cpu' ? 15 : 3);
     } finally {
+      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
+    }
+  });
+
+  it('writes infinite and NaN literals (which WGSL may not write as constants)', async function () {
+    const fn = (a: tf.Tensor) =>
+      tf.add(tf.where(tf.equal(a, Infinity), tf.minimum(a, 7), tf.maximum(a, -Infinity)), tf.mul(tf.isNaN(a), NaN));
+    const values = [Infinity, -Infinity, 1.5, NaN, -2, 0];
+    const active = tf.getBackend();
+    await tf.setBackend('cpu');
+    const onCpuValues = tf.tidy(() => fn(tf.tensor(values)));
+    const expected = Array.from(await onCpuValues.data());
+    onCpuValues.dispose();
+    await tf.setBackend(active);
+    // On a GPU, as WGSL even for values this small.
+    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
+    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
+    const x = tf.tensor(values);
+    try {
+      const g = toGraph(fn);
+      (await g(x)).dispose();
+      const summary = await g.graphFor(x);
+      expect('text' in summary && summary.text).to.match(/fused \d+ kernels/);
+      const result = await g(x);
+      expect(agree(await result.data(), expected, 0), `${expected}`).to.equal(true);
+      result.dispose();
+    } finally {
+      x.dispose();
       tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
     }
   });

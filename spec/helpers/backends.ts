@@ -25,6 +25,20 @@ export const BACKENDS: readonly { name: string; unavailable?: string }[] = [
 /** True on SwiftShader, where specs keep their inputs small: it is correct but slow. */
 export const isSoftwareWebGPU = !(webgpu instanceof Error) && webgpu.software;
 
+/** WebGPU errors no error scope caught (shaders that do not compile, invalid bindings), since the last check. */
+const gpuErrors: string[] = [];
+const watched = new WeakSet<object>();
+
+function watchGpuErrors(backend: unknown): void {
+  const device = (backend as { device?: EventTarget }).device;
+  if (!device || watched.has(device)) return;
+  watched.add(device);
+  device.addEventListener('uncapturederror', (event) => {
+    const error = (event as Event & { error?: { message?: string } }).error;
+    gpuErrors.push(String(error?.message ?? error).split('\n')[0]!);
+  });
+}
+
 export function describeWithBackends(title: string, body: (backend: string) => void): void {
   for (const { name, unavailable } of BACKENDS) {
     describe(`${title} [${name}]`, function () {
@@ -44,8 +58,16 @@ export function describeWithBackends(title: string, body: (backend: string) => v
           // Run kernels on the GPU even for tiny inputs, so that the specs exercise them.
           tf.env().set('WEBGPU_CPU_FORWARD', false);
           forbidSynchronousReads(tf.backend());
+          watchGpuErrors(tf.backend());
         }
       });
+      if (name === 'webgpu') {
+        // A shader that does not compile leaves its output buffer as it was, which may hold the right
+        // values by chance (a buffer reused from the trace): every validation error fails the spec.
+        afterEach(function () {
+          expect(gpuErrors.splice(0), 'WebGPU validation errors').to.deep.equal([]);
+        });
+      }
       after(async function () {
         await tf.setBackend('cpu');
       });

@@ -17,6 +17,11 @@ export function huber(a, delta) {
   return tf.where(tf.abs(a) <= delta, (a * a) / 2, delta * (tf.abs(a) - delta / 2));
 }
 
+/** The Huber loss averaged: a loss a training step reads, the values it averages never needed. */
+export function meanHuber(a, delta) {
+  return tf.mean(tf.where(tf.abs(a) <= delta, (a * a) / 2, delta * (tf.abs(a) - delta / 2)));
+}
+
 /** Linear 784→10 by SGD: scope { opt, w, b }. */
 export function train(xs, ys, n) {
   for (let i = 0; i < n; i++) {

@@ -1,4 +1,6 @@
 // Fused Huber loss against jax-js's jit on the same data: our cpu against jax-js on wasm, webgpu against webgpu.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { huber } from './programs.js';
 import type { toGraph as ToGraph } from './library.js';
@@ -6,7 +8,7 @@ import type { toGraph as ToGraph } from './library.js';
 type Fn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The part of jax-js's API the benchmark uses (its arrays are reference counted: `.ref` adds one). */
-interface JaxArray {
+export interface JaxArray {
   ref: JaxArray;
   lessEqual(x: number): JaxArray;
   mul(x: JaxArray | number): JaxArray;
@@ -17,8 +19,8 @@ interface JaxArray {
   dispose(): void;
   data(): Promise<Float32Array>;
 }
-interface Jax {
-  init(): Promise<string[]>;
+export interface Jax {
+  init(...devices: string[]): Promise<string[]>;
   defaultDevice(device: string): void;
   jit<A extends JaxArray[]>(fn: (...a: A) => JaxArray): (...a: A) => JaxArray;
   numpy: {
@@ -31,7 +33,7 @@ interface Jax {
 }
 
 /** The Huber loss as jax-js code, owning its arguments as jax-js's reference counting asks. */
-function jaxHuber(np: Jax['numpy'], a: JaxArray, delta: number): JaxArray {
+export function jaxHuber(np: Jax['numpy'], a: JaxArray, delta: number): JaxArray {
   const abs = np.abs(a.ref);
   return np.where(abs.ref.lessEqual(delta), a.ref.mul(a).div(2), abs.sub(delta / 2).mul(delta));
 }
@@ -41,7 +43,7 @@ function jaxHuber(np: Jax['numpy'], a: JaxArray, delta: number): JaxArray {
  * times, under jit. Each array is used as jax-js's reference counting asks (`.ref` for every use but the
  * last).
  */
-function jaxMandelbrot(np: Jax['numpy'], cr: JaxArray, ci: JaxArray, n: number): JaxArray {
+export function jaxMandelbrot(np: Jax['numpy'], cr: JaxArray, ci: JaxArray, n: number): JaxArray {
   let zr = np.zerosLike(cr.ref);
   let zi = np.zerosLike(cr.ref);
   let count = np.zerosLike(cr.ref);
@@ -60,119 +62,164 @@ function jaxMandelbrot(np: Jax['numpy'], cr: JaxArray, ci: JaxArray, n: number):
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/**
- * Times the Huber loss on 1e6 float32 values: toGraph on `backend` (the active tfjs backend) and jax-js's
- * jit on `device`. Each repeat draws fresh values; each side's clock runs from those host values to its
- * result read back: making its array is timed, since jax-js uploads an array as it makes it and tfjs
- * when a kernel first reads it. Both sides are warmed up first, so that compiling (tracing, kernel
- * generation, pipelines) is not timed.
- */
-export async function benchAgainstJaxJs(
-  toGraph: typeof ToGraph,
-  backend: string,
-  device: 'wasm' | 'webgpu',
-  repeats: number,
-  log: (line: string) => void,
-): Promise<string[]> {
-  // jax-js reads navigator.userAgent where it finds WebGPU; Node's navigator (set up for Dawn) has none.
-  const nav = (globalThis as unknown as { navigator?: Record<string, unknown> }).navigator;
-  if (nav && nav['userAgent'] === undefined) nav['userAgent'] = 'Node.js';
-  const jax = (await import('@jax-js/jax')) as unknown as Jax;
-  const devices: string[] = await jax.init();
-  if (!devices.includes(device)) return [`| ${backend} | jax-js has no ${device} device here: skipped | | |`];
-  jax.defaultDevice(device);
-  const np = jax.numpy;
-  const jitted = jax.jit((a) => jaxHuber(np, a, 1));
-  const graph = toGraph(huber as Fn);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  const size = 1_000_000;
-  for (let r = 0; r < repeats + 3; r++) {
-    const host = new Float32Array(size);
-    for (let k = 0; k < size; k++) host[k] = Math.sin(r * 7919 + k) * 3;
-    let start = performance.now();
-    const x = tf.tensor(host);
-    const y = (await graph(x, 1)) as tf.Tensor;
-    const mine = await y.data();
-    const ourTime = performance.now() - start;
-    tf.dispose([x, y]);
-    start = performance.now();
-    const a = np.array(host);
-    const z = jitted(a);
-    const theirValues = await z.data();
-    const theirTime = performance.now() - start;
-    // The first repeats warm both up; the rest are timed. Both start from host data.
-    if (r >= 3) {
-      ours.push(ourTime);
-      theirs.push(theirTime);
-    }
-    for (let k = 0; k < size; k += 9973) {
-      if (Math.abs(mine[k]! - theirValues[k]!) > 1e-4 * (1 + Math.abs(theirValues[k]!))) {
-        throw new Error(`Huber loss: ours and jax-js's disagree at ${k}: ${mine[k]} against ${theirValues[k]}`);
-      }
-    }
+/** The Huber loss's input for repeat `r`: 1e6 float32 values, different each repeat. */
+export function huberData(r: number): Float32Array {
+  const host = new Float32Array(1_000_000);
+  for (let k = 0; k < host.length; k++) host[k] = Math.sin(r * 7919 + k) * 3;
+  return host;
+}
+
+/** Mandelbrot's grid for repeat `r`: the real and imaginary parts, shifted a little each repeat. */
+export function mandelbrotData(r: number, size: number): [Float32Array, Float32Array] {
+  const xs = new Float32Array(size * size);
+  const ys = new Float32Array(size * size);
+  for (let k = 0; k < size * size; k++) {
+    xs[k] = -2 + (3 * (k % size)) / (size - 1) + r * 1e-4;
+    ys[k] = -1.5 + (3 * Math.floor(k / size)) / (size - 1);
   }
-  const [o, t] = [median(ours), median(theirs)];
-  log(`  Huber loss, 1e6 float32, against jax-js jit on ${device}: ours ${o.toFixed(2)} ms, jax-js ${t.toFixed(2)} ms`);
-  return [
-    `| ${backend} | Huber loss 1e6, jax-js jit on ${device} | ${o.toFixed(2)} ms | ${t.toFixed(2)} ms | ${(t / o).toFixed(2)}x |`,
-  ];
+  return [xs, ys];
+}
+
+/** What the jax-js process is asked: set up a device, or time one run of a program on repeat `r`'s data. */
+export type JaxRequest =
+  | { kind: 'init'; device: 'wasm' | 'webgpu' }
+  | { kind: 'huber'; r: number }
+  | { kind: 'mandelbrot'; r: number; size: number };
+
+/** Its answer: the devices it has after `init`; the time and the values of a run. */
+export type JaxReply = { devices: string[] } | { time: number; values: Float32Array } | { error: string };
+
+/** Times one jax-js run from host values to values read back; for the jax-js process (bench/jax_side.ts). */
+export async function runJax(
+  jax: Jax,
+  jitted: { huber: (a: JaxArray) => JaxArray; mandelbrot: (a: JaxArray, b: JaxArray) => JaxArray },
+  request: JaxRequest & { kind: 'huber' | 'mandelbrot' },
+): Promise<{ time: number; values: Float32Array }> {
+  const np = jax.numpy;
+  const inputs = request.kind === 'huber' ? [huberData(request.r)] : mandelbrotData(request.r, request.size);
+  const start = performance.now();
+  const arrays = inputs.map((values) => np.array(values));
+  const result = request.kind === 'huber' ? jitted.huber(arrays[0]!) : jitted.mandelbrot(arrays[0]!, arrays[1]!);
+  const values = await result.data();
+  return { time: performance.now() - start, values };
 }
 
 /**
- * Times Mandelbrot escape counts on a `size` by `size` grid, 100 iterations: toGraph on the active tfjs
- * backend (a staged loop that fusion runs as rounds of one kernel) against jax-js's jit of the unrolled
- * loop on `device`, measured as the Huber loss is.
+ * jax-js in a process of its own: on this machine, a jax-js WebGPU device in the same process slowed the
+ * tfjs side's Huber loss by a third (21 to 31 ms), while tfjs's device left jax-js's as it was (18.7 and
+ * 18.8 ms). Asked one run at a time, so that the two sides still alternate.
  */
-export async function benchMandelbrotAgainstJaxJs(
+export class JaxProcess {
+  private readonly child: ChildProcess;
+  private pending: ((reply: JaxReply) => void) | undefined;
+
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./jax_side.ts', import.meta.url)), {
+      execArgv: ['--import', 'tsx/esm'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (reply) => this.pending?.(reply as JaxReply));
+  }
+
+  ask(request: JaxRequest): Promise<JaxReply> {
+    return new Promise((resolve, reject) => {
+      this.pending = (reply) => ('error' in reply ? reject(new Error(`jax-js: ${reply.error}`)) : resolve(reply));
+      this.child.send(request);
+    });
+  }
+
+  close(): void {
+    this.child.kill();
+  }
+}
+
+/**
+ * Times the Huber loss on 1e6 float32 values, or Mandelbrot escape counts on a `size` by `size` grid (100
+ * iterations, a staged loop that fusion runs as rounds of one kernel; jax-js's loop is unrolled under
+ * jit): toGraph on `backend` (the active tfjs backend) against jax-js's jit on `device`, in its own
+ * process. Each repeat makes fresh values; each side's clock runs from those host values (making its
+ * arrays is timed, since jax-js uploads an array as it makes it and tfjs when a kernel first reads it) to
+ * its result read back. The sides alternate which goes first. Both are warmed up first, so that compiling
+ * (tracing, kernel generation, pipelines) is not timed; their results are compared.
+ */
+export async function benchAgainstJaxJs(
   toGraph: typeof ToGraph,
-  mandelbrot: Fn,
+  program: { kind: 'huber' } | { kind: 'mandelbrot'; fn: Fn; size: number },
   backend: string,
   device: 'wasm' | 'webgpu',
   repeats: number,
-  size: number,
   log: (line: string) => void,
 ): Promise<string[]> {
-  const jax = (await import('@jax-js/jax')) as unknown as Jax;
-  const devices: string[] = await jax.init();
-  if (!devices.includes(device)) return [`| ${backend} | jax-js has no ${device} device here: skipped | | |`];
-  jax.defaultDevice(device);
-  const np = jax.numpy;
-  const jitted = jax.jit((cr: JaxArray, ci: JaxArray) => jaxMandelbrot(np, cr, ci, 100));
-  const graph = toGraph(mandelbrot);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let r = 0; r < repeats + 2; r++) {
-    const xs = new Float32Array(size * size);
-    const ys = new Float32Array(size * size);
-    for (let k = 0; k < size * size; k++) {
-      xs[k] = -2 + (3 * (k % size)) / (size - 1) + r * 1e-4;
-      ys[k] = -1.5 + (3 * Math.floor(k / size)) / (size - 1);
+  const jax = new JaxProcess();
+  try {
+    const ready = await jax.ask({ kind: 'init', device });
+    if (!('devices' in ready) || !ready.devices.includes(device)) {
+      return [`| ${backend} | jax-js has no ${device} device here: skipped | | |`];
     }
-    let start = performance.now();
-    const [cr, ci, n] = [tf.tensor(xs, [size, size]), tf.tensor(ys, [size, size]), tf.scalar(100, 'int32')];
-    const y = (await graph(cr, ci, n)) as tf.Tensor;
-    const mine = await y.data();
-    const ourTime = performance.now() - start;
-    tf.dispose([cr, ci, n, y]);
-    start = performance.now();
-    const [a, b] = [np.array(xs), np.array(ys)];
-    const z = jitted(a, b);
-    const theirValues = await z.data();
-    const theirTime = performance.now() - start;
-    if (r >= 2) {
-      ours.push(ourTime);
-      theirs.push(theirTime);
+    const graph = toGraph(program.kind === 'huber' ? (huber as Fn) : program.fn);
+    const runOurs = async (r: number) => {
+      const data = program.kind === 'huber' ? [huberData(r)] : mandelbrotData(r, program.size);
+      const start = performance.now();
+      const args =
+        program.kind === 'huber'
+          ? [tf.tensor(data[0]!), 1]
+          : [
+              tf.tensor(data[0]!, [program.size, program.size]),
+              tf.tensor(data[1]!, [program.size, program.size]),
+              tf.scalar(100, 'int32'),
+            ];
+      const y = (await graph(...args)) as tf.Tensor;
+      const values = await y.data();
+      const time = performance.now() - start;
+      tf.dispose([...args.filter((a): a is tf.Tensor => a instanceof tf.Tensor), y]);
+      return { time, values };
+    };
+    const runTheirs = async (r: number) => {
+      const reply = await jax.ask(
+        program.kind === 'huber' ? { kind: 'huber', r } : { kind: 'mandelbrot', r, size: program.size },
+      );
+      return reply as { time: number; values: Float32Array };
+    };
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const warmups = 3;
+    for (let r = 0; r < repeats + warmups; r++) {
+      let mine: { time: number; values: ArrayLike<number> };
+      let their: { time: number; values: Float32Array };
+      if (r % 2) {
+        mine = await runOurs(r);
+        their = await runTheirs(r);
+      } else {
+        their = await runTheirs(r);
+        mine = await runOurs(r);
+      }
+      if (r >= warmups) {
+        ours.push(mine.time);
+        theirs.push(their.time);
+      }
+      const [a, b] = [mine.values, their.values];
+      if (program.kind === 'huber') {
+        for (let k = 0; k < b.length; k += 9973) {
+          if (Math.abs(a[k]! - b[k]!) > 1e-4 * (1 + Math.abs(b[k]!))) {
+            throw new Error(`Huber loss: ours and jax-js's disagree at ${k}: ${a[k]} against ${b[k]}`);
+          }
+        }
+      } else {
+        // Points on the set's edge may escape one iteration apart in float32 on two backends.
+        let differ = 0;
+        for (let k = 0; k < b.length; k++) if (Math.abs(a[k]! - b[k]!) > 1) differ++;
+        if (differ > b.length * 0.01) throw new Error(`Mandelbrot: ours and jax-js's differ at ${differ} points`);
+      }
     }
-    // Points on the set's edge may escape one iteration apart in float32 on two backends.
-    let differ = 0;
-    for (let k = 0; k < mine.length; k++) if (Math.abs(mine[k]! - theirValues[k]!) > 1) differ++;
-    if (differ > mine.length * 0.01) throw new Error(`Mandelbrot: ours and jax-js's differ at ${differ} points`);
+    const [o, t] = [median(ours), median(theirs)];
+    const name =
+      program.kind === 'huber'
+        ? `Huber loss 1e6, jax-js jit on ${device}`
+        : `Mandelbrot ${program.size}x${program.size}, 100 iterations, jax-js jit (unrolled) on ${device}`;
+    log(`  ${name}: ours ${o.toFixed(2)} ms, jax-js ${t.toFixed(2)} ms`);
+    return [`| ${backend} | ${name} | ${o.toFixed(2)} ms | ${t.toFixed(2)} ms | ${(t / o).toFixed(2)}x |`];
+  } finally {
+    jax.close();
   }
-  const [o, t] = [median(ours), median(theirs)];
-  const name = `Mandelbrot ${size}x${size}, 100 iterations`;
-  log(`  ${name}, against jax-js jit (unrolled) on ${device}: ours ${o.toFixed(2)} ms, jax-js ${t.toFixed(2)} ms`);
-  return [
-    `| ${backend} | ${name}, jax-js jit (unrolled) on ${device} | ${o.toFixed(2)} ms | ${t.toFixed(2)} ms | ${(t / o).toFixed(2)}x |`,
-  ];
 }

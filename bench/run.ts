@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { benchInBrowser } from './browser.js';
 import { benchConversion } from './conversion.js';
 import { benchGraphMode, formatGraphTable } from './graph_mode.js';
-import { benchAgainstJaxJs, benchMandelbrotAgainstJaxJs } from './jax_js.js';
+import { benchAgainstJaxJs } from './jax_js.js';
 import { mandelbrot } from './programs.js';
 import { fusedPaths, setupNodeWebGPU, toGraph } from './library.js';
 import { benchPlainLoops } from './plain_loop.js';
@@ -53,21 +53,22 @@ async function main(): Promise<void> {
     // Fused kernels against jax-js's: our cpu against its wasm (its CPU backend), webgpu against webgpu.
     const log = (line: string) => console.log(line);
     const repeats = env('BENCH_REPEATS_JAX') ?? 15;
-    // Dawn first: jax-js looks for navigator (which Node 20 lacks) when it starts its devices.
     const webgpu = await setupNodeWebGPU({ setBackend: false }).catch((error: unknown) => error as Error);
     await tf.setBackend('cpu');
-    console.log(`Fused Huber loss against jax-js jit, median of ${repeats} runs:`);
+    console.log(`Fused kernels against jax-js jit (in a process of its own), median of ${repeats} runs:`);
+    const huberRow = { kind: 'huber' } as const;
+    const mandelbrotRow = { kind: 'mandelbrot', fn: mandelbrot, size: 512 } as const;
     const lines = [
       '| backend | program, against | ours | jax-js | jax-js/ours |',
       '| --- | --- | --- | --- | --- |',
-      ...(await benchAgainstJaxJs(toGraph, 'cpu', 'wasm', repeats, log)),
-      ...(await benchMandelbrotAgainstJaxJs(toGraph, mandelbrot, 'cpu', 'wasm', 5, 512, log)),
+      ...(await benchAgainstJaxJs(toGraph, huberRow, 'cpu', 'wasm', repeats, log)),
+      ...(await benchAgainstJaxJs(toGraph, mandelbrotRow, 'cpu', 'wasm', 5, log)),
     ];
     if (webgpu instanceof Error) console.log(`  webgpu skipped: ${webgpu.message}`);
     else {
       await tf.setBackend('webgpu');
-      lines.push(...(await benchAgainstJaxJs(toGraph, 'webgpu', 'webgpu', repeats, log)));
-      lines.push(...(await benchMandelbrotAgainstJaxJs(toGraph, mandelbrot, 'webgpu', 'webgpu', 3, 512, log)));
+      lines.push(...(await benchAgainstJaxJs(toGraph, huberRow, 'webgpu', 'webgpu', repeats, log)));
+      lines.push(...(await benchAgainstJaxJs(toGraph, mandelbrotRow, 'webgpu', 'webgpu', 3, log)));
     }
     await tf.setBackend('cpu');
     console.log(['', ...lines].join('\n'));

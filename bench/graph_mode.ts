@@ -210,6 +210,12 @@ async function timeOne(run: (...args: unknown[]) => unknown, args: unknown[]): P
   return time;
 }
 
+/** How many kernels each fused kernel replaced: each count, or their range when there are many. */
+function kernelCounts(counts: number[]): string {
+  if (counts.length <= 8) return `${counts.join('+')} kernels`;
+  return `${Math.min(...counts)} to ${Math.max(...counts)} kernels each`;
+}
+
 async function benchRow(
   row: Row,
   backend: string,
@@ -287,7 +293,7 @@ async function benchRow(
   const fused = summary.text?.match(/fused \d+ kernels/g) ?? [];
   const parts = [
     ...(loops > 0 ? [`${loops} fused loop${loops > 1 ? 's' : ''}`] : []),
-    ...(fused.length > 0 ? [`${fused.length} fused (${fused.map((f) => f.split(' ')[1]).join('+')} kernels)`] : []),
+    ...(fused.length > 0 ? [`${fused.length} fused (${kernelCounts(fused.map((f) => Number(f.split(' ')[1])))})`] : []),
   ];
   const fusion = parts.length > 0 ? `, ${parts.join(', ')}${ranAs}` : ', none fused';
   dispose(inputs);

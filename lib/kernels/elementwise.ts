@@ -67,6 +67,19 @@ export const REDUCTIONS: ReadonlyMap<string, Partial<Record<Scalar, Scalar>>> = 
 
 export const isOpStep = (step: Step): step is OpStep => 'args' in step;
 
+/**
+ * For an int32 FloorDiv or Mod by a literal power of two, 2^shift, the shift: then floor division is an
+ * arithmetic shift right and the remainder (with the divisor's sign, positive) a mask, for every int32.
+ */
+export function powerOfTwoDivisor(step: OpStep, steps: readonly Step[]): number | undefined {
+  if ((step.op !== 'FloorDiv' && step.op !== 'Mod') || step.dtype !== 'int32') return undefined;
+  const divisor = steps[step.args[1]!];
+  if (divisor?.op !== 'literal') return undefined;
+  const value = (divisor as { value: number }).value;
+  const shift = Math.log2(value);
+  return Number.isInteger(shift) && shift >= 0 && shift <= 30 ? shift : undefined;
+}
+
 /** The dtypes a kernel takes (all its inputs alike, except Select's condition) and gives. */
 interface Signature {
   takes: Scalar;

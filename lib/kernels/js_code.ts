@@ -1,6 +1,14 @@
 // Generates the JavaScript loop of a fused kernel, for the cpu and wasm backends: one pass over the elements.
 
-import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar, type Step } from './elementwise.js';
+import {
+  broadcastOf,
+  isOpStep,
+  powerOfTwoDivisor,
+  type Elementwise,
+  type OpStep,
+  type Scalar,
+  type Step,
+} from './elementwise.js';
 
 /**
  * Each kernel as tfjs's CPU kernel computes one element, in doubles: `$0`.. are its arguments, `$name` its
@@ -89,8 +97,10 @@ function stored(expression: string, dtype: Scalar): string {
   return expression;
 }
 
-function opExpression(step: OpStep, names: readonly string[]): string {
+function opExpression(step: OpStep, names: readonly string[], steps: readonly Step[]): string {
   const args = step.args.map((k) => names[k]!);
+  const shift = powerOfTwoDivisor(step, steps);
+  if (shift !== undefined) return step.op === 'FloorDiv' ? `${args[0]} >> ${shift}` : `${args[0]} & ${2 ** shift - 1}`;
   if (step.op === 'Cast') {
     // A cast to float32 keeps the values as they are (tfjs shares the data); to int32 it truncates.
     if (step.dtype === 'bool') return `(${args[0]} !== 0) | 0`;
@@ -127,7 +137,7 @@ export function jsSteps(
     if (step.op === 'literal') names.push(numberLiteral((step as { value: number }).value));
     else if (isOpStep(step)) {
       names.push(`${prefix}${s}`);
-      lines.push(`const ${prefix}${s} = ${opExpression(step, names)};`);
+      lines.push(`const ${prefix}${s} = ${opExpression(step, names, steps)};`);
     } else names.push(leaf(step));
   });
   return { lines, names };

@@ -5,7 +5,7 @@ import { FUSED_KERNEL, isScalar, type Elementwise, type Scalar } from './element
 import { javascriptLoop } from './js_code.js';
 import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, packing, unpackWgsl, type FusedLoop } from './loop_code.js';
 import { REDUCE_WORKGROUP, reduceValues, reduceWgsl } from './reduce_code.js';
-import { runOnCopies, simdRun } from './wasm_run.js';
+import { runOnCopies, runRoundOnCopies, simdRoundRun, simdRun } from './wasm_run.js';
 import { wgslSource } from './wgsl_code.js';
 
 interface Info {
@@ -80,7 +80,11 @@ function onCpu(expression: Elementwise, inputs: Info[], backend: CpuBackend): In
 function roundOnCpu(loop: FusedLoop, inputs: Info[], backend: CpuBackend): Info[] {
   const values = inputs.map((info) => backend.data.get(info.dataId).values);
   const outs = loop.state.map((value) => typedArray(value.dtype, sizeOf(value.shape)));
-  javascriptRound(loop)(values, outs, 0, sizeOf(loop.shape));
+  if (runRoundOnCopies(loop, values, outs)) fusedPaths.simd++;
+  else {
+    fusedPaths.javascript++;
+    javascriptRound(loop)(values, outs, 0, sizeOf(loop.shape));
+  }
   return loop.state.map((value, k) => ({
     dataId: backend.write(outs[k]!, [...value.shape], value.dtype),
     shape: [...value.shape],
@@ -142,6 +146,28 @@ function simdOnHeap(expression: Elementwise, inputs: Info[], out: Info, backend:
 
 function roundOnWasm(loop: FusedLoop, inputs: Info[], backend: WasmBackend): Info[] {
   const made = loop.state.map((value) => backend.makeOutput([...value.shape], value.dtype));
+  // SIMD on the backend's heap, where every value is float32 or int32 as its tensor says.
+  const memory = backend.wasm.asm?.memory;
+  const data = inputs.map((info) => backend.dataIdMap.get(info.dataId));
+  const dtypes = [...loop.state, ...loop.inputs].map((value) => value.dtype);
+  const count = sizeOf(loop.shape);
+  if (
+    memory instanceof WebAssembly.Memory &&
+    count >= 4 &&
+    data.every((d, k) => d.dtype === dtypes[k] && d.dtype !== 'bool')
+  ) {
+    const run = simdRoundRun(loop, memory);
+    if (run) {
+      fusedPaths.simd++;
+      run(
+        ...data.map((d) => d.memoryOffset),
+        ...made.map((info) => backend.dataIdMap.get(info.dataId).memoryOffset),
+        count,
+      );
+      return made;
+    }
+  }
+  fusedPaths.javascript++;
   const values = inputs.map((info) =>
     backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
   );

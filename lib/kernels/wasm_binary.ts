@@ -16,8 +16,11 @@ const CORE = {
   'local.set': 0x21,
   'local.tee': 0x22,
   'i32.const': 0x41,
+  'i32.eqz': 0x45,
   'i32.eq': 0x46,
   'i32.gt_u': 0x4b,
+  'i32.ge_u': 0x4f,
+  'i32.store': 0x36,
   'i32.add': 0x6a,
   'i32.sub': 0x6b,
   'i32.shl': 0x74,
@@ -45,12 +48,16 @@ const SIMD = {
   'v128.and': 0x4e,
   'v128.or': 0x50,
   'v128.bitselect': 0x52,
+  'v128.any_true': 0x53,
+  'i32x4.extract_lane': 0x1b,
   'f32x4.ceil': 0x67,
   'f32x4.floor': 0x68,
   'f32x4.nearest': 0x6a,
   'i32x4.neg': 0xa1,
+  'i32x4.shr_s': 0xac,
   'i32x4.add': 0xae,
   'i32x4.sub': 0xb1,
+  'i32x4.mul': 0xb5,
   'i32x4.min_s': 0xb6,
   'i32x4.max_s': 0xb8,
   'f32x4.abs': 0xe0,
@@ -114,6 +121,8 @@ export class FunctionBody {
     this.code.push(CORE[name]);
     if (name === 'block' || name === 'loop') this.code.push(0x40);
     else if (name === 'i32.const') this.code.push(...signed(immediate!));
+    // A store's memory argument: alignment 4 bytes, offset 0.
+    else if (name === 'i32.store') this.code.push(2, 0);
     else if (immediate !== undefined) this.code.push(...unsigned(immediate));
     return this;
   }
@@ -124,6 +133,12 @@ export class FunctionBody {
     if (name === 'v128.load' || name === 'v128.store' || name === 'v128.load32_splat') {
       this.code.push(2, ...unsigned(offset ?? 0));
     }
+    return this;
+  }
+
+  /** Lane `lane` of a v128 of 32-bit lanes, as an i32. */
+  lane(lane: number): this {
+    this.code.push(0xfd, ...unsigned(SIMD['i32x4.extract_lane']), lane);
     return this;
   }
 

@@ -1,7 +1,8 @@
 // Runs a fused kernel's SIMD module: over copies in a scratch memory (cpu backend), or in place on tfjs-wasm's heap.
 
 import type { Elementwise, Scalar } from './elementwise.js';
-import { simdModule } from './wasm_code.js';
+import type { FusedLoop } from './loop_code.js';
+import { simdLoopModule, simdModule } from './wasm_code.js';
 
 type Run = (...addresses: number[]) => void;
 
@@ -10,35 +11,50 @@ const modules = new Map<string, WebAssembly.Module | null>();
 /** Instances by memory, then by expression key. */
 const instances = new WeakMap<WebAssembly.Memory, Map<string, Run>>();
 
-function compiled(expression: Elementwise): WebAssembly.Module | null {
-  let module = modules.get(expression.key);
+/** What a SIMD module computes: a fused kernel's expression, or a fused loop's round. */
+type Kernel = { kind: 'expression'; expression: Elementwise } | { kind: 'round'; loop: FusedLoop };
+
+const keyOf = (kernel: Kernel) => (kernel.kind === 'expression' ? kernel.expression.key : `round ${kernel.loop.key}`);
+
+function compiled(kernel: Kernel): WebAssembly.Module | null {
+  const key = keyOf(kernel);
+  let module = modules.get(key);
   if (module === undefined) {
-    const bytes = simdModule(expression);
+    const bytes = kernel.kind === 'expression' ? simdModule(kernel.expression) : simdLoopModule(kernel.loop);
     try {
       // Browsers compile only small modules synchronously on the main thread: a larger one keeps JavaScript.
       module = bytes && bytes.length <= 4096 ? new WebAssembly.Module(bytes) : null;
     } catch {
       module = null; // no WebAssembly SIMD here
     }
-    modules.set(expression.key, module);
+    modules.set(key, module);
   }
   return module;
 }
 
-/** `expression`'s SIMD function over `memory`, or null when it has none. */
-export function simdRun(expression: Elementwise, memory: WebAssembly.Memory): Run | null {
-  const module = compiled(expression);
+/** `kernel`'s SIMD function over `memory`, or null when it has none. */
+function instanceRun(kernel: Kernel, memory: WebAssembly.Memory): Run | null {
+  const module = compiled(kernel);
   if (!module) return null;
   let byKey = instances.get(memory);
   if (!byKey) instances.set(memory, (byKey = new Map()));
-  let run = byKey.get(expression.key);
+  const key = keyOf(kernel);
+  let run = byKey.get(key);
   if (!run) {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     run = instance.exports['run'] as Run;
-    byKey.set(expression.key, run);
+    byKey.set(key, run);
   }
   return run;
 }
+
+/** `expression`'s SIMD function over `memory`, or null when it has none. */
+export const simdRun = (expression: Elementwise, memory: WebAssembly.Memory): Run | null =>
+  instanceRun({ kind: 'expression', expression }, memory);
+
+/** A fused loop round's SIMD function over `memory`, or null when it has none. */
+export const simdRoundRun = (loop: FusedLoop, memory: WebAssembly.Memory): Run | null =>
+  instanceRun({ kind: 'round', loop }, memory);
 
 /** Whether `values` are what the SIMD function reads for an input of `dtype`: float32 or int32 lanes. */
 const LANES: Record<Scalar, (values: ArrayLike<number>) => boolean> = {
@@ -53,40 +69,72 @@ let scratch: WebAssembly.Memory | null = null;
 const PAGE = 65536;
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
-/**
- * Computes `expression` with SIMD on the cpu backend's arrays into `out`: the inputs are copied into
- * scratch memory, computed four elements at a time, and the result copied out. False (and nothing
- * written) when the expression has no SIMD form, has fewer than four elements, or an input's array is not
- * its dtype's (a cast tfjs made by sharing an int32 array).
- */
-export function runOnCopies(
-  expression: Elementwise,
-  values: ArrayLike<number>[],
-  out: Float32Array | Int32Array | Uint8Array,
-): boolean {
-  if (out.length < 4 || !values.every((v, k) => LANES[expression.inputs[k]!.dtype](v))) return false;
-  const module = compiled(expression);
-  if (!module) return false;
-  const addresses: number[] = [];
-  let bytes = 0;
-  for (const v of values) {
-    addresses.push(bytes);
-    bytes += align(v.length * 4);
-  }
-  addresses.push(bytes);
-  bytes += align(out.length * 4);
+/** Scratch memory of at least `bytes`, grown as needed. */
+function scratchMemory(bytes: number): WebAssembly.Memory {
   const pages = Math.ceil(bytes / PAGE);
   if (!scratch) scratch = new WebAssembly.Memory({ initial: pages });
   else if (scratch.buffer.byteLength < bytes) scratch.grow(pages - scratch.buffer.byteLength / PAGE);
-  const run = simdRun(expression, scratch)!;
-  const { buffer } = scratch;
+  return scratch;
+}
+
+type Out = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Runs `kernel` with SIMD on arrays in JavaScript memory: `values` are copied into scratch memory, the
+ * function runs over `count` elements, and `outs` are copied out. False (and nothing written) when it has
+ * no SIMD form, has fewer than four elements, or a value's array is not its dtype's (a cast tfjs made by
+ * sharing an int32 array).
+ */
+function runOnScratch(
+  kernel: Kernel,
+  values: ArrayLike<number>[],
+  dtypes: readonly Scalar[],
+  outs: Out[],
+  count: number,
+): boolean {
+  if (count < 4 || !values.every((v, k) => LANES[dtypes[k]!](v))) return false;
+  if (!compiled(kernel)) return false;
+  const addresses: number[] = [];
+  let bytes = 0;
+  for (const v of [...values, ...outs]) {
+    addresses.push(bytes);
+    bytes += align(v.length * 4);
+  }
+  const memory = scratchMemory(bytes);
+  const run = instanceRun(kernel, memory)!;
+  const { buffer } = memory;
   values.forEach((v, k) => {
     // Bools go in as int32 lanes of 0 or 1.
-    const lanes = expression.inputs[k]!.dtype === 'float32' ? Float32Array : Int32Array;
+    const lanes = dtypes[k] === 'float32' ? Float32Array : Int32Array;
     new lanes(buffer, addresses[k], v.length).set(v);
   });
-  run(...addresses, out.length);
-  const result = out instanceof Float32Array ? Float32Array : Int32Array;
-  out.set(new result(buffer, addresses[values.length], out.length));
+  run(...addresses, count);
+  outs.forEach((out, k) => {
+    const lanes = out instanceof Float32Array ? Float32Array : Int32Array;
+    out.set(new lanes(buffer, addresses[values.length + k], out.length));
+  });
   return true;
 }
+
+/**
+ * Computes `expression` with SIMD on the cpu backend's arrays into `out`, through scratch memory; false
+ * (and nothing written) where it may not (see runOnScratch).
+ */
+export const runOnCopies = (expression: Elementwise, values: ArrayLike<number>[], out: Out): boolean =>
+  runOnScratch(
+    { kind: 'expression', expression },
+    values,
+    expression.inputs.map((input) => input.dtype),
+    [out],
+    out.length,
+  );
+
+/** A fused loop's round with SIMD on the cpu backend's arrays (carried values, then outside ones) into `outs`. */
+export const runRoundOnCopies = (loop: FusedLoop, values: ArrayLike<number>[], outs: Out[]): boolean =>
+  runOnScratch(
+    { kind: 'round', loop },
+    values,
+    [...loop.state, ...loop.inputs].map((value) => value.dtype),
+    outs,
+    loop.shape.reduce((a, b) => a * b, 1),
+  );

@@ -1,7 +1,15 @@
 // Generates the WGSL of a fused kernel for tfjs's WebGPU backend: one invocation per output element.
 
 import { fill } from './js_code.js';
-import { broadcastOf, isOpStep, type Elementwise, type OpStep, type Scalar, type Step } from './elementwise.js';
+import {
+  broadcastOf,
+  isOpStep,
+  powerOfTwoDivisor,
+  type Elementwise,
+  type OpStep,
+  type Scalar,
+  type Step,
+} from './elementwise.js';
 
 /**
  * Each kernel on one element, in the WGSL type of its dtype (f32, i32, bool): `$0`.. are its arguments,
@@ -129,8 +137,17 @@ function literal(value: number, dtype: Scalar): string {
   return `bitcast<f32>(0x${bits.toString(16)}u)`;
 }
 
-function opExpression(step: OpStep, names: readonly string[], dtypes: readonly Scalar[]): string {
+function opExpression(
+  step: OpStep,
+  names: readonly string[],
+  dtypes: readonly Scalar[],
+  steps: readonly Step[],
+): string {
   const args = step.args.map((k) => names[k]!);
+  const shift = powerOfTwoDivisor(step, steps);
+  if (shift !== undefined) {
+    return step.op === 'FloorDiv' ? `(${args[0]} >> ${shift}u)` : `(${args[0]} & ${2 ** shift - 1})`;
+  }
   const argType = dtypes[step.args[step.op === 'Select' ? 1 : 0]!]!;
   if (step.op === 'Cast') {
     if (step.dtype === 'bool') return argType === 'bool' ? args[0]! : `${args[0]} != ${wgslType(argType)}(0)`;
@@ -187,7 +204,7 @@ export function wgslSteps(
     if (step.op === 'literal') names.push(literal((step as { value: number }).value, step.dtype));
     else if (isOpStep(step)) {
       names.push(`${prefix}${s}`);
-      lines.push(`let ${prefix}${s} : ${wgslType(step.dtype)} = ${opExpression(step, names, dtypes)};`);
+      lines.push(`let ${prefix}${s} : ${wgslType(step.dtype)} = ${opExpression(step, names, dtypes, steps)};`);
     } else names.push(leaf(step));
   });
   return { lines, names };

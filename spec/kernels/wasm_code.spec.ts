@@ -7,7 +7,15 @@ import { simdModule } from '../../lib/kernels/wasm_code.js';
 import { runOnCopies } from '../../lib/kernels/wasm_run.js';
 
 /** Kernels with a SIMD form, by the dtype they take: what each gives, how many arguments, its attributes. */
-const OPS: { op: string; takes: Scalar; gives: Scalar; arity: number; attrs?: Record<string, number | string> }[] = [
+const OPS: {
+  op: string;
+  takes: Scalar;
+  gives: Scalar;
+  arity: number;
+  attrs?: Record<string, number | string>;
+  /** The second argument's value, a literal. */
+  literal?: number;
+}[] = [
   ...['Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum'].map((op) => ({
     op,
     takes: 'float32' as const,
@@ -30,6 +38,14 @@ const OPS: { op: string; takes: Scalar; gives: Scalar; arity: number; attrs?: Re
     arity: 2,
   })),
   { op: 'Neg', takes: 'int32', gives: 'int32', arity: 1 },
+  // By a literal: a product below 2^53 in doubles, a shift and a mask.
+  ...['Multiply', 'FloorDiv', 'Mod'].map((op) => ({
+    op,
+    takes: 'int32' as const,
+    gives: 'int32' as const,
+    arity: 2,
+    literal: op === 'Multiply' ? -7 : 8,
+  })),
   ...(['float32', 'int32'] as const).flatMap((takes) =>
     ['Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual'].map((op) => ({
       op,
@@ -74,11 +90,15 @@ function build(n: number, inputKinds: { dtype: Scalar; one: boolean }[], choices
   const steps: Step[] = inputKinds.map(({ dtype }, input) => ({ op: 'input', input, dtype }));
   steps.push({ op: 'literal', value: 1.5, dtype: 'float32' });
   steps.push({ op: 'literal', value: -7, dtype: 'int32' });
+  steps.push({ op: 'literal', value: 8, dtype: 'int32' });
   steps.push({ op: 'literal', value: 1, dtype: 'bool' });
   for (const [pick, argPicks] of choices) {
     const kernel = OPS[pick % OPS.length]!;
     const of = (dtype: Scalar) => steps.map((s, k) => (s.dtype === dtype ? k : -1)).filter((k) => k >= 0);
     const args = Array.from({ length: kernel.arity }, (_, a) => {
+      if (a === 1 && kernel.literal !== undefined) {
+        return steps.findIndex((s) => s.op === 'literal' && (s as { value: number }).value === kernel.literal);
+      }
       const pool = of(kernel.op === 'Select' && a === 0 ? 'bool' : kernel.takes);
       return pool[(argPicks[a] ?? 0) % pool.length]!;
     });

@@ -191,94 +191,92 @@ describeWithBackends('fused kernels', (backend) => {
   });
   after(() => setFusion(was));
 
+  /**
+   * Replays `source` (an expression of a, b, c, i, j) on `data` and checks it against the cpu op by op,
+   * within `within`; gives the replay's graph text. (The specs' backends run every kernel on the GPU,
+   * fused ones included, however small: WEBGPU_CPU_FORWARD is off.)
+   */
+  async function replayAgainstCpu(source: string, data: Inputs, within: number): Promise<string> {
+    const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
+      ...args: tf.Tensor[]
+    ) => tf.Tensor;
+    const expected = await onCpu(fn, data);
+    const g = toGraph(fn);
+    const args = tensors(data);
+    try {
+      (await g(...args)).dispose();
+      const summary = await g.graphFor(...args);
+      const result = await g(...args);
+      expect(g.lastRun.how).to.equal('replayed');
+      const values = await result.data();
+      expect(result.dtype).to.equal(expected.dtype);
+      result.dispose();
+      const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
+      expect(agree(values, expected.values, within), label).to.equal(true);
+      return 'text' in summary ? summary.text : '';
+    } finally {
+      tf.dispose(args);
+    }
+  }
+
   it('random elementwise expressions give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);
     const [simd, wgsl] = [fusedPaths.simd, fusedPaths.wgsl];
-    // On a GPU, fused kernels of values this small would compute on the CPU: here they run as WGSL.
-    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
-    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
-    try {
-      await fc.assert(
-        fc.asyncProperty(expression, inputs, async (source, data) => {
-          const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
-            ...args: tf.Tensor[]
-          ) => tf.Tensor;
-          const expected = await onCpu(fn, data);
-          const g = toGraph(fn);
-          const args = tensors(data);
-          try {
-            (await g(...args)).dispose();
-            const summary = await g.graphFor(...args);
-            if ('nodes' in summary) fused += summary.nodes[`kernel ${FUSED_KERNEL}`] ?? 0;
-            const result = await g(...args);
-            expect(g.lastRun.how).to.equal('replayed');
-            const values = await result.data();
-            expect(result.dtype).to.equal(expected.dtype);
-            result.dispose();
-            const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
-            expect(agree(values, expected.values, tolerance(source)), label).to.equal(true);
-          } finally {
-            tf.dispose(args);
-          }
-        }),
-        { numRuns: backend === 'cpu' ? 150 : 40 },
-      );
-      // Most expressions of two or more kernels fuse: the spec checks fused kernels, not only tfjs's.
-      expect(fused).to.be.greaterThan(10);
-      // On cpu, those whose kernels all have exact SIMD forms ran as WebAssembly SIMD, the rest as JavaScript.
-      if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(10);
-      else expect(fusedPaths.wgsl - wgsl).to.be.greaterThan(10);
-    } finally {
-      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
-    }
+    await fc.assert(
+      fc.asyncProperty(expression, inputs, async (source, data) => {
+        const text = await replayAgainstCpu(source, data, tolerance(source));
+        fused += text.match(/fused \d+ kernels/g)?.length ?? 0;
+      }),
+      { numRuns: backend === 'cpu' ? 150 : 40 },
+    );
+    // Most expressions of two or more kernels fuse: the spec checks fused kernels, not only tfjs's.
+    expect(fused).to.be.greaterThan(10);
+    // On cpu, those whose kernels all have exact SIMD forms ran as WebAssembly SIMD, the rest as JavaScript.
+    if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(10);
+    else expect(fusedPaths.wgsl - wgsl).to.be.greaterThan(10);
   });
 
   it('random expressions ending in a reduction give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);
     const [simd, wgsl] = [fusedPaths.simd, fusedPaths.wgsl];
     let ending = 0;
-    // On a GPU, fused kernels of values this small would compute on the CPU: here they run as WGSL.
-    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
-    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
-    try {
-      await fc.assert(
-        fc.asyncProperty(reduced, inputs, async (source, data) => {
-          const fn = new Function('tf', `return function f(a, b, c, i, j) { return ${source}; }`)(tf) as (
-            ...args: tf.Tensor[]
-          ) => tf.Tensor;
-          const expected = await onCpu(fn, data);
-          const g = toGraph(fn);
-          const args = tensors(data);
-          try {
-            (await g(...args)).dispose();
-            const summary = await g.graphFor(...args);
-            if ('text' in summary && /fused \d+ kernels \(.*\): .*(Sum|Mean|Max|Min|Any|All)\(/.test(summary.text))
-              ending++;
-            const result = await g(...args);
-            expect(g.lastRun.how).to.equal('replayed');
-            const values = await result.data();
-            expect(result.dtype).to.equal(expected.dtype);
-            expect(result.shape.length).to.be.at.most(2);
-            result.dispose();
-            // On a GPU a mean adds its rounded quotients in another order; all else is exact.
-            const within =
-              backend === 'cpu' ? 0 : INEXACT.test(source) ? 1e-3 : source.startsWith('tf.mean') ? 1e-5 : 0;
-            const label = `${source}: ${Array.from(values)} vs ${expected.values}`;
-            expect(agree(values, expected.values, within), label).to.equal(true);
-          } finally {
-            tf.dispose(args);
-          }
-        }),
-        { numRuns: backend === 'cpu' ? 100 : 30 },
-      );
-      // Most of them end a fused kernel, which ran as SIMD or JavaScript on cpu and as WGSL on a GPU.
-      expect(ending).to.be.at.least(backend === 'cpu' ? 30 : 8);
-      if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(0);
-      else expect(fusedPaths.wgsl - wgsl).to.be.at.least(8);
-    } finally {
-      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
-    }
+    await fc.assert(
+      fc.asyncProperty(reduced, inputs, async (source, data) => {
+        // On a GPU a mean adds its rounded quotients in another order; all else is exact.
+        const within =
+          source.startsWith('tf.mean') && backend !== 'cpu' ? Math.max(1e-5, tolerance(source)) : tolerance(source);
+        const text = await replayAgainstCpu(source, data, within);
+        if (/fused \d+ kernels \(.*\): .*(Sum|Mean|Max|Min|Any|All)\(/.test(text)) ending++;
+      }),
+      { numRuns: backend === 'cpu' ? 100 : 30 },
+    );
+    // Most of them end a fused kernel, which ran as SIMD or JavaScript on cpu and as WGSL on a GPU.
+    expect(ending).to.be.at.least(backend === 'cpu' ? 30 : 8);
+    if (backend === 'cpu') expect(fusedPaths.simd - simd).to.be.greaterThan(0);
+    else expect(fusedPaths.wgsl - wgsl).to.be.at.least(8);
   });
+
+  if (backend !== 'cpu') {
+    it('computes small values still on the CPU there, as tfjs kernels do with WEBGPU_CPU_FORWARD', async function () {
+      const huber = (a: tf.Tensor, delta: number) =>
+        tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2)));
+      tf.env().set('WEBGPU_CPU_FORWARD', true);
+      const x = tf.tensor([-3, -1, 0.5, 2]);
+      try {
+        const g = toGraph(huber);
+        (await g(x, 1.5)).dispose();
+        const paths = { ...fusedPaths };
+        const result = await g(x, 1.5);
+        expect(Array.from(await result.data())).to.deep.equal([3.375, 0.5, 0.125, 1.875]);
+        result.dispose();
+        // Four values not yet uploaded: computed on the CPU (as SIMD), not as a WGSL program.
+        expect([fusedPaths.simd - paths.simd, fusedPaths.wgsl - paths.wgsl]).to.deep.equal([1, 0]);
+      } finally {
+        x.dispose();
+        tf.env().set('WEBGPU_CPU_FORWARD', false);
+      }
+    });
+  }
 
   it('loops whose bodies fuse give what the cpu kernels give op by op', async function () {
     this.timeout(300_000);
@@ -388,9 +386,6 @@ describeWithBackends('fused kernels', (backend) => {
     const expected = Array.from(await onCpuValues.data());
     onCpuValues.dispose();
     await tf.setBackend(active);
-    // On a GPU, as WGSL even for values this small.
-    const handoff = tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
-    if (backend !== 'cpu') tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', 0);
     const x = tf.tensor(values);
     try {
       const g = toGraph(fn);
@@ -402,7 +397,6 @@ describeWithBackends('fused kernels', (backend) => {
       result.dispose();
     } finally {
       x.dispose();
-      tf.env().set('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD', handoff);
     }
   });
 

@@ -1,15 +1,15 @@
 // Generates the WGSL of a fused kernel for tfjs's WebGPU backend: one invocation per output element.
 
-import { fill } from './js_code.js';
 import {
-  broadcastOf,
-  isOpStep,
-  powerOfTwoDivisor,
   type Elementwise,
   type OpStep,
   type Scalar,
   type Step,
+  broadcastOf,
+  isOpStep,
+  powerOfTwoDivisor,
 } from './elementwise.js';
+import { fill } from './js_code.js';
 
 /**
  * Each kernel on one element, in the WGSL type of its dtype (f32, i32, bool): `$0`.. are its arguments,

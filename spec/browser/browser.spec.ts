@@ -200,6 +200,7 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       'Collatz on a scalar int32',
       'vectorised Collatz, 1024 values',
       'Huber loss, 1e6 float32',
+      'mean Huber loss, 1e6 float32',
       'Mandelbrot 64x64, 100 iterations',
       'train 784→10, 10 steps',
       'fit until the loss is small, 256x64',

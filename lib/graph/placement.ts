@@ -1,6 +1,7 @@
 // Where a replay runs a loop: on the graph's backend, or on the CPU when the graph's backend is a GPU and
 // the loop's values are small.
 
+import { handoffSize } from '../kernels/register.js';
 import { tf } from '../operators/tensors.js';
 import { nodeBlocks, type Block, type LoopNode, type ValueId } from './graph.js';
 
@@ -9,15 +10,9 @@ const GPU_BACKENDS = new Set(['webgpu', 'webgl']);
 
 /**
  * The most elements a value may have for its loop to run on the CPU: the threshold below which tfjs's
- * WebGPU backend itself hands a kernel to the CPU (WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD, 1000 by default).
+ * WebGPU backend itself hands a kernel to the CPU (fused kernels hand off at it too).
  */
-export function hostSizeLimit(): number {
-  try {
-    return tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
-  } catch {
-    return 1000;
-  }
-}
+export const hostSizeLimit = handoffSize;
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 

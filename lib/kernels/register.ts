@@ -99,84 +99,68 @@ interface WasmBackend {
   wasm: { asm?: { memory?: unknown } };
 }
 
+/** Views of values on tfjs-wasm's heap, as the dtypes their buffers hold; made after any allocation (which may move the heap). */
+const heapViews = (infos: Info[], backend: WasmBackend): Typed[] =>
+  infos.map((info) => backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }));
+
+/**
+ * Runs a SIMD function (`simdRun`, `simdRoundRun`) in place on tfjs-wasm's heap, where `inputs` and `outs`
+ * already are: no copies. False where the module has none, where a value is bool (one byte on that heap)
+ * or its buffer holds another dtype than `dtypes` says (a cast that shares its input's buffer), or where
+ * there are fewer than four elements.
+ */
+function simdOnHeap(
+  simd: (memory: WebAssembly.Memory) => ((...addresses: number[]) => void) | null,
+  inputs: Info[],
+  dtypes: readonly Scalar[],
+  outs: Info[],
+  count: number,
+  backend: WasmBackend,
+): boolean {
+  const memory = backend.wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || count < 4) return false;
+  const data = inputs.map((info) => backend.dataIdMap.get(info.dataId));
+  if (outs.some((out) => out.dtype === 'bool') || data.some((d, k) => d.dtype === 'bool' || d.dtype !== dtypes[k])) {
+    return false;
+  }
+  const run = simd(memory);
+  if (!run) return false;
+  run(...data.map((d) => d.memoryOffset), ...outs.map((out) => backend.dataIdMap.get(out.dataId).memoryOffset), count);
+  return true;
+}
+
 function onWasm(expression: Elementwise, inputs: Info[], backend: WasmBackend): Info {
+  const { shape, dtype } = resultOf(expression);
   if (expression.reduce) {
     // The values in scratch memory, then reduced, as on the cpu backend.
-    const { shape, dtype } = resultOf(expression);
-    const values = inputs.map((info) =>
-      backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
-    );
-    const reduced = computeOnCpu(expression, values);
+    const reduced = computeOnCpu(expression, heapViews(inputs, backend));
     const out = backend.makeOutput(shape, dtype);
     backend.typedArrayFromHeap(out).set(reduced);
     return out;
   }
-  const { shape, dtype } = expression;
-  const out = backend.makeOutput([...shape], dtype);
-  if (simdOnHeap(expression, inputs, out, backend)) {
+  const out = backend.makeOutput(shape, dtype);
+  const dtypes = expression.inputs.map((input) => input.dtype);
+  if (simdOnHeap((memory) => simdRun(expression, memory), inputs, dtypes, [out], sizeOf(shape), backend)) {
     fusedPaths.simd++;
     return out;
   }
   fusedPaths.javascript++;
-  // Views of the heap after the output's allocation, which may have grown (and so moved) it.
-  const values = inputs.map((info) =>
-    backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
-  );
   const target = backend.typedArrayFromHeap(out);
-  javascriptLoop(expression)(values, target, 0, target.length);
+  javascriptLoop(expression)(heapViews(inputs, backend), target, 0, target.length);
   return out;
-}
-
-/**
- * Runs `expression`'s SIMD function on tfjs-wasm's own heap, where the inputs and `out` already are: no
- * copies. False where it has none, where a value is bool (one byte on that heap), or where an input's
- * buffer holds another dtype than its tensor (a cast that shares its input's buffer).
- */
-function simdOnHeap(expression: Elementwise, inputs: Info[], out: Info, backend: WasmBackend): boolean {
-  const memory = backend.wasm.asm?.memory;
-  const n = sizeOf(expression.shape);
-  if (!(memory instanceof WebAssembly.Memory) || n < 4 || expression.dtype === 'bool') return false;
-  const data = inputs.map((info) => backend.dataIdMap.get(info.dataId));
-  if (data.some((d, k) => d.dtype === 'bool' || d.dtype !== expression.inputs[k]!.dtype)) return false;
-  const run = simdRun(expression, memory);
-  if (!run) return false;
-  run(...data.map((d) => d.memoryOffset), backend.dataIdMap.get(out.dataId).memoryOffset, n);
-  return true;
 }
 
 function roundOnWasm(loop: FusedLoop, inputs: Info[], backend: WasmBackend): Info[] {
   const made = loop.state.map((value) => backend.makeOutput([...value.shape], value.dtype));
-  // SIMD on the backend's heap, where every value is float32 or int32 as its tensor says.
-  const memory = backend.wasm.asm?.memory;
-  const data = inputs.map((info) => backend.dataIdMap.get(info.dataId));
   const dtypes = [...loop.state, ...loop.inputs].map((value) => value.dtype);
   const count = sizeOf(loop.shape);
-  if (
-    memory instanceof WebAssembly.Memory &&
-    count >= 4 &&
-    data.every((d, k) => d.dtype === dtypes[k] && d.dtype !== 'bool')
-  ) {
-    const run = simdRoundRun(loop, memory);
-    if (run) {
-      fusedPaths.simd++;
-      run(
-        ...data.map((d) => d.memoryOffset),
-        ...made.map((info) => backend.dataIdMap.get(info.dataId).memoryOffset),
-        count,
-      );
-      return made;
-    }
+  if (simdOnHeap((memory) => simdRoundRun(loop, memory), inputs, dtypes, made, count, backend)) {
+    fusedPaths.simd++;
+    return made;
   }
   fusedPaths.javascript++;
-  const values = inputs.map((info) =>
-    backend.typedArrayFromHeap({ ...info, dtype: backend.dataIdMap.get(info.dataId).dtype }),
-  );
-  javascriptRound(loop)(
-    values,
-    made.map((info) => backend.typedArrayFromHeap(info)),
-    0,
-    sizeOf(loop.shape),
-  );
+  const outs = made.map((info) => backend.typedArrayFromHeap(info));
+  javascriptRound(loop)(heapViews(inputs, backend), outs, 0, count);
   return made;
 }
 
@@ -188,8 +172,11 @@ interface WebGPUBackend {
   makeTensorInfo(shape: number[], dtype: DataType, values: Typed): Info;
 }
 
-/** The size below which tfjs's WebGPU kernels compute values that are still on the CPU there. */
-function handoffSize(): number {
+/**
+ * The size below which tfjs's WebGPU kernels compute values that are still on the CPU there
+ * (WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD, 1000 by default).
+ */
+export function handoffSize(): number {
   try {
     return tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD');
   } catch {

@@ -15,9 +15,9 @@ interface BenchOutcome {
 
 /**
  * Builds the demo, opens its benchmark page in headless Chromium with `?run`, and prints the page's table.
- * `size` is 'full' (the sizes of `npm run bench` on SwiftShader) or 'quick'.
+ * `size` is 'full' (the sizes of `npm run bench` on SwiftShader) or 'quick'; `rows` picks rows by name.
  */
-export async function benchInBrowser(backends: string, size: 'full' | 'quick'): Promise<void> {
+export async function benchInBrowser(backends: string, size: 'full' | 'quick', rows?: string): Promise<void> {
   const missing = chromiumMissing();
   if (missing !== undefined) {
     console.log(`Benchmark page in Chromium skipped: ${missing}.`);
@@ -32,7 +32,8 @@ export async function benchInBrowser(backends: string, size: 'full' | 'quick'): 
       if (message.type() === 'error') console.log(`  page: ${message.text()}`);
     });
     console.log(`Benchmark page in headless Chromium (${backends}, ${size} sizes): ${url}bench.html`);
-    await page.goto(`${url}bench.html?run&backends=${backends}&size=${size}`);
+    const only = rows === undefined ? '' : `&rows=${encodeURIComponent(rows)}`;
+    await page.goto(`${url}bench.html?run&backends=${backends}&size=${size}${only}`);
     // Progress lines as the page writes them.
     let shown = 0;
     for (;;) {

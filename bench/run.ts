@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   }
   if (runs('browser')) {
     const size = process.env.BENCH_BROWSER_SIZE === 'quick' ? 'quick' : 'full';
-    await benchInBrowser(process.env.BENCH_BROWSER_BACKENDS ?? 'webgpu', size);
+    await benchInBrowser(process.env.BENCH_BROWSER_BACKENDS ?? 'webgpu', size, process.env.BENCH_ROWS);
   }
   if (runs('plain')) await benchPlainLoops();
   if (runs('conversion')) await benchConversion();

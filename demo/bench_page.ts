@@ -52,7 +52,7 @@ function renderTable(rows: readonly TableRow[]): void {
   holder.appendChild(table);
 }
 
-async function run(backends: string[], quick: boolean): Promise<void> {
+async function run(backends: string[], quick: boolean, rows: string | undefined): Promise<void> {
   const progress = $('#bench-progress');
   const button = $<HTMLButtonElement>('#bench-run');
   const holder = $('#bench-table');
@@ -75,6 +75,7 @@ async function run(backends: string[], quick: boolean): Promise<void> {
         toGraph,
         fusedPaths,
         log,
+        rows,
         ...(quick ? QUICK : {}),
       });
       renderTable(graphTable());
@@ -99,7 +100,9 @@ async function main(): Promise<void> {
   const sizeSelect = $<HTMLSelectElement>('#bench-size');
   if (params.has('backends')) backendSelect.value = params.get('backends')!;
   if (params.get('size') === 'quick') sizeSelect.value = 'quick';
-  const start = () => run(backendSelect.value.split(','), sizeSelect.value === 'quick');
+  // `?rows=` (a regular expression) measures only the rows whose names it matches.
+  const rows = params.get('rows') ?? undefined;
+  const start = () => run(backendSelect.value.split(','), sizeSelect.value === 'quick', rows);
   $('#bench-run').addEventListener('click', () => void start());
   document.body.dataset.ready = 'true';
   // `?run` starts at once: how `npm run bench` and the browser suite drive the page.

@@ -7,6 +7,7 @@ import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, packing, unpackWgsl, type
 import { REDUCE_WORKGROUP, reduceValues, reduceWgsl } from './reduce_code.js';
 import { runOnCopies, runRoundOnCopies, simdRoundRun, simdRun } from './wasm_run.js';
 import { wgslSource } from './wgsl_code.js';
+import { uploadInputs, type UploadingBackend } from './webgpu_upload.js';
 
 interface Info {
   dataId: object;
@@ -164,8 +165,7 @@ function roundOnWasm(loop: FusedLoop, inputs: Info[], backend: WasmBackend): Inf
   return made;
 }
 
-interface WebGPUBackend {
-  tensorMap: { get(dataId: object): { dtype: DataType; values: ArrayLike<number> | null } };
+interface WebGPUBackend extends UploadingBackend {
   runWebGPUProgram(program: object, inputs: Info[], dtype: DataType): Info;
   disposeData(dataId: object): void;
   shouldExecuteOnCPU(inputs: Info[], sizeThreshold: number): boolean;
@@ -205,6 +205,7 @@ function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBacken
     return backend.makeTensorInfo(result.shape, result.dtype, computeOnCpu(expression, values));
   }
   fusedPaths.wgsl++;
+  uploadInputs(inputs, backend);
   const storage = storageOf(inputs, backend);
   if (expression.reduce) return reduceOnWebGPU(expression, inputs, storage, backend);
   const size = sizeOf(shape);
@@ -261,6 +262,7 @@ function flatDispatch(size: number, workgroup = WORKGROUP): number[] {
  * value then takes each out.
  */
 function roundOnWebGPU(loop: FusedLoop, inputs: Info[], backend: WebGPUBackend): Info[] {
+  uploadInputs(inputs, backend);
   const storage = storageOf(inputs, backend);
   const { offsets, length } = packing(loop);
   const round = {

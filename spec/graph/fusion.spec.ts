@@ -426,6 +426,41 @@ describeWithBackends('fused kernels', (backend) => {
     }
   });
 
+  it('uploads large float32, int32 and bool inputs still on the CPU with one queue write each (webgpu)', async function () {
+    this.timeout(60_000);
+    const pick = (b: tf.Tensor, i: tf.Tensor, x: tf.Tensor) => tf.where(b, tf.add(tf.cast(i, 'float32'), x), tf.neg(x));
+    const n = 20_000; // 80 KB as float32 or int32: past the size from which inputs are written so
+    const ints = Int32Array.from({ length: n }, (_, k) => ((k * 7919) % 4001) - 2000);
+    const bools = Uint8Array.from({ length: n }, (_, k) => ((k * 13) % 3 === 0 ? 1 : 0));
+    const floats = Float32Array.from({ length: n }, (_, k) => ((k * 37) % 41) / 4 - 5);
+    const expected = Array.from(floats, (x, k) => (bools[k] ? ints[k]! + x : -x));
+    const g = toGraph(pick);
+    const gpu = tf.backend() as unknown as { device?: { queue: { writeBuffer: (...args: unknown[]) => void } } };
+    const queue = backend === 'webgpu' ? gpu.device!.queue : undefined;
+    const writes: number[] = [];
+    const write = queue?.writeBuffer;
+    if (queue && write) {
+      queue.writeBuffer = function (this: unknown, ...args: unknown[]) {
+        writes.push((args[2] as ArrayBufferView).byteLength);
+        return write.apply(this, args);
+      };
+    }
+    try {
+      for (let call = 0; call < 3; call++) {
+        const inputs = [tf.tensor(bools, [n], 'bool'), tf.tensor(ints, [n], 'int32'), tf.tensor(floats, [n])];
+        writes.length = 0;
+        const result = await g(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor]));
+        if (call > 0) expect(g.lastRun.how).to.equal('replayed');
+        expect(agree(await result.data(), expected, 0)).to.equal(true);
+        // A replay writes the three inputs with queue writes (tfjs's uniforms are small writes too).
+        if (call > 0 && queue) expect(writes.filter((bytes) => bytes === 4 * n)).to.have.length(3);
+        tf.dispose([result, ...inputs]);
+      }
+    } finally {
+      if (queue && write) queue.writeBuffer = write;
+    }
+  });
+
   it('fusion off replays the traced kernels as they are', async function () {
     const huber = (a: tf.Tensor, delta: number) =>
       tf.where(tf.lessEqual(tf.abs(a), delta), tf.div(tf.mul(a, a), 2), tf.mul(delta, tf.sub(tf.abs(a), delta / 2)));

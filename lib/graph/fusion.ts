@@ -3,6 +3,7 @@
 import {
   FUSED_KERNEL,
   REDUCTIONS,
+  reductionText,
   expressionKey,
   type Elementwise,
   type Reduction,
@@ -311,7 +312,7 @@ function fuseReductions(
     replaced.set(producer, null);
     replaced.set(node, {
       ...base,
-      attrs: { expression: { ...expression, reduce, key: `${expression.key} => ${reduce.op}(${reduce.size})` } },
+      attrs: { expression: { ...expression, reduce, key: `${expression.key} => ${reductionText(reduce, 'x')}` } },
       outputs: [node.outputs[0]!],
       sizes: [sizeOf(reduce.shape)],
       types: [{ dtype: reduce.dtype, shape: [...reduce.shape] }],
@@ -323,7 +324,7 @@ function fuseReductions(
   });
 }
 
-/** Reduction kernel `node` of `expression`'s values, where it reduces their innermost axes; else undefined. */
+/** Reduction kernel `node` of `expression`'s values; undefined where its axes are not plain. */
 function reductionOf(node: KernelNode, expression: Elementwise): Reduction | undefined {
   const out = node.types?.[0];
   const gives = REDUCTIONS.get(node.name)?.[expression.dtype];
@@ -332,13 +333,16 @@ function reductionOf(node: KernelNode, expression: Elementwise): Reduction | und
   const rank = shape.length;
   const raw = node.attrs['axis'] ?? node.attrs['reductionIndices'];
   const given = raw == null ? shape.map((_, k) => k) : Array.isArray(raw) ? (raw as number[]) : [raw as number];
-  if (!given.every((a) => Number.isInteger(a))) return undefined;
-  const axes = [...new Set(given.map((a) => ((a % rank) + rank) % rank))].sort((a, b) => a - b);
-  // The innermost axes, as tfjs's cpu kernels reduce without a transpose.
-  if (!axes.every((a, k) => a === rank - axes.length + k)) return undefined;
+  if (!given.every((a) => Number.isInteger(a) && a >= -rank && a < rank)) return undefined;
+  // In the order given: tfjs's cpu kernels visit the values in that order (kernels/elementwise.ts, `reductionOrder`).
+  const axes = given.map((a) => (a + rank) % rank);
+  if (new Set(axes).size !== axes.length) return undefined;
   const size = axes.reduce((n, a) => n * shape[a]!, 1);
   if (size === 0 || sizeOf(out.shape) * size !== sizeOf(shape)) return undefined;
-  return { op: node.name as ReductionOp, size, shape: [...out.shape], dtype: gives };
+  const reduce = { op: node.name as ReductionOp, size, shape: [...out.shape], dtype: gives };
+  // The innermost axes in order reduce in place, as tfjs's kernels do without a transpose.
+  const innermost = axes.every((a, k) => a === rank - axes.length + k);
+  return innermost ? reduce : { ...reduce, axes };
 }
 
 /** The graph without constants nothing reads any more (those every reader now writes as a literal). */

@@ -15,7 +15,7 @@ import {
 } from './graph.js';
 import { fusedExpression, kernelsIn } from './fusion.js';
 import { hostSizeLimit, runsOnHost } from './placement.js';
-import { isOpStep, type Elementwise } from '../kernels/elementwise.js';
+import { isOpStep, reductionText, type Elementwise } from '../kernels/elementwise.js';
 import { LOOP_ROUND_KERNEL, type FusedLoop } from '../kernels/loop_code.js';
 import { countingLoop, stepsByOne } from './trip_count.js';
 import { tf } from '../operators/tensors.js';
@@ -107,8 +107,8 @@ function describeFused(expression: Elementwise, inputs: readonly ValueId[]): str
     }
   });
   const last = text[text.length - 1]!;
-  // A reduction that ends the kernel, with the innermost elements it reduces over.
-  const value = expression.reduce ? `${expression.reduce.op}(${last}, innermost ${expression.reduce.size})` : last;
+  // A reduction that ends the kernel, with the axes or the innermost elements it reduces over.
+  const value = expression.reduce ? reductionText(expression.reduce, last) : last;
   const body = [...bindings, value].join('; ');
   return `fused ${kernelsIn(expression)} kernels (${inputs.map(v).join(', ')}): ${body}`;
 }

@@ -39,15 +39,32 @@ export interface Elementwise {
 }
 
 /**
- * A reduction of an expression's values over their innermost `size` elements (the last axes; all of them
- * for a full reduction), as tfjs's kernel `op` reduces: the fused kernel gives a value of `shape` and
- * `dtype` (its kept dimensions included).
+ * A reduction of an expression's values over `size` elements each, as tfjs's kernel `op` reduces: the
+ * fused kernel gives a value of `shape` and `dtype` (its kept dimensions included). Without `axes` it
+ * reduces the innermost axes (all of them for a full reduction). With `axes` (in the order the kernel was
+ * given them), it reduces those, in the order tfjs's cpu kernels do: as if the values were transposed to
+ * the kept axes, in order, then these.
  */
 export interface Reduction {
   op: ReductionOp;
   size: number;
   shape: number[];
   dtype: Scalar;
+  axes?: number[];
+}
+
+/** A reduction as the graph summary shows it and fused kernels are cached on: `Sum(innermost 4)`, `Max(axes 0,2)`. */
+export const reductionText = (reduce: Reduction, of: string): string =>
+  `${reduce.op}(${of}, ${reduce.axes ? `axes ${reduce.axes.join(',')}` : `innermost ${reduce.size}`})`;
+
+/**
+ * The order in which a reduction visits its expression's values, as a transpose of them: the kept axes
+ * in order, then the reduced ones as given. Undefined where it reduces the innermost axes in place.
+ */
+export function reductionOrder(reduce: Reduction, rank: number): number[] | undefined {
+  const { axes } = reduce;
+  if (!axes) return undefined;
+  return [...Array.from({ length: rank }, (_, k) => k).filter((k) => !axes.includes(k)), ...axes];
 }
 
 export type ReductionOp = 'Sum' | 'Mean' | 'Max' | 'Min' | 'Any' | 'All';

@@ -1,6 +1,6 @@
 // Reductions that end a fused kernel: over the values on the CPU as tfjs's cpu kernels reduce, and as a WGSL program.
 
-import type { Elementwise, Reduction, Scalar, Step } from './elementwise.js';
+import { reductionOrder, type Elementwise, type Reduction, type Scalar, type Step } from './elementwise.js';
 import { WGSL_PRELUDE, wgslIndex, wgslLoad, wgslSteps, wgslStore, wgslType } from './wgsl_code.js';
 
 type Typed = Float32Array | Int32Array | Uint8Array;
@@ -52,6 +52,61 @@ export function reduceValues(reduce: Reduction, values: ArrayLike<number>, out: 
     }
     out[i] = acc;
   }
+}
+
+/**
+ * `values` (of `shape`) transposed by `order` into `into`: the transpose tfjs's cpu kernels make before
+ * they reduce axes that are not innermost (`reductionOrder`).
+ */
+export function transposeInto<T extends { [index: number]: number; length: number }>(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  order: readonly number[],
+  into: T,
+): T {
+  const strides = stridesOf(shape);
+  const dims = order.map((axis) => shape[axis]!);
+  const steps = order.map((axis) => strides[axis]!);
+  const rank = dims.length;
+  const at = new Array<number>(rank).fill(0);
+  let from = 0;
+  for (let i = 0; i < into.length; i++) {
+    into[i] = values[from]!;
+    // The next position in the transposed order, and where it is in `values`.
+    for (let d = rank - 1; d >= 0; d--) {
+      from += steps[d]!;
+      if (++at[d]! < dims[d]!) break;
+      from -= steps[d]! * dims[d]!;
+      at[d] = 0;
+    }
+  }
+  return into;
+}
+
+const stridesOf = (shape: readonly number[]): number[] => {
+  const strides = new Array<number>(shape.length);
+  for (let d = shape.length - 1, stride = 1; d >= 0; stride *= shape[d]!, d--) strides[d] = stride;
+  return strides;
+};
+
+/**
+ * WGSL for the position in the expression's values of the `k`-th value that result `out` reduces over
+ * (both i32 names), in the order `reduce` visits them.
+ */
+function wgslReducedIndex(reduce: Reduction, shape: readonly number[], out: string, k: string): string {
+  const order = reductionOrder(reduce, shape.length);
+  if (!order) return `${out} * ${reduce.size} + ${k}`;
+  const strides = stridesOf(shape);
+  const kept = order.slice(0, shape.length - reduce.axes!.length);
+  // Coordinates of `out` over the kept axes and of `k` over the reduced ones, the last fastest.
+  const terms = (axes: readonly number[], flat: string) => {
+    const sizes = axes.map((axis) => shape[axis]!);
+    return axes.map((axis, j) => {
+      const inner = sizes.slice(j + 1).reduce((a, b) => a * b, 1);
+      return `((${flat} / ${inner}) % ${sizes[j]}) * ${strides[axis]}`;
+    });
+  };
+  return [...terms(kept, out), ...terms(reduce.axes!, k)].join(' + ') || '0';
 }
 
 /** Invocations per workgroup of a reduction program: one workgroup per value it gives. */
@@ -116,7 +171,7 @@ export function reduceWgsl(expression: Elementwise, storage: readonly Scalar[]):
     `  var acc : ${type} = ${start};`,
     '  if (out < uniforms.size) {',
     `    for (var k = lane; k < ${reduce.size}; k += ${W}) {`,
-    `      let e = out * ${reduce.size} + k;`,
+    `      let e = ${wgslReducedIndex(reduce, expression.shape, 'out', 'k')};`,
     ...[...loads, ...lines].map((line) => `      ${line}`),
     `      acc = ${join('acc', value)};`,
     '    }',

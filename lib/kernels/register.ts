@@ -1,10 +1,10 @@
 // Registers fused kernels with tfjs (elementwise, and rounds of fused loops): JavaScript on cpu and wasm, WGSL on webgpu.
 
 import { tf, type DataType } from '../operators/tensors.js';
-import { FUSED_KERNEL, isScalar, type Elementwise, type Scalar } from './elementwise.js';
+import { FUSED_KERNEL, isScalar, reductionOrder, type Elementwise, type Scalar } from './elementwise.js';
 import { javascriptLoop } from './js_code.js';
 import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, packing, unpackWgsl, type FusedLoop } from './loop_code.js';
-import { REDUCE_WORKGROUP, reduceValues, reduceWgsl } from './reduce_code.js';
+import { REDUCE_WORKGROUP, reduceValues, reduceWgsl, transposeInto } from './reduce_code.js';
 import { runOnCopies, runRoundOnCopies, simdRoundRun, simdRun } from './wasm_run.js';
 import { wgslSource } from './wgsl_code.js';
 import { uploadInputs, type UploadingBackend } from './webgpu_upload.js';
@@ -35,12 +35,16 @@ interface CpuBackend {
   write(values: Typed, shape: number[], dtype: DataType): object;
 }
 
-/** Arrays a reduction's values are computed into, by dtype: reused, grown to the largest call. */
+/**
+ * Scratch arrays by dtype, reused and grown to the largest call: those a reduction's values are computed
+ * into, and those they are transposed into first where it reduces axes that are not innermost.
+ */
 const scratch = new Map<Scalar, Typed>();
+const transposed = new Map<Scalar, Typed>();
 
-function scratchFor(dtype: Scalar, size: number): Typed {
-  let array = scratch.get(dtype);
-  if (!array || array.length < size) scratch.set(dtype, (array = typedArray(dtype, size)));
+function scratchFor(pool: Map<Scalar, Typed>, dtype: Scalar, size: number): Typed {
+  let array = pool.get(dtype);
+  if (!array || array.length < size) pool.set(dtype, (array = typedArray(dtype, size)));
   return array.subarray(0, size);
 }
 
@@ -52,7 +56,7 @@ function scratchFor(dtype: Scalar, size: number): Typed {
 function computeOnCpu(expression: Elementwise, values: ArrayLike<number>[]): Typed {
   const size = sizeOf(expression.shape);
   const { reduce } = expression;
-  const out = reduce ? scratchFor(expression.dtype, size) : typedArray(expression.dtype, size);
+  const out = reduce ? scratchFor(scratch, expression.dtype, size) : typedArray(expression.dtype, size);
   if (runOnCopies(expression, values, out)) fusedPaths.simd++;
   else {
     fusedPaths.javascript++;
@@ -60,7 +64,11 @@ function computeOnCpu(expression: Elementwise, values: ArrayLike<number>[]): Typ
   }
   if (!reduce) return out;
   const reduced = typedArray(reduce.dtype, sizeOf(reduce.shape));
-  reduceValues(reduce, out, reduced);
+  const order = reductionOrder(reduce, expression.shape.length);
+  const visited = order
+    ? transposeInto(out, expression.shape, order, scratchFor(transposed, expression.dtype, size))
+    : out;
+  reduceValues(reduce, visited, reduced);
   return reduced;
 }
 

@@ -58,7 +58,8 @@ export class ConversionError extends Error {
     this.problem = problem;
     this.functionName = details.functionName;
     this.line = details.position?.line;
-    this.column = details.position?.column;
+    // 1-based, as the message says and as editors count.
+    this.column = details.position && details.position.column + 1;
     this.frame = frame;
     this.fix = details.fix;
   }
@@ -69,7 +70,7 @@ export class ConversionError extends Error {
  * is not a scalar, a loop variable whose dtype changes, and the like.
  */
 export class StagingError extends Error {
-  /** Where in the user's function it was raised, once located (1-based line, 0-based column). */
+  /** Where in the user's function it was raised, once located (1-based line and column). */
   line: number | undefined;
   column: number | undefined;
 

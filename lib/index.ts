@@ -11,7 +11,14 @@ import { setElementType, stack } from './operators/lists.js';
 import { tf } from './operators/tensors.js';
 
 export type { CodeWithSourceMap, ToCodeOptions } from './api/to_code.js';
-export type { ConvertOptions, GraphFunction } from './api/options.js';
+export type {
+  ConvertOptions,
+  GraphFunction,
+  Staged,
+  StagedCall,
+  StagedParameters,
+  StagedResult,
+} from './api/options.js';
 export type { GraphSummary } from './graph/render.js';
 export type { LastRun, Mode } from './api/graph_mode.js';
 export type { SourceMap } from './codegen/source_map.js';
@@ -49,7 +56,11 @@ export const toGraph = toGraphWith(defaults);
  */
 export const convert = convertWith(toGraph);
 
-defaults.autograph = Object.freeze({
+/**
+ * The library as one namespace, as converted code sees it: `import { autograph } from 'tfjs-autograph'`
+ * lets code outside converted functions write `autograph.doNotConvert(fn)` as code inside them does.
+ */
+export const autograph = Object.freeze({
   toGraph,
   toCode,
   convert,
@@ -63,6 +74,8 @@ defaults.autograph = Object.freeze({
   ConversionError,
   StagingError,
 });
+
+defaults.autograph = autograph;
 
 // The library's own functions run as they are when converted code calls them.
 for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, setMode, setFusion, stack]) doNotConvert(fn);

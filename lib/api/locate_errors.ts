@@ -80,7 +80,8 @@ export function locateError(error: unknown): unknown {
   const ours = error instanceof StagingError || error instanceof AssertionError || locatableErrors.has(error);
   const target = ours ? error : copyOf(error);
   target.message = error.message + where;
-  Object.assign(target, { line, column });
+  // 1-based, as the stack frames say and as editors count.
+  Object.assign(target, { line, column: column + 1 });
   if (!ours) Object.defineProperty(target, 'cause', { value: error, writable: true, configurable: true });
   target.stack = userStack(error.stack, `${target.name}: ${target.message}`);
   located.add(target);

@@ -1,5 +1,6 @@
 // The options of toGraph, toCode and convert, checked at the entry with messages that name the fix.
 
+import type { Tensor } from '@tensorflow/tfjs';
 import type { GraphSummary } from '../graph/render.js';
 import type { LastRun } from './graph_mode.js';
 
@@ -34,20 +35,47 @@ export interface ConvertOptions {
 /* eslint-disable @typescript-eslint/no-explicit-any -- a GraphFunction mirrors any user function's signature. */
 export type AnyFunction = (...args: any[]) => any;
 
-/** A converted function: called like the original, it returns a promise of the original's result. */
-export interface GraphFunction<F extends AnyFunction = AnyFunction> {
+/**
+ * A value as converted code takes or gives it: where the original has a number or a boolean, the
+ * converted function also takes a tensor (operators work on both), and may give one back. Arrays and
+ * tuples map element by element.
+ */
+export type Staged<T> = T extends number | boolean
+  ? T | Tensor
+  : T extends readonly unknown[]
+    ? { [K in keyof T]: Staged<T[K]> }
+    : T;
+
+/** The arguments a converted function takes: the original's, with tensors for numbers and booleans. */
+export type StagedParameters<F extends AnyFunction> = Staged<Parameters<F>>;
+
+/** What a call of a converted function resolves to: the original's result, a tensor for a number or boolean. */
+export type StagedResult<F extends AnyFunction> = Staged<Awaited<ReturnType<F>>>;
+
+/**
+ * How a converted function is called: like the original, resolving to its result; or with tensors where
+ * the original takes numbers or booleans, resolving to `number | tf.Tensor` where it gives a number.
+ */
+export interface StagedCall<F extends AnyFunction> {
   (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  (this: ThisParameterType<F>, ...args: StagedParameters<F>): Promise<StagedResult<F>>;
+}
+
+/**
+ * A converted function: called like the original, it returns a promise of the original's result. Where
+ * the original is typed on numbers, it takes tensors too: `toGraph((x: number) => x * x)` accepts
+ * `tf.scalar(3)` and then resolves to `number | tf.Tensor`.
+ */
+export interface GraphFunction<F extends AnyFunction = AnyFunction> extends StagedCall<F> {
   /** The function that was converted. */
   readonly original: F;
   /** The converted function with `signal` for its calls: an abort stops a call and frees its tensors. */
-  withSignal(
-    signal: AbortSignal,
-  ): (this: ThisParameterType<F>, ...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
+  withSignal(signal: AbortSignal): StagedCall<F>;
   /**
    * The graph for these arguments' signature, traced first if there is none (the function runs, and
    * runs once more replayed to count its kernels and reads), or why the call runs op by op.
    */
-  graphFor(...args: Parameters<F>): Promise<GraphSummary | { fallback: string }>;
+  graphFor(...args: StagedParameters<F>): Promise<GraphSummary | { fallback: string }>;
   /** How the last call ran: traced, replayed, op by op (with the reason), or as plain JavaScript. */
   readonly lastRun: LastRun;
 }

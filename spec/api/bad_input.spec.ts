@@ -73,6 +73,8 @@ describe('bad input: what cannot be converted', () => {
     };
     try {
       const error = rejectsConversion(fn, 'could not be parsed', 'line 1, column 31');
+      // The fields count as the message does, from 1.
+      expect([error.line, error.column]).to.deep.equal([1, 31]);
       expect(error.fix).to.contain('standard JavaScript');
     } finally {
       Function.prototype.toString = original;
@@ -196,7 +198,11 @@ describeWithBackends('bad input: at run time', (backend) => {
       expect(error.message, fn.name).to.contain(message).and.contain(`In ${fn.name}, line 3:`);
       expect(error.message, fn.name).to.contain(`> 3 | ${fn.toString().split('\n')[2]}`);
       expect(error.line, fn.name).to.equal(3);
-      expect(error.stack, fn.name).to.contain(`at ${fn.name} (${fn.name}:3:`).and.not.contain('autograph:///');
+      // The column counts from 1, as the stack frame's does.
+      const column = (error as { column?: number }).column;
+      expect(error.stack, fn.name)
+        .to.contain(`at ${fn.name} (${fn.name}:3:${column})`)
+        .and.not.contain('autograph:///');
     }
     tf.dispose([a, ...cases.flatMap(([, args]) => args as tf.Tensor[]).filter((t) => t !== a)]);
   });

@@ -2,7 +2,7 @@
 // native functions run as they are, and callbacks stay synchronous.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ConversionError, doNotConvert, StagingError, toCode, toGraph } from '../../lib/index.js';
+import { autograph, ConversionError, doNotConvert, StagingError, toCode, toGraph } from '../../lib/index.js';
 import * as fx from '../fixtures/calls.js';
 import { describeWithBackends, expectNoLeaks, valueOf, rejection } from '../helpers/backends.js';
 
@@ -69,6 +69,11 @@ describeWithBackends('calls to user functions', (backend) => {
     const truthy = (x: unknown) => (x ? 'truthy' : 'falsy');
     const native = toGraph(fx.callsRaw as Fn, { scope: { raw: doNotConvert(truthy) } });
     expect(await native(t)).to.equal('truthy');
+    // The same through the named namespace, as code outside converted functions writes it.
+    const viaNamespace = (x: unknown) => (x ? 'truthy' : 'falsy');
+    expect(autograph.doNotConvert).to.equal(doNotConvert);
+    const marked = toGraph(fx.callsRaw as Fn, { scope: { raw: autograph.doNotConvert(viaNamespace) } });
+    expect(await marked(t)).to.equal('truthy');
     t.dispose();
   });
 

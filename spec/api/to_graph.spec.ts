@@ -59,9 +59,12 @@ describeWithBackends('toGraph', () => {
     expect(await toGraph(fixtures.usesDelta, { scope: { delta: 4 } })(2)).to.equal(8);
     const [tfValue, autographValue] = (await toGraph(fixtures.usesTfAndAutograph)()) as unknown[];
     expect(tfValue).to.equal(tf);
-    // `autograph` is the library: every export of the module, as the module exports it.
-    const exports = Object.entries(autograph);
+    // `autograph` is the library: every export of the module, as the module exports it, and the module's
+    // own `autograph` export is that same namespace.
+    expect(autographValue).to.equal(autograph.autograph);
+    const exports = Object.entries(autograph).filter(([name]) => name !== 'autograph');
     expect(exports.length).to.be.greaterThan(5);
+    expect(Object.keys(autographValue as object)).to.have.length(exports.length);
     for (const [name, value] of exports)
       expect((autographValue as Record<string, unknown>)[name], name).to.equal(value);
     const override = { marker: true };

@@ -28,6 +28,12 @@ export default tseslint.config(
     rules: { 'no-undef': 'off' },
   },
   {
+    // The package's CommonJS entries, which load the ES modules with require().
+    files: ['cjs/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Reference cases mirror AutoGraph's tests line for line, dead stores and unused locals included.
     files: ['spec/reference/**/*.js'],
     rules: {

@@ -9,6 +9,7 @@ import { AssertionError, ConversionError, StagingError } from './errors.js';
 import { assertNow } from './operators/asserts.js';
 import { setElementType, stack } from './operators/lists.js';
 import { tf } from './operators/tensors.js';
+import { warnIfAnotherTfjs } from './platform/tfjs_copies.js';
 
 export type { CodeWithSourceMap, ToCodeOptions } from './api/to_code.js';
 export type {
@@ -79,3 +80,6 @@ defaults.autograph = autograph;
 
 // The library's own functions run as they are when converted code calls them.
 for (const fn of [toGraph, toCode, convert, doNotConvert, setElementType, setMode, setFusion, stack]) doNotConvert(fn);
+
+// A second copy of tfjs loaded before this one (an install by path) is worth one warning, at import.
+warnIfAnotherTfjs();

@@ -63,7 +63,7 @@ async function setup(options: NodeWebGPUOptions): Promise<NodeWebGPU> {
   if (nav?.gpu) {
     const adapter = await nav.gpu.requestAdapter();
     if (!adapter) throw new Error('navigator.gpu exists but gives no WebGPU adapter.');
-    await import('@tensorflow/tfjs-backend-webgpu');
+    await importWebGPUBackend();
     return describe(adapter);
   }
 
@@ -73,7 +73,8 @@ async function setup(options: NodeWebGPUOptions): Promise<NodeWebGPU> {
     dawn = (await import('webgpu')) as unknown as DawnModule;
   } catch (error) {
     throw new Error(
-      "WebGPU in Node needs the optional dependency 'webgpu' (Dawn's Node bindings), which could not be " +
+      "WebGPU in Node needs the package 'webgpu' (Dawn's Node bindings, an optional peer dependency of " +
+        'tfjs-autograph), which could not be ' +
         `loaded (${(error as Error).message}). Install it with: npm install webgpu`,
       { cause: error },
     );
@@ -111,8 +112,25 @@ async function setup(options: NodeWebGPUOptions): Promise<NodeWebGPU> {
   }
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else (globalThis as { navigator?: unknown }).navigator = { gpu };
-  await import('@tensorflow/tfjs-backend-webgpu');
+  await importWebGPUBackend();
   return describe(adapter);
+}
+
+/** Imports tfjs's WebGPU backend (an optional peer dependency), which registers itself with tfjs. */
+async function importWebGPUBackend(): Promise<void> {
+  try {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } catch (error) {
+    // Only where the package itself is missing: a failure inside it is its own error.
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !message?.includes("'@tensorflow/tfjs-backend-webgpu'")) throw error;
+    throw new Error(
+      "WebGPU needs tfjs's WebGPU backend, the package '@tensorflow/tfjs-backend-webgpu', which is not " +
+        'installed (an optional peer dependency of tfjs-autograph). Install it with: ' +
+        'npm install @tensorflow/tfjs-backend-webgpu',
+      { cause: error },
+    );
+  }
 }
 
 function describe(adapter: GPUAdapter): NodeWebGPU {

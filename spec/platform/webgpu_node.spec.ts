@@ -61,6 +61,36 @@ describe('setupNodeWebGPU', function () {
     expect(run.status, run.stderr).to.equal(0);
     expect(run.stdout).to.contain('No WebGPU adapter').and.contain('apt-get install -y chromium libvulkan1');
   });
+
+  it("names tfjs's WebGPU backend and how to install it when that package is missing", function () {
+    if (!webgpuAvailable) this.skip();
+    // A resolve hook makes the package missing, as in a project that did not install it.
+    const hooks =
+      'data:text/javascript,' +
+      encodeURIComponent(`
+        export async function resolve(specifier, context, next) {
+          if (specifier !== '@tensorflow/tfjs-backend-webgpu') return next(specifier, context);
+          const error = new Error("Cannot find package '@tensorflow/tfjs-backend-webgpu' imported from " + context.parentURL);
+          error.code = 'ERR_MODULE_NOT_FOUND';
+          throw error;
+        }
+      `);
+    const run = runInNode(`
+      import { register } from 'node:module';
+      register(${JSON.stringify(hooks)});
+      const { setupNodeWebGPU } = await import(${JSON.stringify(helper)});
+      try {
+        await setupNodeWebGPU();
+        console.log('no error');
+      } catch (error) {
+        console.log(error.message);
+      }
+    `);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout)
+      .to.contain("'@tensorflow/tfjs-backend-webgpu'")
+      .and.contain('npm install @tensorflow/tfjs-backend-webgpu');
+  });
 });
 
 describeWithBackends('synchronous reads', (backend) => {

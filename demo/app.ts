@@ -1,41 +1,67 @@
-// The demo page: pick or edit an example, read the converted code beside it, and run it on WebGPU.
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
+// The demo page: pick or edit an example, read the converted code beside it, and run it (in a worker) on WebGPU.
+import { parse } from 'acorn';
 import { toCode, toGraph } from '../lib/index.js';
 import { EXAMPLES } from './catalog.js';
 import { highlight } from './highlight.js';
-import { compileSource, describeError, runExample, type RunReport } from './runner.js';
+import { compileSource, describeError, type RunReport, type Timing } from './runner.js';
+import type { FromWorker, ToWorker } from './worker.js';
 
 type Example = (typeof EXAMPLES)[number];
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
-const state: { example: Example; fn: (...args: unknown[]) => unknown; backendNote: string } = {
+const state: {
+  example: Example;
+  fn: (...args: unknown[]) => unknown;
+  /** Why the editor's code cannot run (a syntax error, with its line and column), or undefined. */
+  blocked?: string;
+  backends: string[];
+} = {
   example: EXAMPLES[0]!,
   fn: EXAMPLES[0]!.fn as (...args: unknown[]) => unknown,
-  backendNote: '',
+  backends: ['webgpu', 'webgl', 'cpu'],
 };
 
+/** The worker that runs user code, and what the page waits for from it. */
+const runs: {
+  worker?: Worker;
+  ready?: Promise<string>;
+  /** The run under way: its start, its Stop timer, and what settles it. */
+  current?: { started: number; ticker: number; settle: (report: RunReport | undefined) => void };
+} = {};
+
+/** Starts a worker (again, after Stop ended one) with the backends this page can use. */
+function startWorker(): Promise<string> {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  runs.worker = worker;
+  runs.ready = new Promise<string>((resolve) => {
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === 'ready') resolve(message.backend);
+      else if (message.type === 'print') appendPrinted(message.line);
+      else runs.current?.settle(message.report);
+    };
+  });
+  post({ type: 'init', backends: state.backends });
+  return runs.ready;
+}
+
+const post = (message: ToWorker) => runs.worker!.postMessage(message);
+
+/** WebGPU where the browser gives an adapter; else tfjs's WebGL, else its CPU backend. */
 async function chooseBackend(): Promise<void> {
   const badge = $('#backend');
-  const hasWebGPU = 'gpu' in navigator;
-  if (hasWebGPU && (await tf.setBackend('webgpu').catch(() => false))) {
-    await tf.ready();
-    badge.textContent = 'webgpu';
-    badge.className = 'badge ok';
-    return;
-  }
-  for (const fallback of ['webgl', 'cpu']) {
-    if (await tf.setBackend(fallback).catch(() => false)) break;
-  }
-  await tf.ready();
-  badge.textContent = tf.getBackend();
-  badge.className = 'badge warn';
-  state.backendNote = hasWebGPU
-    ? `WebGPU is present but no adapter could be had, so examples run on the ${tf.getBackend()} backend.`
-    : `This browser has no WebGPU (navigator.gpu is missing), so examples run on the ${tf.getBackend()} backend.`;
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  state.backends = adapter ? ['webgpu', 'webgl', 'cpu'] : ['webgl', 'cpu'];
+  const backend = await startWorker();
+  badge.textContent = backend;
+  badge.className = backend === 'webgpu' ? 'badge ok' : 'badge warn';
+  if (backend === 'webgpu') return;
   const notice = $('#notice');
-  notice.textContent = state.backendNote;
+  notice.textContent = gpu
+    ? `WebGPU is present but no adapter could be had, so examples run on the ${backend} backend.`
+    : `This browser has no WebGPU (navigator.gpu is missing), so examples run on the ${backend} backend.`;
   notice.hidden = false;
 }
 
@@ -58,10 +84,34 @@ function setEditor(source: string): void {
   renderSource();
 }
 
+/** Where the editor's code fails to parse, as 'line L, column C: message', or undefined when it parses. */
+function syntaxErrorOf(source: string): string | undefined {
+  try {
+    // As compileSource reads it: one function expression.
+    parse(`(${source}\n)`, { ecmaVersion: 'latest' });
+    return undefined;
+  } catch (error) {
+    const { loc, message } = error as { loc?: { line: number; column: number }; message: string };
+    if (!loc) return message;
+    // The wrapping parenthesis shifts the first line by one column.
+    const column = loc.line === 1 ? loc.column : loc.column + 1;
+    return `line ${loc.line}, column ${column}: ${message.replace(/ \(\d+:\d+\)$/, '')}`;
+  }
+}
+
 function renderSource(): void {
   const source = $<HTMLTextAreaElement>('#source').value;
   $('#source-highlight').innerHTML = highlight(source) + '\n';
   const converted = $('#converted');
+  const run = $<HTMLButtonElement>('#run');
+  state.blocked = syntaxErrorOf(source);
+  run.disabled = state.blocked !== undefined || runs.current !== undefined;
+  run.title = state.blocked ? 'Fix the syntax error first' : '';
+  if (state.blocked) {
+    converted.textContent = `SyntaxError at ${state.blocked}`;
+    converted.classList.add('failed');
+    return;
+  }
   try {
     state.fn = compileSource(source);
     // toGraph also binds the free names, so a missing one shows here, before anything runs.
@@ -95,68 +145,143 @@ function selectExample(example: Example): void {
 }
 
 function clearResults(): void {
-  for (const id of ['#result', '#kind', '#printed', '#timings', '#error']) $(id).textContent = '';
+  for (const id of ['#result', '#kind', '#printed', '#timings', '#error', '#elapsed']) $(id).textContent = '';
   $('#error').hidden = true;
   $('#results').dataset.state = 'idle';
 }
 
-const ms = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(value < 10 ? 2 : 1)} ms`);
+function appendPrinted(line: string): void {
+  const printed = $('#printed');
+  printed.textContent += `${printed.textContent ? '\n' : ''}${line}`;
+}
 
-function renderReport(report: RunReport): void {
+/** Milliseconds as the page shows them. */
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+
+function timingText(timing: Timing): string {
+  const spread = timing.runs > 1 ? `, ${ms(timing.min)} to ${ms(timing.max)}` : '';
+  return `${ms(timing.median)} median of ${timing.runs} run${timing.runs === 1 ? '' : 's'}${spread}`;
+}
+
+/** 'converted takes 0.12× the time', where both sides were measured and the ratio means something. */
+function ratioText(converted: Timing | undefined, other: Timing | undefined): string {
+  if (!converted || !other || !(other.median > 0) || !Number.isFinite(converted.median / other.median)) return '';
+  return ` · converted takes ${(converted.median / other.median).toFixed(2)}×`;
+}
+
+function renderTimings(report: RunReport, edited: boolean, repeats: number): void {
+  const { converted, eager, plain } = report.timings;
+  if (repeats === 0) {
+    $('#timings').innerHTML = '<tr><td>not timed (Timing runs: none)</td></tr>';
+    return;
+  }
+  const eagerText = eager
+    ? timingText(eager) + ratioText(converted, eager)
+    : edited
+      ? 'none: this is edited code, which has no hand-written eager version'
+      : 'not measured: it takes tensor arguments';
+  const plainText = plain ? timingText(plain) + ratioText(converted, plain) : 'not measured: it takes numbers only';
+  const rows: [string, string][] = [
+    ['converted (toGraph)', converted ? timingText(converted) : '—'],
+    ["the example's hand-written eager TF.js", eagerText],
+    ['plain JavaScript on numbers', plainText],
+  ];
+  const table = $('#timings');
+  table.replaceChildren();
+  for (const [label, text] of rows) {
+    const row = (table as HTMLTableElement).insertRow();
+    row.insertCell().textContent = label;
+    row.insertCell().textContent = text;
+  }
+}
+
+function renderReport(report: RunReport, edited: boolean, repeats: number): void {
   const results = $('#results');
   $('#used-backend').textContent = report.backend;
   if (report.error) {
+    // A new error clears the old result.
+    $('#result').textContent = '';
+    $('#kind').textContent = '';
     const error = $('#error');
     const where = report.error.line !== undefined ? ` (line ${report.error.line})` : '';
-    error.textContent = `${report.error.name}${where}: ${report.error.message}`;
+    const stopped = report.error.name === 'AbortError';
+    error.textContent = stopped ? 'Stopped.' : `${report.error.name}${where}: ${report.error.message}`;
     error.hidden = false;
-    results.dataset.state = 'error';
+    results.dataset.state = stopped ? 'stopped' : 'error';
   } else {
+    // A new result clears the old error.
+    $('#error').hidden = true;
+    $('#error').textContent = '';
     $('#result').textContent = JSON.stringify(report.value);
     $('#kind').textContent = report.kind ?? '';
     results.dataset.state = 'done';
   }
-  $('#printed').textContent = report.printed.length ? report.printed.join('\n') : '(nothing printed)';
+  if (report.printed.length === 0) $('#printed').textContent = '(nothing printed)';
   $('#graph-summary').textContent = report.graph?.summary ?? '';
   $('#graph').textContent = report.graph?.text ?? '';
-  const { converted, eager, plain } = report.timings;
-  const rows: [string, number | undefined][] = [
-    ['converted (toGraph)', converted],
-    ['hand-written eager TF.js', eager],
-    ['plain JavaScript on numbers', plain],
-  ];
-  $('#timings').innerHTML = rows
-    .map(([label, value]) => {
-      const ratio =
-        value !== undefined && converted !== undefined && label !== rows[0]![0]
-          ? ` · converted takes ${(converted / value).toFixed(2)}×`
-          : '';
-      return `<tr><td>${label}</td><td>${ms(value)}${ratio}</td></tr>`;
-    })
-    .join('');
+  renderTimings(report, edited, repeats);
 }
 
+/** Whether the editor holds other code than the example's own. */
+const isEdited = () => $<HTMLTextAreaElement>('#source').value !== state.example.fn.toString();
+
 async function run(): Promise<void> {
+  if (state.blocked || runs.current) return;
   const button = $<HTMLButtonElement>('#run');
+  const stop = $<HTMLButtonElement>('#stop');
+  await runs.ready;
+  clearResults();
   button.disabled = true;
+  stop.disabled = false;
   $('#results').dataset.state = 'running';
-  try {
-    const report = await runExample({
-      fn: state.fn,
-      scope: state.example.scope,
+  const edited = isEdited();
+  const repeats = Number($<HTMLSelectElement>('#repeats').value);
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const report = await new Promise<RunReport | undefined>((settle) => {
+    const ticker = window.setInterval(() => ($('#elapsed').textContent = `running for ${elapsed()}`), 100);
+    runs.current = { started, ticker, settle };
+    post({
+      type: 'run',
+      example: state.example.id,
+      source: $<HTMLTextAreaElement>('#source').value,
+      edited,
       inputs: $<HTMLInputElement>('#inputs').value,
-      eager: state.example.eager as (...args: unknown[]) => Promise<unknown>,
-      plainOnNumbers: state.example.plainOnNumbers,
-      repeats: Number($<HTMLSelectElement>('#repeats').value),
+      repeats,
     });
-    renderReport(report);
-  } finally {
-    button.disabled = false;
+  });
+  window.clearInterval(runs.current!.ticker);
+  runs.current = undefined;
+  stop.disabled = true;
+  button.disabled = state.blocked !== undefined;
+  if (report) {
+    renderReport(report, edited, repeats);
+    $('#elapsed').textContent = `took ${elapsed()}`;
+  } else {
+    // The worker did not stop within a second: it was ended, and a new one is starting.
+    $('#error').textContent =
+      `Stopped after ${elapsed()}: the run did not stop within a second, so its worker was ended.`;
+    $('#error').hidden = false;
+    $('#results').dataset.state = 'stopped';
+    $('#elapsed').textContent = '';
   }
 }
 
+/** Stop: aborts the run through its AbortSignal, or ends the worker if the run has not stopped a second later. */
+function stopRun(): void {
+  const current = runs.current;
+  if (!current) return;
+  post({ type: 'stop' });
+  $<HTMLButtonElement>('#stop').disabled = true;
+  window.setTimeout(() => {
+    if (runs.current !== current) return;
+    runs.worker!.terminate();
+    void startWorker();
+    current.settle(undefined);
+  }, 1000);
+}
+
 async function main(): Promise<void> {
-  tf.env().set('PROD', true);
   await chooseBackend();
   renderExampleList();
   selectExample(state.example);
@@ -172,6 +297,7 @@ async function main(): Promise<void> {
     $('#source-highlight').scrollLeft = area.scrollLeft;
   });
   $('#run').addEventListener('click', () => void run());
+  $('#stop').addEventListener('click', stopRun);
   document.body.dataset.ready = 'true';
 }
 

@@ -12,7 +12,12 @@ export async function buildDemo(outdir = DEMO_OUT, extraEntries: Record<string, 
   mkdirSync(outdir, { recursive: true });
   cpSync(join(here, 'public'), outdir, { recursive: true });
   await build({
-    entryPoints: { app: join(here, 'app.ts'), bench: join(here, 'bench_page.ts'), ...extraEntries },
+    entryPoints: {
+      app: join(here, 'app.ts'),
+      worker: join(here, 'worker.ts'),
+      bench: join(here, 'bench_page.ts'),
+      ...extraEntries,
+    },
     outdir,
     bundle: true,
     format: 'esm',

@@ -18,11 +18,19 @@ export interface RunReport {
   /** The result's dtype when it was a tensor, or 'number' and so on. */
   kind?: string;
   printed: string[];
-  /** Median milliseconds per call; undefined where a variant does not apply. */
-  timings: { converted?: number; eager?: number; plain?: number };
+  /** Timings per variant; undefined where a variant does not apply. */
+  timings: { converted?: Timing; eager?: Timing; plain?: Timing };
   /** The graph the call traced (g.graphFor): a one-line summary and its text, or why it ran op by op. */
   graph?: { summary: string; text: string };
   error?: ErrorReport;
+}
+
+/** Milliseconds per call over `runs` calls, each with its result read: the median, the fastest, the slowest. */
+export interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
 }
 
 export interface RunRequest {
@@ -35,6 +43,10 @@ export interface RunRequest {
   plainOnNumbers?: boolean;
   /** Calls per variant for the timings; 0 measures nothing. */
   repeats: number;
+  /** Stops the run: the converted call rejects with an AbortError and frees what it made. */
+  signal?: AbortSignal;
+  /** Each line the run prints, as it prints it (timing runs print nothing). */
+  onPrint?: (line: string) => void;
 }
 
 /** Makes a function from source typed in the demo's editor. */
@@ -45,28 +57,64 @@ export function compileSource(source: string): AnyFunction {
   return fn as AnyFunction;
 }
 
-export function parseInputs(text: string): unknown[] {
-  const args = new Function('tf', `return [${text}\n];`)(tf) as unknown;
-  return args as unknown[];
+/** An error in the Arguments box, as opposed to one of the function. */
+export class ArgumentsError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = 'ArgumentsError';
+  }
+}
+
+/** The arguments as the user types them, e.g. `tf.scalar(27, 'int32'), 2`, evaluated with `tf` in scope. */
+export function parseArguments(text: string): unknown[] {
+  try {
+    return new Function('tf', `return [${text}\n];`)(tf) as unknown[];
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new ArgumentsError(`The Arguments box (${text.trim() || 'empty'}) failed: ${message}`, { cause: error });
+  }
+}
+
+/** A result as plain values: tensors read (asynchronously), also inside arrays and objects. */
+async function plainValue(result: unknown): Promise<unknown> {
+  if (result instanceof tf.Tensor) {
+    const data = result.rank === 0 ? (await result.data())[0] : await result.array();
+    return result.dtype === 'bool' && result.rank === 0 ? Boolean(data) : data;
+  }
+  if (Array.isArray(result)) return Promise.all(result.map(plainValue));
+  if (result !== null && typeof result === 'object' && Object.getPrototypeOf(result) === Object.prototype) {
+    const entries = await Promise.all(Object.entries(result).map(async ([k, v]) => [k, await plainValue(v)]));
+    return Object.fromEntries(entries);
+  }
+  return result;
 }
 
 async function valueOf(result: unknown): Promise<{ value: unknown; kind: string }> {
-  if (result instanceof tf.Tensor) {
-    const data = result.rank === 0 ? (await result.data())[0] : await result.array();
-    return { value: result.dtype === 'bool' ? Boolean(data) : data, kind: `${result.dtype} tensor` };
-  }
-  return { value: result, kind: typeof result };
+  const kind =
+    result instanceof tf.Tensor
+      ? `${result.dtype} tensor${result.rank > 0 ? ` of shape [${result.shape.join(', ')}]` : ''}`
+      : Array.isArray(result)
+        ? 'array'
+        : typeof result;
+  return { value: await plainValue(result), kind };
 }
 
 const format = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 
-/** Runs `call` with console output collected (and still shown), or discarded for timing runs. */
-async function withConsole<T>(printed: string[] | null, call: () => Promise<T>): Promise<T> {
+/** Runs `call` with console output collected and passed to `onPrint` as it comes, or discarded for timing runs. */
+async function withConsole<T>(
+  printed: string[] | null,
+  call: () => Promise<T>,
+  onPrint?: (line: string) => void,
+): Promise<T> {
   const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
   const saved = methods.map((method) => console[method]);
   for (const method of methods) {
     console[method] = (...args: unknown[]) => {
-      printed?.push(args.map(format).join(' '));
+      if (!printed) return;
+      const line = args.map(format).join(' ');
+      printed.push(line);
+      onPrint?.(line);
     };
   }
   try {
@@ -82,17 +130,35 @@ function median(samples: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Median time of `call`, including the read of its result, which is when the device has finished. */
-async function time(repeats: number, call: () => Promise<unknown>): Promise<number> {
+/**
+ * Times `call`, including the read of its result, which is when the device has finished. A result that
+ * is one of the arguments (a function that returns its input) is kept: the next run needs it.
+ */
+async function time(repeats: number, call: () => Promise<unknown>, args: unknown[]): Promise<Timing> {
   const samples: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
     const result = await withConsole(null, call);
     await valueOf(result);
     samples.push(performance.now() - start);
-    tf.dispose(result as tf.TensorContainer);
+    disposeUnless(result, args);
   }
-  return median(samples);
+  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), runs: samples.length };
+}
+
+/** The tensors in a value: itself, or those inside its arrays and plain objects. */
+function tensorsIn(value: unknown, found: tf.Tensor[] = []): tf.Tensor[] {
+  if (value instanceof tf.Tensor) found.push(value);
+  else if (Array.isArray(value)) value.forEach((item) => tensorsIn(item, found));
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    Object.values(value).forEach((item) => tensorsIn(item, found));
+  return found;
+}
+
+/** Disposes the tensors of `result` that are not among `args`. */
+function disposeUnless(result: unknown, args: unknown[]): void {
+  const kept = new Set(tensorsIn(args));
+  tf.dispose(tensorsIn(result).filter((t) => !kept.has(t)));
 }
 
 export function describeError(error: unknown): ErrorReport {
@@ -125,25 +191,26 @@ export async function runExample(request: RunRequest): Promise<RunReport> {
   const report: RunReport = { backend: tf.getBackend(), printed: [], timings: {} };
   let args: unknown[] = [];
   try {
-    args = parseInputs(request.inputs);
-    const graph = toGraph(request.fn, { scope: request.scope });
-    const result = await withConsole(report.printed, () => graph(...args));
+    args = parseArguments(request.inputs);
+    const options = request.signal ? { scope: request.scope, signal: request.signal } : { scope: request.scope };
+    const graph = toGraph(request.fn, options);
+    const result = await withConsole(report.printed, () => graph(...args), request.onPrint);
     Object.assign(report, await valueOf(result));
-    if (!args.includes(result)) tf.dispose(result as tf.TensorContainer);
+    disposeUnless(result, args);
     report.graph = await withConsole(null, () => graphOf(graph, args));
     if (request.repeats > 0) {
-      report.timings.converted = await time(request.repeats, () => graph(...args));
+      report.timings.converted = await time(request.repeats, () => graph(...args), args);
       const allTensors = args.length > 0 && args.every((arg) => arg instanceof tf.Tensor);
       if (request.eager && allTensors)
-        report.timings.eager = await time(request.repeats, () => request.eager!(...args));
+        report.timings.eager = await time(request.repeats, () => request.eager!(...args), args);
       if (request.plainOnNumbers && args.every((arg) => typeof arg === 'number')) {
-        report.timings.plain = await time(request.repeats, async () => request.fn(...args));
+        report.timings.plain = await time(request.repeats, async () => request.fn(...args), args);
       }
     }
   } catch (error) {
     report.error = describeError(error);
   } finally {
-    tf.dispose(args.filter((arg): arg is tf.Tensor => arg instanceof tf.Tensor));
+    tf.dispose(tensorsIn(args));
   }
   return report;
 }

@@ -239,7 +239,9 @@ async function run(): Promise<void> {
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const report = await new Promise<RunReport | undefined>((settle) => {
-    const ticker = window.setInterval(() => ($('#elapsed').textContent = `running for ${elapsed()}`), 100);
+    const tick = () => ($('#elapsed').textContent = `running for ${elapsed()}`);
+    tick();
+    const ticker = window.setInterval(tick, 100);
     runs.current = { started, ticker, settle };
     post({
       type: 'run',

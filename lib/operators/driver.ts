@@ -26,10 +26,19 @@ export const yieldStats = { tasks: 0, waitedMs: 0 };
 
 type Scheduler = { yield?: () => Promise<void> };
 
-/** A macrotask: `scheduler.yield()` where it exists (it keeps the task's priority), else setImmediate or a message. */
+/**
+ * In a worker: the messages the page sends it (a Stop) are tasks of the posted-message source, which a
+ * `scheduler.yield()` continuation always goes before; a message of our own queues behind them instead.
+ */
+const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
+
+/**
+ * A macrotask: `scheduler.yield()` where it exists (it keeps the task's priority) outside workers, else
+ * setImmediate or a message.
+ */
 function nextTask(): Promise<void> {
   const scheduler = (globalThis as { scheduler?: Scheduler }).scheduler;
-  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  if (typeof scheduler?.yield === 'function' && !inWorker) return scheduler.yield();
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const channel = new MessageChannel();

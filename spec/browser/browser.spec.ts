@@ -231,4 +231,123 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       .and.contain('^');
     await page.close();
   });
+
+  /** The demo page, ready, with `example` chosen and timing runs set to `repeats`. */
+  async function demoWith(example: string, repeats = '0'): Promise<Page> {
+    const page = await openPage('');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    await page.click(`[data-example="${example}"]`);
+    await page.selectOption('#repeats', repeats);
+    return page;
+  }
+
+  async function runAndWait(page: Page): Promise<string> {
+    await page.click('#run');
+    await page.waitForSelector('#results:not([data-state="running"]):not([data-state="idle"])', {
+      timeout: 120_000,
+    });
+    return (await page.getAttribute('#results', 'data-state'))!;
+  }
+
+  it('Stop ends an endless loop that printed as it ran, and the page stays responsive', async function () {
+    const page = await demoWith('collatz');
+    await page.fill(
+      '#source',
+      "function forever(x) {\n  console.log('started');\n  while (x > 0) {\n    x = x + 1;\n  }\n  return x;\n}",
+    );
+    await page.fill('#inputs', 'tf.scalar(1)');
+    await page.click('#run');
+    // The print shows while the run goes on.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#results')!.getAttribute('data-state') === 'running' &&
+        document.querySelector('#printed')!.textContent!.includes('started'),
+      undefined,
+      { timeout: 60_000 },
+    );
+    // The page's own timer keeps counting: its main thread is free.
+    const first = await page.textContent('#elapsed');
+    await page.waitForTimeout(600);
+    const later = await page.textContent('#elapsed');
+    expect(first).to.match(/^running for \d+\.\d s$/);
+    expect(later)
+      .to.match(/^running for \d+\.\d s$/)
+      .and.not.equal(first);
+    expect(await page.isEnabled('#stop')).to.equal(true);
+    await page.screenshot({ path: join(artifacts, 'demo-running.png') });
+    await page.click('#stop');
+    await page.waitForSelector('#results[data-state="stopped"]', { timeout: 5_000 });
+    // Stopped through its AbortSignal: the converted call yields, and the worker gets the page's message.
+    expect(await page.textContent('#error')).to.equal('Stopped.');
+    expect(await page.textContent('#printed')).to.contain('started');
+    await page.screenshot({ path: join(artifacts, 'demo-stopped.png') });
+    // Plain JavaScript that never yields cannot see the abort: a second later its worker is ended.
+    await page.fill('#source', 'function spin(n) {\n  while (n > 0) {}\n  return n;\n}');
+    await page.fill('#inputs', '1');
+    await page.click('#run');
+    await page.waitForTimeout(300);
+    await page.click('#stop');
+    await page.waitForSelector('#results[data-state="stopped"]', { timeout: 5_000 });
+    expect(await page.textContent('#error')).to.match(/^Stopped after \d+\.\d s: .* its worker was ended\.$/);
+    // A new worker runs the next example.
+    await page.click('[data-example="collatz"]');
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.textContent('#result')).to.equal('111');
+    await page.close();
+  });
+
+  it('a syntax error blocks Run and shows its line and column', async function () {
+    const page = await demoWith('collatz');
+    await page.fill('#source', 'function f(x) {\n  return x +;\n}');
+    await page.waitForFunction(() => document.querySelector('#converted')!.textContent!.startsWith('SyntaxError'));
+    expect(await page.textContent('#converted')).to.match(/^SyntaxError at line 2, column 13: Unexpected token/);
+    expect(await page.isDisabled('#run')).to.equal(true);
+    await page.screenshot({ path: join(artifacts, 'demo-syntax-error.png') });
+    await page.fill('#source', 'function f(x) {\n  return x + 1;\n}');
+    await page.waitForFunction(() => !document.querySelector('#converted')!.classList.contains('failed'));
+    expect(await page.isEnabled('#run')).to.equal(true);
+    await page.close();
+  });
+
+  it('shows only the current run: a result clears the old error, an error the old result', async function () {
+    const page = await demoWith('collatz');
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.textContent('#result')).to.equal('111');
+    // An error in the Arguments box says it comes from there, and the old result is gone.
+    await page.fill('#inputs', 'tf.scalar(');
+    expect(await runAndWait(page)).to.equal('error');
+    expect(await page.textContent('#error'))
+      .to.contain('ArgumentsError')
+      .and.contain('Arguments box');
+    expect(await page.textContent('#result')).to.equal('');
+    await page.screenshot({ path: join(artifacts, 'demo-arguments-error.png') });
+    await page.fill('#inputs', "tf.scalar(27, 'int32')");
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.isVisible('#error')).to.equal(false);
+    expect(await page.textContent('#result')).to.equal('111');
+    // Tensors inside arrays show as their values.
+    await page.fill('#source', 'function pair(x) {\n  return [x, x * 2];\n}');
+    await page.fill('#inputs', 'tf.scalar(3)');
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.textContent('#result')).to.equal('[3,6]');
+    await page.close();
+  });
+
+  it("times a function against its own eager version only, keeping the example's inputs", async function () {
+    const page = await demoWith('print', '3');
+    // The result is the input itself: timing runs must not dispose it.
+    await page.fill('#inputs', "tf.scalar(-1, 'int32')");
+    expect(await runAndWait(page), (await page.textContent('#error')) ?? '').to.equal('done');
+    expect(await page.textContent('#result')).to.equal('-1');
+    const timings = (await page.textContent('#timings'))!;
+    expect(timings).to.match(/converted \(toGraph\)\d+\.\d+ ms median of 3 runs, /);
+    expect(timings).to.match(/hand-written eager TF\.js\d+\.\d+ ms median of 3 runs, .* · converted takes \d+\.\d\d×/);
+    expect(timings).to.not.match(/NaN|Infinity/);
+    await page.screenshot({ path: join(artifacts, 'demo-timings.png') });
+    // Edited code has no hand-written version to compare with.
+    await page.fill('#source', ((await page.inputValue('#source')) ?? '') + '\n');
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.textContent('#timings')).to.contain('none: this is edited code');
+    await page.close();
+  });
 });

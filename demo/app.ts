@@ -3,8 +3,10 @@ import { parse } from 'acorn';
 import { toCode, toGraph } from '../lib/index.js';
 import { EXAMPLES } from './catalog.js';
 import { highlight } from './highlight.js';
+import { convertedLinesBySource } from './source_lines.js';
 import { compileSource, describeError, type RunReport, type Timing } from './runner.js';
 import type { FromWorker, ToWorker } from './worker.js';
+import sources from 'virtual:example-sources';
 
 type Example = (typeof EXAMPLES)[number];
 
@@ -15,6 +17,8 @@ const state: {
   fn: (...args: unknown[]) => unknown;
   /** Why the editor's code cannot run (a syntax error, with its line and column), or undefined. */
   blocked?: string;
+  /** For each line of the editor's code, the lines of the converted code that come from it. */
+  linked?: Map<number, Set<number>>;
   backends: string[];
 } = {
   example: EXAMPLES[0]!,
@@ -64,6 +68,9 @@ async function chooseBackend(): Promise<void> {
     : `This browser has no WebGPU (navigator.gpu is missing), so examples run on the ${backend} backend.`;
   notice.hidden = false;
 }
+
+/** An example's function as announcement.js writes it (the bundle renames some). */
+const sourceOf = (example: Example): string => sources[example.name] ?? example.fn.toString();
 
 function renderExampleList(): void {
   const list = $('#examples');
@@ -116,19 +123,95 @@ function renderSource(): void {
     state.fn = compileSource(source);
     // toGraph also binds the free names, so a missing one shows here, before anything runs.
     toGraph(state.fn, { scope: state.example.scope });
-    converted.innerHTML = highlight(toCode(state.fn));
+    const { code, map } = toCode(state.fn, { sourceMap: true });
+    state.linked = convertedLinesBySource(map);
+    // One element per line, so that the lines that come from the cursor's line can be marked.
+    converted.innerHTML = highlight(code)
+      .split('\n')
+      .map((html, k) => `<span class="line" data-line="${k + 1}">${html}</span>`)
+      .join('\n');
     converted.classList.remove('failed');
+    markLinkedLines();
   } catch (error) {
     converted.textContent = describeError(error).message;
     converted.classList.add('failed');
   }
 }
 
+/** Marks the converted lines that come from the line the editor's cursor is on (from toCode's source map). */
+function markLinkedLines(): void {
+  const area = $<HTMLTextAreaElement>('#source');
+  const line = area.value.slice(0, area.selectionStart).split('\n').length;
+  const linked = state.linked?.get(line) ?? new Set<number>();
+  const focused = document.activeElement === area;
+  for (const element of Array.from(document.querySelectorAll<HTMLElement>('#converted .line'))) {
+    element.classList.toggle('linked', focused && linked.has(Number(element.dataset.line)));
+  }
+}
+
+/** Tab indents inside the editor; Escape, then Tab, moves the focus on as usual. */
+function keepTab(area: HTMLTextAreaElement): void {
+  let leaving = false;
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      leaving = true;
+      return;
+    }
+    const plainTab = event.key === 'Tab' && !event.ctrlKey && !event.metaKey && !event.altKey;
+    if (!plainTab || leaving) {
+      leaving = false;
+      return;
+    }
+    event.preventDefault();
+    const start = area.value.lastIndexOf('\n', area.selectionStart - 1) + 1;
+    if (event.shiftKey) {
+      // Outdent: up to two spaces at the start of the line.
+      const spaces = /^ {1,2}/.exec(area.value.slice(start))?.[0].length ?? 0;
+      if (spaces > 0) area.setRangeText('', start, start + spaces, 'end');
+    } else area.setRangeText('  ', area.selectionStart, area.selectionEnd, 'end');
+    area.dispatchEvent(new Event('input'));
+  });
+}
+
+/** A link to this page with the example, the editor's code and the arguments, in the URL's fragment. */
+function shareLink(): string {
+  const params = new URLSearchParams({
+    example: state.example.id,
+    code: $<HTMLTextAreaElement>('#source').value,
+    args: $<HTMLInputElement>('#inputs').value,
+  });
+  return `${location.origin}${location.pathname}#${params}`;
+}
+
+function share(): void {
+  const link = shareLink();
+  history.replaceState(null, '', link);
+  const field = $<HTMLInputElement>('#share-link');
+  field.value = link;
+  field.hidden = false;
+  field.select();
+  // Where the page may write the clipboard; the field shows the link either way.
+  void navigator.clipboard?.writeText(link).catch(() => undefined);
+}
+
+/** The example, code and arguments of a shared link, if the page was opened with one. */
+function openShared(): boolean {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const example = EXAMPLES.find((candidate) => candidate.id === params.get('example'));
+  if (!example) return false;
+  selectExample(example);
+  const code = params.get('code');
+  if (code !== null) setEditor(code);
+  const args = params.get('args');
+  if (args !== null) $<HTMLInputElement>('#inputs').value = args;
+  return true;
+}
+
 function selectExample(example: Example): void {
   state.example = example;
   renderExampleList();
   $('#blurb').textContent = example.blurb;
-  setEditor(example.fn.toString());
+  setEditor(sourceOf(example));
   const presets = $('#presets');
   presets.innerHTML = '';
   for (const input of example.inputs) {
@@ -223,7 +306,7 @@ function renderReport(report: RunReport, edited: boolean, repeats: number): void
 }
 
 /** Whether the editor holds other code than the example's own. */
-const isEdited = () => $<HTMLTextAreaElement>('#source').value !== state.example.fn.toString();
+const isEdited = () => $<HTMLTextAreaElement>('#source').value !== sourceOf(state.example);
 
 async function run(): Promise<void> {
   if (state.blocked || runs.current) return;
@@ -286,7 +369,7 @@ function stopRun(): void {
 async function main(): Promise<void> {
   await chooseBackend();
   renderExampleList();
-  selectExample(state.example);
+  if (!openShared()) selectExample(state.example);
   let timer: number | undefined;
   $<HTMLTextAreaElement>('#source').addEventListener('input', () => {
     $('#source-highlight').innerHTML = highlight($<HTMLTextAreaElement>('#source').value) + '\n';
@@ -300,6 +383,12 @@ async function main(): Promise<void> {
   });
   $('#run').addEventListener('click', () => void run());
   $('#stop').addEventListener('click', stopRun);
+  $('#reset').addEventListener('click', () => setEditor(sourceOf(state.example)));
+  $('#share').addEventListener('click', share);
+  const area = $<HTMLTextAreaElement>('#source');
+  keepTab(area);
+  for (const event of ['keyup', 'click', 'focus', 'blur']) area.addEventListener(event, markLinkedLines);
+  document.addEventListener('selectionchange', markLinkedLines);
   document.body.dataset.ready = 'true';
 }
 

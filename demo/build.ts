@@ -1,11 +1,37 @@
 // Bundles the demo (and any extra pages, such as the browser suite's) for the browser with esbuild.
-import { build } from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { parse } from 'acorn';
+import { build, type Plugin } from 'esbuild';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEMO_OUT = join(here, '.build');
+
+/**
+ * `virtual:example-sources`: the source text of each function of demo/announcement.js, by name, as it is
+ * written there. Bundling renames functions whose names collide (tfjs has a `huberLoss` too, so the
+ * bundle's is `huberLoss2`), and the editor shows what the examples say, not what the bundle made.
+ */
+const exampleSources: Plugin = {
+  name: 'example-sources',
+  setup(builder) {
+    builder.onResolve({ filter: /^virtual:example-sources$/ }, (args) => ({ path: args.path, namespace: 'sources' }));
+    builder.onLoad({ filter: /.*/, namespace: 'sources' }, () => {
+      const file = join(here, 'announcement.js');
+      const text = readFileSync(file, 'utf8');
+      const program = parse(text, { ecmaVersion: 'latest', sourceType: 'module' });
+      const sources: Record<string, string> = {};
+      for (const statement of program.body) {
+        const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
+        if (declaration?.type === 'FunctionDeclaration' && declaration.id) {
+          sources[declaration.id.name] = text.slice(declaration.start, declaration.end);
+        }
+      }
+      return { contents: `export default ${JSON.stringify(sources)};`, loader: 'js', watchFiles: [file] };
+    });
+  },
+};
 
 /** Builds `demo/app.ts`, the benchmark page (`demo/bench_page.ts`) and `extraEntries` (name → file) into `outdir`, with the page's static files. */
 export async function buildDemo(outdir = DEMO_OUT, extraEntries: Record<string, string> = {}): Promise<string> {
@@ -26,6 +52,7 @@ export async function buildDemo(outdir = DEMO_OUT, extraEntries: Record<string, 
     sourcemap: true,
     minify: false,
     logLevel: 'warning',
+    plugins: [exampleSources],
     // tfjs-core mentions Node built-ins behind environment checks; the browser never reaches them.
     external: ['fs', 'path', 'crypto', 'os', 'worker_threads', 'node-fetch', 'string_decoder'],
   });

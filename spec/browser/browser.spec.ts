@@ -350,4 +350,53 @@ describe('in the browser (headless Chromium, webgpu)', function () {
     expect(await page.textContent('#timings')).to.contain('none: this is edited code');
     await page.close();
   });
+
+  it('the editor shows the examples as written, keeps Tab, resets, shares a link, and marks converted lines', async function () {
+    const page = await demoWith('huber');
+    // Names as the examples write them, not as the bundle renamed them (huberLoss2, step4).
+    expect(await page.inputValue('#source')).to.match(/^function huberLoss\(a\) \{/);
+    await page.click('[data-example="training"]');
+    expect(await page.inputValue('#source')).to.contain('for (let step = 0; step < steps; step++)');
+    await page.click('[data-example="collatz"]');
+    const original = await page.inputValue('#source');
+    // Tab indents inside the editor; Escape, then Tab, leaves it.
+    await page.focus('#source');
+    await page.evaluate(() => document.querySelector<HTMLTextAreaElement>('#source')!.setSelectionRange(0, 0));
+    await page.keyboard.press('Tab');
+    expect(await page.inputValue('#source')).to.equal(`  ${original}`);
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('source');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.not.equal('source');
+    await page.click('#reset');
+    expect(await page.inputValue('#source')).to.equal(original);
+    // The cursor on the while line marks the converted lines that come from it.
+    const at = original.indexOf('while');
+    await page.focus('#source');
+    await page.evaluate((position) => {
+      const area = document.querySelector<HTMLTextAreaElement>('#source')!;
+      area.setSelectionRange(position, position);
+      area.dispatchEvent(new KeyboardEvent('keyup'));
+    }, at);
+    const linked = await page.$$eval('#converted .line.linked', (lines) => lines.map((line) => line.textContent));
+    expect(linked.join('\n')).to.contain('ag__.notEqual(a, 1)');
+    expect(linked.join('\n')).to.not.contain('counter = ');
+    await page.screenshot({ path: join(artifacts, 'demo-linked-lines.png') });
+    // A shared link opens the same code and arguments.
+    const edited = original.replace('counter + 1', 'counter + 2');
+    await page.fill('#source', edited);
+    await page.fill('#inputs', "tf.scalar(6, 'int32')");
+    await page.click('#share');
+    const link = await page.inputValue('#share-link');
+    expect(link).to.contain('#example=collatz&code=');
+    const opened = await openPage(link.slice(url.length));
+    await opened.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    expect(await opened.inputValue('#source')).to.equal(edited);
+    expect(await opened.inputValue('#inputs')).to.equal("tf.scalar(6, 'int32')");
+    await opened.selectOption('#repeats', '0');
+    expect(await runAndWait(opened)).to.equal('done');
+    expect(await opened.textContent('#result')).to.equal('16');
+    await opened.close();
+    await page.close();
+  });
 });

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { toGraph } from '../lib/index.js';
 import { fusedPaths } from '../lib/kernels/register.js';
 import { benchGraphMode, formatGraphTable, graphTable, type TableRow } from '../bench/graph_mode.js';
+import { renderChart } from './bench_chart.js';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
@@ -79,6 +80,7 @@ async function run(backends: string[], quick: boolean, rows: string | undefined)
         ...(quick ? QUICK : {}),
       });
       renderTable(graphTable());
+      renderChart($('#bench-chart'), graphTable());
     }
     const lines = formatGraphTable(`${machine}, in the browser`);
     window.benchOutcome = { state: 'done', lines, rows: graphTable() };

@@ -212,6 +212,14 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       expect(cells[4], cells[1]).to.match(/^\d+\.\d\dx$/);
       expect(cells[8], cells[1]).to.match(/^replayed/);
     }
+    // A chart of the rows: one bar per row, its factor stated for those who cannot see it.
+    expect(await page.isVisible('#bench-chart canvas')).to.equal(true);
+    const box = (await page.locator('#bench-chart canvas').boundingBox())!;
+    expect(box.width).to.be.greaterThan(200);
+    expect(box.height).to.be.greaterThan(100);
+    const described = (await page.getAttribute('#bench-chart canvas', 'aria-label'))!;
+    for (const cells of rows) expect(described).to.contain(`${cells[1]} on ${cells[0]}: ${cells[4]}`);
+    expect(await page.textContent('#bench-chart figcaption')).to.contain(`${rows.length} rows`);
     await page.screenshot({ path: join(artifacts, 'bench-page.png'), fullPage: true });
     await page.close();
   });

@@ -56,3 +56,27 @@ export function trainSine(steps) {
   optimizer.dispose();
   return loss;
 }
+
+// trainSine as the demo runs it: the loss printed every 5 steps (the demo plots those lines), and the
+// data with the fitted curve returned beside the loss (the demo plots them too).
+export function fitSine(steps) {
+  const xs = tf.linspace(-2, 2, 32).reshape([32, 1]);
+  const ys = tf.sin(xs);
+  const w1 = tf.variable(tf.randomNormal([1, 8], 0, 1, 'float32', 1));
+  const b1 = tf.variable(tf.zeros([8]));
+  const w2 = tf.variable(tf.randomNormal([8, 1], 0, 0.5, 'float32', 2));
+  const b2 = tf.variable(tf.zeros([1]));
+  const optimizer = tf.train.sgd(0.1);
+  const predict = (x) => tf.matMul(tf.tanh(tf.matMul(x, w1) + b1), w2) + b2;
+  let loss = 0;
+  for (let step = 0; step < steps; step++) {
+    loss = optimizer.minimize(() => tf.mean(tf.square(predict(xs) - ys)), true);
+    if (step % 5 == 0) {
+      console.log('step', step, 'loss', loss);
+    }
+  }
+  const fitted = predict(xs);
+  tf.dispose([w1, b1, w2, b2]);
+  optimizer.dispose();
+  return { loss, xs, ys, fitted };
+}

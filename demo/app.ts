@@ -3,6 +3,7 @@ import { parse } from 'acorn';
 import { toCode, toGraph } from '../lib/index.js';
 import { EXAMPLES } from './catalog.js';
 import { highlight } from './highlight.js';
+import { renderPlots } from './plot.js';
 import { convertedLinesBySource } from './source_lines.js';
 import { compileSource, describeError, type RunReport, type Timing } from './runner.js';
 import type { FromWorker, ToWorker } from './worker.js';
@@ -229,6 +230,7 @@ function selectExample(example: Example): void {
 
 function clearResults(): void {
   for (const id of ['#result', '#kind', '#printed', '#timings', '#error', '#elapsed']) $(id).textContent = '';
+  renderPlots($('#plots'), [], undefined);
   $('#error').hidden = true;
   $('#results').dataset.state = 'idle';
 }
@@ -295,11 +297,17 @@ function renderReport(report: RunReport, edited: boolean, repeats: number): void
     // A new result clears the old error.
     $('#error').hidden = true;
     $('#error').textContent = '';
-    $('#result').textContent = JSON.stringify(report.value);
+    // Fractions to 7 significant digits (a float32 holds about that many), so that arrays stay readable.
+    const text = JSON.stringify(report.value, (_, v: unknown) =>
+      typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v,
+    );
+    $('#result').textContent = text;
+    $('#result').classList.toggle('long', text.length > 24);
     $('#kind').textContent = report.kind ?? '';
     results.dataset.state = 'done';
   }
   if (report.printed.length === 0) $('#printed').textContent = '(nothing printed)';
+  renderPlots($('#plots'), report.printed, report.error ? undefined : report.value);
   $('#graph-summary').textContent = report.graph?.summary ?? '';
   $('#graph').textContent = report.graph?.text ?? '';
   renderTimings(report, edited, repeats);

@@ -70,3 +70,30 @@ export async function trainSineEager(steps) {
   optimizer.dispose();
   return loss;
 }
+
+// fitSine without autograph: trainSine's eager version, printing every 5 steps and giving the fit too.
+export async function fitSineEager(steps) {
+  const count = typeof steps === 'number' ? steps : (await steps.data())[0];
+  const [xs, ys] = tf.tidy(() => {
+    const x = tf.linspace(-2, 2, 32).reshape([32, 1]);
+    return [x, tf.sin(x)];
+  });
+  const [w1, b1, w2, b2] = tf.tidy(() => [
+    tf.variable(tf.randomNormal([1, 8], 0, 1, 'float32', 1)),
+    tf.variable(tf.zeros([8])),
+    tf.variable(tf.randomNormal([8, 1], 0, 0.5, 'float32', 2)),
+    tf.variable(tf.zeros([1])),
+  ]);
+  const optimizer = tf.train.sgd(0.1);
+  const predict = (x) => tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2);
+  let loss = tf.scalar(0);
+  for (let step = 0; step < count; step++) {
+    loss.dispose();
+    loss = optimizer.minimize(() => tf.mean(tf.square(tf.sub(predict(xs), ys))), true);
+    if (step % 5 === 0) console.log('step', step, 'loss', (await loss.data())[0]);
+  }
+  const fitted = predict(xs);
+  tf.dispose([w1, b1, w2, b2]);
+  optimizer.dispose();
+  return { loss, xs, ys, fitted };
+}

@@ -10,7 +10,7 @@ import { assertNow, assertPlain, assertStmt, isNodeAssert } from '../operators/a
 import { currentTracer, originalOf, type Tracer } from '../operators/tracing.js';
 import { pow } from '../operators/arithmetic.js';
 import { arrayMethod, arrayMethodOf, arrayMethodSync, callbackWaits, restage } from '../operators/array_methods.js';
-import { checkListMethod } from '../operators/lists.js';
+import { checkListMethod, setElementType, stack } from '../operators/lists.js';
 import * as math from '../operators/math.js';
 import { CALLBACK_HINT } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
@@ -251,6 +251,8 @@ function checkCallWhileTracing(target: Target, fn: any, thisArg: unknown, label:
   }
 }
 
+const LIST_FUNCTIONS: ReadonlySet<unknown> = new Set([setElementType, stack]);
+
 /**
  * Anywhere in a graph trace, a called user function must not change an object it did not make (an
  * argument, `this`, an object from outside): a replay runs tf's kernels, not the function's JavaScript,
@@ -259,6 +261,9 @@ function checkCallWhileTracing(target: Target, fn: any, thisArg: unknown, label:
  * where any call of another function counts as a change. tf's functions and the built-ins are known.
  */
 function checkObjectChanges(tracer: Tracer, target: Target, fn: any, label: string): void {
+  // The library's list functions: setElementType records the list's dtype, the same on every call, and
+  // stack makes a new tensor; neither changes anything a replay would need to repeat.
+  if (LIST_FUNCTIONS.has(fn)) return;
   let changes = false;
   if (target.kind === 'converted') changes = changesObjectsOutside(target.callee.staged());
   else if (target.kind === 'native' && target.replacement === undefined && !isTfFunction(fn)) {

@@ -35,6 +35,12 @@ function expectSameLines(actual: string[], expected: string[], tolerance: number
   });
 }
 
+/** The number an example's expected values give: its result, or the part of it that `measure` picks. */
+function measured(example: (typeof EXAMPLES)[number], value: unknown): number {
+  const measure = 'measure' in example ? (example.measure as (value: never) => unknown) : undefined;
+  return Number(measure ? measure(value as never) : value);
+}
+
 describe('in the browser (headless Chromium, webgpu)', function () {
   this.timeout(240_000);
   let browser: Browser | undefined;
@@ -96,9 +102,9 @@ describe('in the browser (headless Chromium, webgpu)', function () {
         expect(inNode.backend, label).to.equal('cpu');
         expect(inBrowser.kind, label).to.equal(inNode.kind);
         const tolerance = ('tolerance' in example ? example.tolerance : undefined) ?? 1e-5;
-        expect(inBrowser.value as number, label).to.be.closeTo(inNode.value as number, tolerance);
+        expect(measured(example, inBrowser.value), label).to.be.closeTo(measured(example, inNode.value), tolerance);
         expectSameLines(inBrowser.printed, inNode.printed, tolerance, label);
-        expect(inBrowser.value as number, label).to.be.closeTo(
+        expect(measured(example, inBrowser.value), label).to.be.closeTo(
           example.expected[inputs as keyof typeof example.expected] as number,
           tolerance,
         );
@@ -133,7 +139,7 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       expect(await page.getAttribute('#results', 'data-state'), (await page.textContent('#error')) ?? '').to.equal(
         'done',
       );
-      const shown = Number(await page.textContent('#result'));
+      const shown = measured(example, JSON.parse((await page.textContent('#result'))!));
       expect(shown, `${example.id} result shown`).to.be.closeTo(
         example.expected[inputs as keyof typeof example.expected] as number,
         ('tolerance' in example ? example.tolerance : undefined) ?? 1e-5,
@@ -149,7 +155,14 @@ describe('in the browser (headless Chromium, webgpu)', function () {
         expect(summary).to.match(/, 1 of them fused/);
         expect(await page.textContent('#graph')).to.match(/= fused \d+ kernels \(/);
       }
-      await page.screenshot({ path: join(artifacts, `demo-${example.id}.png`) });
+      // The training example plots the loss it printed and its fit against the data.
+      expect(await page.isVisible('#plots'), `${example.id} plots`).to.equal(example.id === 'training');
+      if (example.id === 'training') {
+        expect(await page.getAttribute('#loss-plot', 'aria-label')).to.match(/^loss over 12 printed steps, /);
+        expect(await page.getAttribute('#fit-plot', 'aria-label')).to.equal('fitted curve and data, 32 points');
+        expect((await page.locator('#fit-plot').boundingBox())!.height).to.be.greaterThan(100);
+      }
+      await page.screenshot({ path: join(artifacts, `demo-${example.id}.png`), fullPage: true });
     }
     await page.close();
   });

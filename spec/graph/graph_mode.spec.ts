@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { fusionEnabled } from '../../lib/api/graph_mode.js';
-import { assert, setMode, toGraph } from '../../lib/index.js';
+import { assert, autograph, setMode, toGraph } from '../../lib/index.js';
 import { FUSED_KERNEL } from '../../lib/kernels/elementwise.js';
 import { collatz } from '../fixtures/examples.js';
 import { describeWithBackends, rejection, valueOf } from '../helpers/backends.js';
@@ -40,6 +40,31 @@ describeWithBackends('graph mode', (backend) => {
       tf.dispose([x, got as tf.Tensor, want as tf.Tensor]);
     }
     expect(runs).to.deep.equal(['traced', 'replayed', 'replayed', 'replayed']);
+  });
+
+  it('traces and replays a function that types and stacks its own list', async () => {
+    // setElementType records the list's dtype, the same on every call: it does not stop the trace.
+    const pairs = new Function(
+      'tf',
+      'autograph',
+      `return function pairs(x) {
+        const list = [];
+        autograph.setElementType(list, 'float32');
+        list.push(x);
+        list.push(x * 2);
+        return autograph.stack(list);
+      }`,
+    )(tf, { setElementType: autograph.setElementType, stack: autograph.stack }) as Fn;
+    const g = toGraph(pairs, { scope: { autograph } });
+    const runs: string[] = [];
+    for (const n of [1, 2.5]) {
+      const x = tf.scalar(n);
+      const got = await g(x);
+      runs.push(g.lastRun.how);
+      expect(await valueOf(got)).to.deep.equal([n, n * 2]);
+      x.dispose();
+    }
+    expect(runs).to.deep.equal(['traced', 'replayed']);
   });
 
   it('selects instead of reading an if, reads a loop once per round, and frees every value it made', async () => {

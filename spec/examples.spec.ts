@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { toCode, toGraph } from '../lib/index.js';
 import { collatz, f, huberLoss, trainSine } from './fixtures/examples.js';
 import { train } from './fixtures/training.js';
+import { EXAMPLES } from '../demo/catalog.js';
 import { captureLog } from './helpers/console.js';
 import { describeWithBackends, expectNoLeaks, valueOf } from './helpers/backends.js';
 
@@ -158,5 +159,30 @@ describeWithBackends('a training loop in one call', (backend) => {
     expect(again.result).to.be.closeTo(result as number, 1e-5);
     expect(again.lines.map((line) => line.slice(0, 2))).to.deep.equal(lines.map((line) => line.slice(0, 2)));
     steps.dispose();
+  });
+
+  it("the demo's hand-written eager versions give the examples' results and free what they make", async function () {
+    this.timeout(120_000);
+    for (const example of EXAMPLES) {
+      // The tensor inputs (the eager versions take tensors), and the number the expected value is.
+      for (const inputs of example.inputs.filter((text) => text.startsWith('tf.'))) {
+        const [arg] = new Function('tf', `return [${inputs}];`)(tf) as tf.Tensor[];
+        const measure = 'measure' in example ? (example.measure as (value: unknown) => unknown) : (v: unknown) => v;
+        const { result } = await captureLog(() =>
+          expectNoLeaks(async () => {
+            const value = (await example.eager(arg as never)) as unknown;
+            const picked = measure(value) as tf.Tensor;
+            const number = (await picked.data())[0]!;
+            // Everything the eager version gave back (a tensor, or an object of tensors) is the caller's to free.
+            tf.dispose(value instanceof tf.Tensor ? value : Object.values(value as object));
+            return number;
+          }),
+        );
+        const tolerance = ('tolerance' in example ? example.tolerance : undefined) ?? 1e-5;
+        const expected = example.expected[inputs as keyof typeof example.expected] as number;
+        expect(result, `${example.id}(${inputs})`).to.be.closeTo(expected, tolerance);
+        arg!.dispose();
+      }
+    }
   });
 });

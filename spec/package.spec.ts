@@ -155,6 +155,13 @@ describe('the package, installed from its tarball in a new project', function ()
     expect([result.backend, result.steps]).to.deep.equal(['webgpu', 111]);
   });
 
+  it('ships the sources its source maps point to', () => {
+    const map = JSON.parse(
+      readFileSync(join(project, 'node_modules', 'tfjs-autograph', 'dist', 'index.js.map'), 'utf8'),
+    ) as { sources: string[]; sourcesContent?: string[] };
+    expect(map.sourcesContent?.[0]).to.contain('export const toGraph');
+  });
+
   it('loads with require() too', () => {
     const run = node(['--input-type=commonjs', '-e', "console.log(typeof require('tfjs-autograph').toGraph)"]);
     expect(run.status, run.stderr).to.equal(0);

@@ -24,7 +24,7 @@ export interface GraphBenchOptions {
   /** Progress lines as rows finish. */
   log?: (line: string) => void;
   /** The library's counts of how fused kernels ran on cpu and wasm (SIMD or JavaScript), for the table. */
-  fusedPaths?: { simd: number; javascript: number; wgsl: number };
+  fusedPaths?: { simd: number; javascript: number; wgsl: number; queueWrites: number };
 }
 
 // ---- The same programs written by hand in eager TF.js. ----
@@ -220,7 +220,7 @@ async function benchRow(
   row: Row,
   backend: string,
   log: (line: string) => void,
-  fusedPaths = { simd: 0, javascript: 0, wgsl: 0 },
+  fusedPaths = { simd: 0, javascript: 0, wgsl: 0, queueWrites: 0 },
 ): Promise<void> {
   // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
   for (let w = 0; w < row.warmups; w++) {
@@ -270,7 +270,10 @@ async function benchRow(
   const inputs = row.inputs(row.repeats + 1);
   const eagerCounts = await counted(async () => dispose([await row.eager(...inputs)]));
   const paths = { ...fusedPaths };
-  const graphCounts = await counted(async () => dispose([await row.graph(...inputs)]));
+  // Inputs of its own, as in the timed runs: the eager call above uploaded these.
+  const graphInputs = row.inputs(row.repeats + 1);
+  const graphCounts = await counted(async () => dispose([await row.graph(...graphInputs)]));
+  dispose(graphInputs);
   // A fused kernel runs as WebAssembly SIMD, a JavaScript loop (both on the CPU) or a WGSL program.
   const ran = [
     [fusedPaths.simd - paths.simd, 'SIMD'],
@@ -283,6 +286,9 @@ async function benchRow(
         .map(([n, how]) => `${n} ${how}`)
         .join(' + ')}`
     : '';
+  // Inputs still on the CPU that fused WebGPU kernels wrote with a queue write; smaller ones take tfjs's upload.
+  const written = fusedPaths.queueWrites - paths.queueWrites;
+  const uploads = written > 0 ? `, ${written} input${written > 1 ? 's' : ''} written by queue` : '';
   const runs = (row.graph as unknown as { lastRun: { how: string; reason?: string; kernels?: number } }).lastRun;
   // A replay calls kernels directly, not through the engine: it counts them itself.
   graphCounts.kernels += runs.kernels ?? 0;
@@ -301,7 +307,7 @@ async function benchRow(
     ...(loops > 0 ? [`${loops} fused loop${loops > 1 ? 's' : ''}`] : []),
     ...(fused.length > 0 ? [`${fused.length} fused (${kernelCounts(fused.map((f) => Number(f.split(' ')[1])))})`] : []),
   ];
-  const fusion = parts.length > 0 ? `, ${parts.join(', ')}${ranAs}` : ', none fused';
+  const fusion = parts.length > 0 ? `, ${parts.join(', ')}${ranAs}${uploads}` : ', none fused';
   dispose(inputs);
   const [e, g] = [median(eagerTimes), median(graphTimes)];
   const how =

@@ -178,16 +178,22 @@ describe('the package, installed from its tarball in a new project', function ()
     expect(errors, run.stdout).to.deep.equal([]);
   });
 
-  it("names tfjs's WebGPU backend and how to install it when the project lacks it", function () {
-    if (webgpuUnavailable !== undefined) this.skip();
-    const backend = join(project, 'node_modules', '@tensorflow', 'tfjs-backend-webgpu');
-    renameSync(backend, `${backend}-away`);
-    try {
-      const run = node(['collatz.mjs', 'webgpu']);
-      expect(run.status).to.not.equal(0);
-      expect(run.stderr).to.contain('npm install @tensorflow/tfjs-backend-webgpu');
-    } finally {
-      renameSync(`${backend}-away`, backend);
-    }
-  });
+  for (const [missing, install] of [
+    [['@tensorflow', 'tfjs-backend-webgpu'], 'npm install @tensorflow/tfjs-backend-webgpu'],
+    [['webgpu'], 'npm install webgpu'],
+  ] as const) {
+    it(`names ${missing.join('/')} and how to install it when the project lacks it`, function () {
+      // Without the webgpu package, nothing would be missing where there is no WebGPU at all.
+      if (webgpuUnavailable !== undefined) this.skip();
+      const folder = join(project, 'node_modules', ...missing);
+      renameSync(folder, `${folder}-away`);
+      try {
+        const run = node(['collatz.mjs', 'webgpu']);
+        expect(run.status).to.not.equal(0);
+        expect(run.stderr).to.contain(install);
+      } finally {
+        renameSync(`${folder}-away`, folder);
+      }
+    });
+  }
 });

@@ -67,3 +67,36 @@ export function sourceMap(
     mappings: lines.map((segments) => segments.join(',')).join(';'),
   };
 }
+
+/**
+ * The inverse of `sourceMap`'s encoding: each segment of `mappings` as a Mapping (1-based lines, 0-based
+ * columns), in the order the string holds them. For tools that read a map toCode gave (the demo marks the
+ * converted lines that come from a line of the original).
+ */
+export function decodeMappings(mappings: string): Mapping[] {
+  const out: Mapping[] = [];
+  let [originalLine, originalColumn] = [0, 0];
+  mappings.split(';').forEach((line, generatedLine) => {
+    let generatedColumn = 0;
+    for (const segment of line.split(',').filter(Boolean)) {
+      const values: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const char of segment) {
+        const digit = BASE64.indexOf(char);
+        value += (digit & 31) << shift;
+        shift += 5;
+        if (!(digit & 32)) {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          [value, shift] = [0, 0];
+        }
+      }
+      if (values.length < 4) continue;
+      generatedColumn += values[0]!;
+      originalLine += values[2]!;
+      originalColumn += values[3]!;
+      out.push({ generatedLine: generatedLine + 1, generatedColumn, originalLine: originalLine + 1, originalColumn });
+    }
+  });
+  return out;
+}

@@ -20,9 +20,10 @@ type Typed = Float32Array | Int32Array | Uint8Array;
 /**
  * How fused elementwise kernels ran, counted per run: with WebAssembly SIMD, as the JavaScript loop (an
  * expression with a kernel that has no exact SIMD form, fewer than four elements, or no SIMD in this
- * engine), or as a WGSL program. Benchmarks and specs read it to say which path they measured.
+ * engine), or as a WGSL program; and how many WebGPU inputs they wrote with a queue write (smaller ones
+ * go through tfjs's own upload). Benchmarks and specs read it to say which path they measured.
  */
-export const fusedPaths = { simd: 0, javascript: 0, wgsl: 0 };
+export const fusedPaths = { simd: 0, javascript: 0, wgsl: 0, queueWrites: 0 };
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -213,7 +214,7 @@ function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBacken
     return backend.makeTensorInfo(result.shape, result.dtype, computeOnCpu(expression, values));
   }
   fusedPaths.wgsl++;
-  uploadInputs(inputs, backend);
+  fusedPaths.queueWrites += uploadInputs(inputs, backend);
   const storage = storageOf(inputs, backend);
   if (expression.reduce) return reduceOnWebGPU(expression, inputs, storage, backend);
   const size = sizeOf(shape);
@@ -270,7 +271,7 @@ function flatDispatch(size: number, workgroup = WORKGROUP): number[] {
  * value then takes each out.
  */
 function roundOnWebGPU(loop: FusedLoop, inputs: Info[], backend: WebGPUBackend): Info[] {
-  uploadInputs(inputs, backend);
+  fusedPaths.queueWrites += uploadInputs(inputs, backend);
   const storage = storageOf(inputs, backend);
   const { offsets, length } = packing(loop);
   const round = {

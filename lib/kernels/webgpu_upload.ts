@@ -25,10 +25,11 @@ const WRITE_FROM_BYTES = 65536;
 /**
  * Puts each input that tfjs still holds on the CPU into a GPU buffer from tfjs's own pool, as the
  * backend's `uploadToGPU` would (same usage, same element type), so that running the program finds it
- * uploaded. A pooled buffer is free of pending commands (tfjs releases buffers that recorded commands
+ * uploaded, and returns how many it wrote. A pooled buffer is free of pending commands (tfjs releases buffers that recorded commands
  * use only after it submits them), and a queue write is ordered before every later submission.
  */
-export function uploadInputs(inputs: readonly { dataId: object }[], backend: UploadingBackend): void {
+export function uploadInputs(inputs: readonly { dataId: object }[], backend: UploadingBackend): number {
+  let written = 0;
   for (const { dataId } of inputs) {
     const data = backend.tensorMap.get(dataId);
     if (data.resource != null || data.values == null) continue;
@@ -45,7 +46,9 @@ export function uploadInputs(inputs: readonly { dataId: object }[], backend: Upl
     data.resource = buffer;
     // As tfjs does once a tensor is uploaded: the GPU holds its values now.
     data.values = null;
+    written++;
   }
+  return written;
 }
 
 const asFloat32 = (values: ArrayLike<number>) => (values instanceof Float32Array ? values : Float32Array.from(values));

@@ -519,7 +519,10 @@ describeWithBackends('fused kernels', (backend) => {
       for (let call = 0; call < 3; call++) {
         const inputs = [tf.tensor(bools, [n], 'bool'), tf.tensor(ints, [n], 'int32'), tf.tensor(floats, [n])];
         writes.length = 0;
+        const queued = fusedPaths.queueWrites;
         const result = await g(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor]));
+        // fusedPaths counts them (the bench says so); a backend without WebGPU writes none.
+        if (call > 0) expect(fusedPaths.queueWrites - queued).to.equal(queue ? 3 : 0);
         if (call > 0) expect(g.lastRun.how).to.equal('replayed');
         expect(agree(await result.data(), expected, 0)).to.equal(true);
         // A replay writes the three inputs with queue writes (tfjs's uniforms are small writes too).

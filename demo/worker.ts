@@ -12,7 +12,13 @@ export type ToWorker =
 
 /** What the worker tells the page. */
 export type FromWorker =
-  { type: 'ready'; backend: string } | { type: 'print'; line: string } | { type: 'done'; report: RunReport };
+  | { type: 'ready'; backend: string }
+  | { type: 'print'; line: string }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'done'; report: RunReport };
+
+/** The page repaints at most this often: progress reports in between are dropped, except the last one. */
+const PROGRESS_INTERVAL_MS = 100;
 
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 
@@ -30,6 +36,7 @@ async function init(backends: string[]): Promise<void> {
 async function run(request: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const example = EXAMPLES.find((candidate) => candidate.id === request.example) ?? EXAMPLES[0]!;
   controller = new AbortController();
+  let lastProgress = 0;
   let report: RunReport;
   try {
     const fn = compileSource(request.source);
@@ -43,6 +50,12 @@ async function run(request: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       repeats: request.repeats,
       signal: controller.signal,
       onPrint: (line) => post({ type: 'print', line }),
+      onProgress: ({ done, total }) => {
+        const now = performance.now();
+        if (done > 0 && done < total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = now;
+        post({ type: 'progress', done, total });
+      },
     });
   } catch (error) {
     report = { backend: tf.getBackend(), printed: [], timings: {}, error: describeError(error) };

@@ -23,6 +23,7 @@ export type {
 export type { GraphSummary } from './graph/render.js';
 export type { LastRun, Mode } from './api/graph_mode.js';
 export type { SourceMap } from './codegen/source_map.js';
+export type { LoopProgress } from './operators/progress.js';
 export {
   AssertionError,
   ConversionError,

@@ -8,6 +8,7 @@ import { convertFunction, type ConvertedFunction } from '../converters/index.js'
 import * as operators from '../operators/index.js';
 import { drive, runPlainFirst, type RunOptions } from '../operators/driver.js';
 import { isTensor } from '../operators/tensors.js';
+import type { LoopProgress } from '../operators/progress.js';
 import { parseFunction, type ParsedFunction } from '../parse/parse_function.js';
 import * as calls from './converted_call.js';
 import type { CallContext, ConvertedCallee } from './converted_call.js';
@@ -50,6 +51,7 @@ interface Instance {
   strict: boolean;
   maximumIterations: number | undefined;
   signal: AbortSignal | undefined;
+  onProgress: ((progress: LoopProgress) => void) | undefined;
   mode: 'graph' | 'eager' | undefined;
   graph: GraphFunction;
   /** The staged generator function, loaded on first need. */
@@ -163,7 +165,7 @@ export function graphOf(
 
 function instanceOf(
   fn: AnyFunction,
-  { scope, strict = false, maximumIterations, signal, mode }: ConvertOptions,
+  { scope, strict = false, maximumIterations, signal, onProgress, mode }: ConvertOptions,
   defaults: Readonly<Record<string, unknown>>,
 ): Instance {
   const conversion = conversionOf(fn);
@@ -180,6 +182,7 @@ function instanceOf(
       instance.strict === strict &&
       instance.maximumIterations === maximumIterations &&
       instance.signal === signal &&
+      instance.onProgress === onProgress &&
       instance.mode === mode &&
       instance.values.length === values.length &&
       instance.values.every((v, i) => Object.is(v, values[i])),
@@ -238,9 +241,11 @@ function instanceOf(
       // Loading the staged code on first need happens here: whatever goes wrong, the call still rejects.
       run = Promise.reject(error);
     }
-    return run.catch((error: unknown) => Promise.reject(locateError(error)));
+    // An abort rejects with the signal's own reason, as it is: it was not raised by the user's code.
+    const aborted = (error: unknown) => runOptions.signal?.aborted === true && error === runOptions.signal.reason;
+    return run.catch((error: unknown) => Promise.reject(aborted(error) ? error : locateError(error)));
   };
-  const runOptions: RunOptions = { maximumIterations, signal };
+  const runOptions: RunOptions = { maximumIterations, signal, onProgress };
   const graph = function (this: unknown, ...args: unknown[]) {
     return call(this, args, runOptions);
   };
@@ -258,7 +263,7 @@ function instanceOf(
     value: (callSignal: AbortSignal) => {
       checkSignal(callSignal, 'withSignal');
       return function (this: unknown, ...args: unknown[]) {
-        return call(this, args, { maximumIterations, signal: callSignal });
+        return call(this, args, { ...runOptions, signal: callSignal });
       };
     },
   });
@@ -268,6 +273,7 @@ function instanceOf(
     strict,
     maximumIterations,
     signal,
+    onProgress,
     mode,
     graph: graph as unknown as GraphFunction,
     staged,

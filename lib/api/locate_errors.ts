@@ -79,7 +79,13 @@ export function locateError(error: unknown): unknown {
   const where = `\n\nIn ${code.parsed.name}, line ${line}:\n${codeFrame(code.parsed.source, { line, column })}`;
   const ours = error instanceof StagingError || error instanceof AssertionError || locatableErrors.has(error);
   const target = ours ? error : copyOf(error);
-  target.message = error.message + where;
+  // Defined, not assigned: some classes (DOMException) give `message` by a getter alone.
+  Object.defineProperty(target, 'message', {
+    value: error.message + where,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   // 1-based, as the stack frames say and as editors count.
   Object.assign(target, { line, column: column + 1 });
   if (!ours) Object.defineProperty(target, 'cause', { value: error, writable: true, configurable: true });

@@ -2,6 +2,7 @@
 
 import type { Tensor } from '@tensorflow/tfjs';
 import type { GraphSummary } from '../graph/render.js';
+import type { LoopProgress } from '../operators/progress.js';
 import type { LastRun } from './graph_mode.js';
 
 export interface ConvertOptions {
@@ -25,6 +26,13 @@ export interface ConvertOptions {
    * reason (an AbortError) and frees the tensors it made. `g.withSignal(signal)` gives one call its own.
    */
   signal?: AbortSignal;
+  /**
+   * Told how far a call has got through its outermost loop, where that loop's trip count is known when it
+   * starts: `for (let i = 0; i < n; i++)` (`n` a number or a one-element tensor), or a for-of over an
+   * array or a tensor. Called as the loop starts, after each iteration and at its end, with
+   * `{ done, total }`; see docs/guide.md.
+   */
+  onProgress?: (progress: LoopProgress) => void;
   /**
    * 'graph' (the default, see setMode): each input signature is traced once into a graph that later
    * calls replay. 'eager': every call runs op by op, for debugging.
@@ -80,7 +88,7 @@ export interface GraphFunction<F extends AnyFunction = AnyFunction> extends Stag
   readonly lastRun: LastRun;
 }
 
-const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations', 'signal', 'mode']);
+const OPTION_KEYS = new Set(['scope', 'strict', 'maximumIterations', 'signal', 'onProgress', 'mode']);
 
 export function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (options === undefined) return {};
@@ -103,8 +111,13 @@ export function checkOptions(options: unknown, entry: string): ConvertOptions {
   if (max !== undefined && !(Number.isInteger(max) && max >= 0)) {
     throw new TypeError(`${entry}: options.maximumIterations must be a whole number of iterations, such as 1000.`);
   }
-  const { signal, mode } = options as ConvertOptions;
+  const { signal, mode, onProgress } = options as ConvertOptions;
   if (signal !== undefined) checkSignal(signal, `${entry}: options.signal`);
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new TypeError(
+      `${entry}: options.onProgress must be a function, such as ({ done, total }) => console.log(done, total), got ${String(onProgress)}.`,
+    );
+  }
   if (mode !== undefined && mode !== 'graph' && mode !== 'eager') {
     throw new TypeError(`${entry}: options.mode must be 'graph' or 'eager', got ${String(mode)}.`);
   }

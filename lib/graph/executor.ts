@@ -4,6 +4,7 @@ import { StagingError } from '../errors.js';
 import { isTruthy } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
 import { PendingText } from '../operators/printing.js';
+import { enterLoop } from '../operators/progress.js';
 import { tf, type DataType, type Tensor } from '../operators/tensors.js';
 import { TOTAL_KERNELS } from './kernels.js';
 import {
@@ -492,6 +493,9 @@ class Replay {
     let carried = node.carried.map((id) => this.share(this.value(id)));
     const counted = yield* this.tripCount(node, parent);
     const trips = counted?.trips;
+    // The call's outermost loop reports its progress where its trip count is known (operators/progress.ts).
+    const ticket = enterLoop(trips);
+    let ranToEnd = false;
     let condition = this.value(node.condition);
     let ownCondition = false;
     let count = 0;
@@ -545,6 +549,7 @@ class Replay {
         carried = next;
         take(nextCondition);
         count++;
+        ticket.step();
         let iterations = Math.min(round, limit === undefined ? round : limit - count + 1);
         round = Math.min(round * 2, MAX_ROUND);
         // A round ends where the last run of this loop ended, if that is sooner: a loop that ends there
@@ -583,11 +588,13 @@ class Replay {
         if (finished) break;
         holds = true;
       }
+      ranToEnd = true;
     } catch (error) {
       for (const info of [...carried, ...pending.flat()]) this.free(info);
       throw error;
     } finally {
       if (ownCondition) this.free(condition);
+      ticket.leave(ranToEnd);
     }
     lastTrips.set(node, count);
     node.outputs.forEach((id, k) => this.env.set(id, carried[k]!));

@@ -4,6 +4,7 @@ import { StagingError } from '../errors.js';
 import { readCondition, truthy } from './conditions.js';
 import { currentCallScope } from './memory.js';
 import { checkIterable } from './plain.js';
+import { countedTrips, enterLoop, itemsOf, reportsLoop, type LoopTicket } from './progress.js';
 import { currentTracer, type IfTrace, type LoopTrace } from './tracing.js';
 import { fitsDtype, isTensor, tf, weakDtype, type DataType, type Tensor } from './tensors.js';
 
@@ -136,8 +137,28 @@ function conditionLoop(construct: string, bodyFirst: boolean) {
     names: string[],
     getStores?: GetState,
   ): Generator<unknown, void, unknown> {
-    yield* loop(test, null, body, getState, setState, names, getStores, construct, bodyFirst);
+    yield* tracked(undefined, (ticket) =>
+      loop(test, null, body, getState, setState, names, getStores, construct, ticket, bodyFirst),
+    );
   };
+}
+
+/**
+ * Runs a loop as one of its call's running loops: the call's outermost loop reports its progress where
+ * `total`, its trip count, is known (operators/progress.ts).
+ */
+function* tracked(
+  total: number | undefined,
+  run: (ticket: LoopTicket) => Generator<unknown, void, unknown>,
+): Generator<unknown, void, unknown> {
+  const ticket = enterLoop(total);
+  let finished = false;
+  try {
+    yield* run(ticket);
+    finished = true;
+  } finally {
+    ticket.leave(finished);
+  }
 }
 
 /** `while (test) body`. Staged when the condition is a tensor. */
@@ -146,7 +167,10 @@ export const whileStmt = conditionLoop('a while loop', false);
 /** `do body while (test)`: the body runs once before the first test; staged once the test gives a tensor. */
 export const doWhileStmt = conditionLoop('a do-while loop', true);
 
-/** `for (init; test; update) body`, with `init` already run. A missing test is `null` and always true. */
+/**
+ * `for (init; test; update) body`, with `init` already run. A missing test is `null` and always true.
+ * `count`, for a loop that counts up by one, gives `[i, n, inclusive]`: its trip count, for progress.
+ */
 export function* forStmt(
   test: Test | null,
   update: Body | null,
@@ -154,9 +178,13 @@ export function* forStmt(
   getState: GetState,
   setState: SetState,
   names: string[],
-  getStores?: GetState,
+  getStores?: GetState | null,
+  count?: () => unknown[],
 ): Generator<unknown, void, unknown> {
-  yield* loop(test, update, body, getState, setState, names, getStores, 'a for loop');
+  const total = count && reportsLoop() ? yield* countedTrips(count) : undefined;
+  yield* tracked(total, (ticket) =>
+    loop(test, update, body, getState, setState, names, getStores ?? undefined, 'a for loop', ticket),
+  );
 }
 
 function* loop(
@@ -168,10 +196,14 @@ function* loop(
   names: string[],
   getStores: GetState | undefined,
   construct: string,
+  ticket: LoopTicket,
   bodyFirst = false,
 ): Generator<unknown, void, unknown> {
   const mark = currentCallScope()?.mark() ?? 0;
-  if (bodyFirst) yield* body();
+  if (bodyFirst) {
+    yield* body();
+    ticket.step();
+  }
   let current: unknown = test ? yield* test() : true;
   const iterations: Iterations = {
     *runs() {
@@ -180,6 +212,7 @@ function* loop(
     *body() {
       yield* body();
       if (update) yield* update();
+      ticket.step();
     },
     *advance() {
       current = test ? yield* test() : true;
@@ -354,6 +387,25 @@ export function* forOfStmt(
   names: string[],
   getStores?: GetState,
 ): Generator<unknown, void, unknown> {
+  yield* tracked(itemsOf(iterable), (ticket) =>
+    forOf(iterable, extraTest, ticket, body, getState, setState, names, getStores),
+  );
+}
+
+function* forOf(
+  iterable: unknown,
+  extraTest: Test | null,
+  ticket: LoopTicket,
+  userBody: (item: unknown) => Generator<unknown, unknown, unknown>,
+  getState: GetState,
+  setState: SetState,
+  names: string[],
+  getStores?: GetState,
+): Generator<unknown, void, unknown> {
+  const body = function* (item: unknown): Generator<unknown, void, unknown> {
+    yield* userBody(item);
+    ticket.step();
+  };
   if (!isTensor(iterable)) {
     // A stop flag that a break or return set under a tensor condition is a tensor: it is read, and the
     // loop goes on over the plain items.

@@ -2,6 +2,7 @@
 
 import { CallScope } from './memory.js';
 import { endPrintBuffer, RESTAGE, startPrintBuffer } from './plain.js';
+import type { ProgressListener } from './progress.js';
 import type { Tracer } from './tracing.js';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -9,10 +10,11 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as { then?: unknown }).then === 'function';
 
-/** What a run may be given: the loop limit, and a signal that stops it. */
+/** What a run may be given: the loop limit, a signal that stops it, and who hears of its progress. */
 export interface RunOptions {
   maximumIterations?: number;
   signal?: AbortSignal;
+  onProgress?: ProgressListener;
 }
 
 /**
@@ -77,6 +79,7 @@ export function drive<T>(
   const { maximumIterations, signal } = options;
   const scope = new CallScope(name, maximumIterations);
   scope.tracer = tracer;
+  scope.onProgress = options.onProgress;
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let lastTask = performance.now();

@@ -2,6 +2,7 @@
 
 import { isTensor, tf } from './tensors.js';
 import { currentTracer, setCurrentTracer, type Tracer } from './tracing.js';
+import type { ProgressListener } from './progress.js';
 
 /** The parts of tfjs-core's engine state that scopes use (tfjs-core/src/engine.ts, ScopeState). */
 interface EngineScope {
@@ -44,6 +45,11 @@ export class CallScope {
 
   /** The `maximumIterations` option of the converted function: a staged loop that runs longer stops. */
   maximumIterations: number | undefined;
+
+  /** How many loops of this call are running (operators/progress.ts): the outermost one reports progress. */
+  loopDepth = 0;
+  /** The onProgress option of the converted function, told how far the call's outermost loop has got. */
+  onProgress: ProgressListener | undefined;
 
   /** The graph trace recording this call, if it is traced: it records only while the call's code runs. */
   tracer: Tracer | null = null;

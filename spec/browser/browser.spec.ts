@@ -317,6 +317,55 @@ describe('in the browser (headless Chromium, webgpu)', function () {
     await page.close();
   });
 
+  it('shows a progress bar for a loop with a known count as it runs, and none for a while loop', async function () {
+    const page = await demoWith('collatz');
+    await page.fill(
+      '#source',
+      'function count(n) {\n  let x = tf.scalar(0);\n  for (let i = 0; i < n; i++) {\n' +
+        '    x = x + tf.sum(tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])));\n  }\n  return x;\n}',
+    );
+    await page.fill('#inputs', "tf.scalar(100000, 'int32')");
+    await page.click('#run');
+    const doneOf = async () => {
+      const text = (await page.textContent('#progress-text')) ?? '';
+      const match = /^(\d+) of 100000 loop iterations$/.exec(text);
+      return match ? Number(match[1]) : undefined;
+    };
+    // The bar shows while the loop runs, and moves.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#results')!.getAttribute('data-state') === 'running' &&
+        /^[1-9]\d* of 100000/.test(document.querySelector('#progress-text')!.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.isVisible('#progress-bar')).to.equal(true);
+    expect(await page.getAttribute('#progress-bar', 'max')).to.equal('100000');
+    const first = (await doneOf())!;
+    await page.waitForFunction(
+      (before) => Number(/^(\d+) of/.exec(document.querySelector('#progress-text')!.textContent ?? '')?.[1]) > before,
+      first,
+      { timeout: 30_000 },
+    );
+    await page.screenshot({ path: join(artifacts, 'demo-progress.png') });
+    await page.click('#stop');
+    await page.waitForSelector('#results[data-state="stopped"]', { timeout: 5_000 });
+    // Stopped, the bar stays where the loop was.
+    const stoppedAt = (await doneOf())!;
+    expect(stoppedAt).to.be.greaterThan(first).and.lessThan(100000);
+    // The training example's loop runs to its end: the bar is full. A while loop shows none.
+    await page.click('[data-example="training"]');
+    await page.fill('#inputs', "tf.scalar(60, 'int32')");
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.textContent('#progress-text')).to.equal('60 of 60 loop iterations');
+    expect(await page.getAttribute('#progress-bar', 'max')).to.equal('60');
+    expect(await page.evaluate(() => document.querySelector<HTMLProgressElement>('#progress-bar')!.value)).to.equal(60);
+    await page.click('[data-example="collatz"]');
+    expect(await runAndWait(page)).to.equal('done');
+    expect(await page.isVisible('#loop-progress')).to.equal(false);
+    await page.close();
+  });
+
   it('a syntax error blocks Run and shows its line and column', async function () {
     const page = await demoWith('collatz');
     await page.fill('#source', 'function f(x) {\n  return x +;\n}');

@@ -33,6 +33,7 @@ import {
   yieldDelegate,
 } from '../../codegen/builders.js';
 import type { ConversionContext } from '../context.js';
+import { runtimeCallee } from '../runtime_calls.js';
 
 export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext): ESTree.FunctionExpression {
   const analysis: Analysis = analyze(fn);
@@ -184,21 +185,93 @@ export function transform(fn: ESTree.FunctionExpression, ctx: ConversionContext)
     const update = step ? generator(ctx.namer.fresh('loop_update'), () => [expressionStatement(step, step.loc)]) : null;
     const bodyName = ctx.namer.fresh('loop_body');
     const state = stateFunctions(node);
+    const count = countOf(
+      node,
+      carriedState(analysis, node).map((binding) => binding.name),
+    );
     const body = generator(bodyName, () => bodyOf(node.body), node.body.loc);
+    // The count goes last; a loop that stores into nothing passes null for get_stores before it.
+    const countArgs = count ? [...(state.functions.length === 2 ? [literal(null)] : []), count.id!] : [];
     const statements: ESTree.Statement[] = [
       ...init,
       ...(test ? [test] : []),
       ...(update ? [update] : []),
       body,
       ...state.functions,
+      ...(count ? [count] : []),
       stage(
         'forStmt',
-        [test ? test.id! : literal(null), update ? update.id! : literal(null), body.id!, ...state.args],
+        [test ? test.id! : literal(null), update ? update.id! : literal(null), body.id!, ...state.args, ...countArgs],
         node.loc,
       ),
     ];
     // A `let` in the head belongs to the loop: a block keeps it out of the enclosing scope.
     return node.init?.type === 'VariableDeclaration' && node.init.kind !== 'var' ? [block(statements)] : statements;
+  }
+
+  /**
+   * For a loop that counts up by one, `for (let i = a; i < n; i++)` (also `<=`, `n > i`, `++i`, `i += 1`,
+   * `i = i + 1`), a function that gives where it starts and where it ends, `[i, n, inclusive]`: the runtime
+   * calls it once as the loop starts, to report progress (toGraph's onProgress option). The bound must be
+   * a name, a number or a property of a name (`xs.length`) that the loop does not assign.
+   */
+  function countOf(node: ESTree.ForStatement, carried: string[]): ESTree.FunctionDeclaration | undefined {
+    const { test, update } = node;
+    if (!test || !update || update.type !== 'AssignmentExpression' || update.left.type !== 'Identifier') return;
+    const position = update.left.name;
+    const isPosition = (e: ESTree.Node | undefined) => e?.type === 'Identifier' && e.name === position;
+    const isOne = (e: ESTree.Node | undefined) => e?.type === 'Literal' && e.value === 1;
+    const stepped = update.operator === '=' && update.right.type === 'CallExpression' ? update.right : undefined;
+    const args = stepped?.arguments ?? [];
+    const byOne =
+      (runtimeCallee(update.right, ctx) === 'increment' && isPosition(args[0])) ||
+      (runtimeCallee(update.right, ctx) === 'add' &&
+        ((isPosition(args[0]) && isOne(args[1])) || (isOne(args[0]) && isPosition(args[1]))));
+    const comparison = loopComparison(test);
+    if (!byOne || !comparison) return;
+    const compare = runtimeCallee(comparison, ctx);
+    const [left, right] = comparison.arguments as ESTree.Expression[];
+    const ascending = compare === 'less' || compare === 'lessEqual';
+    const descending = compare === 'greater' || compare === 'greaterEqual';
+    const bound = ascending && isPosition(left) ? right : descending && isPosition(right) ? left : undefined;
+    if (!bound || !fixedBound(bound, [...carried.filter((name) => name !== position)])) return;
+    const inclusive = compare === 'lessEqual' || compare === 'greaterEqual';
+    return functionDeclaration(
+      ctx.namer.fresh('loop_count'),
+      [],
+      [returnStatement(array([identifier(position), bound, literal(inclusive)]))],
+      false,
+    );
+  }
+
+  /**
+   * The comparison a loop's test makes: the test itself, or, where a lowered break added its flag to it
+   * (`!break_ && i < n`), the comparison after the flags.
+   */
+  function loopComparison(test: ESTree.Expression): ESTree.CallExpression | undefined {
+    if (test.type === 'LogicalExpression' && test.operator === '&&') return loopComparison(test.right);
+    return test.type === 'CallExpression' ? test : undefined;
+  }
+
+  /**
+   * Whether `bound` is a number, a name or a property chain of a name, none of them in `assigned`; a
+   * length as the lowering reads it (`ag__.isArray(xs) ? xs.length : ag__.lengthOf(xs)`) is one too.
+   */
+  function fixedBound(bound: ESTree.Node, assigned: string[]): boolean {
+    if (bound.type === 'Literal') return typeof bound.value === 'number' || typeof bound.value === 'boolean';
+    if (bound.type === 'Identifier') return !assigned.includes(bound.name);
+    if (bound.type === 'ConditionalExpression') {
+      return [bound.test, bound.consequent, bound.alternate].every((part) => fixedBound(part, assigned));
+    }
+    const callee = runtimeCallee(bound, ctx);
+    if (bound.type === 'CallExpression' && (callee === 'isArray' || callee === 'lengthOf')) {
+      return bound.arguments.every((arg) => fixedBound(arg, assigned));
+    }
+    if (bound.type === 'MemberExpression' && bound.object.type !== 'Super') {
+      const key = bound.computed ? bound.property.type === 'Literal' : bound.property.type === 'Identifier';
+      return key && fixedBound(bound.object, assigned);
+    }
+    return false;
   }
 
   /** for-of, and for-in, which iterates the keys `ag__.keysOf` lists and is never staged. */

@@ -77,6 +77,34 @@ describeWithBackends('loop progress (onProgress)', () => {
     tf.dispose([result, n, three]);
   });
 
+  it('counts the items of arrays, Maps and strings, and a bound that is an array length', async () => {
+    const { g, reports } = withReports(fx.overCollections, { mode: 'eager' });
+    const x = tf.scalar(0);
+    const table = new Map([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    const result = (await g(x, [1, 2, 3], table, 'ab')) as tf.Tensor;
+    expect(Array.from(await result.data())).to.deep.equal([17]);
+    expect(reports).to.deep.equal([
+      '0/3',
+      '1/3',
+      '2/3',
+      '3/3',
+      '0/2',
+      '1/2',
+      '2/2',
+      '0/2',
+      '1/2',
+      '2/2',
+      '0/3',
+      '1/3',
+      '2/3',
+      '3/3',
+    ]);
+    tf.dispose([result, x]);
+  });
+
   it('rejects an onProgress that is not a function, saying what to pass', () => {
     expect(() => toGraph((x: number) => x, { onProgress: 5 as never })).to.throw(
       TypeError,

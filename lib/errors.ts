@@ -6,17 +6,20 @@ export interface SourcePosition {
   column: number;
 }
 
-/** Renders the lines around `position` with a caret under the column, in the manner of Babel's code frames. */
-export function codeFrame(source: string, position: SourcePosition, context = 2): string {
+/**
+ * Renders the lines around `position` with a caret under the column, in the manner of Babel's code frames;
+ * lines are numbered from `lineOffset + 1` (a function's text numbered as the lines of its file).
+ */
+export function codeFrame(source: string, position: SourcePosition, context = 2, lineOffset = 0): string {
   const lines = source.split('\n');
   const first = Math.max(1, position.line - context);
   const last = Math.min(lines.length, position.line + context);
-  const width = String(last).length;
+  const width = String(last + lineOffset).length;
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
     const marker = n === position.line ? '>' : ' ';
     const text = lines[n - 1] ?? '';
-    out.push(`${marker} ${String(n).padStart(width)} | ${text}`.trimEnd());
+    out.push(`${marker} ${String(n + lineOffset).padStart(width)} | ${text}`.trimEnd());
     if (n === position.line) {
       out.push(`  ${' '.repeat(width)} | ${' '.repeat(position.column)}^`);
     }

@@ -3,7 +3,8 @@
 import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { Mapping } from '../codegen/generate.js';
-import { load, type GeneratorFunctionLike, type LoadedCode, type PlainFunctionLike } from '../codegen/loader.js';
+import { load, type GeneratorFunctionLike, type PlainFunctionLike } from '../codegen/loader.js';
+import { builtConversionOf, locateBuilt, type BuiltConversion } from './built.js';
 import { convertFunction, type ConvertedFunction } from '../converters/index.js';
 import * as operators from '../operators/index.js';
 import { drive, runPlainFirst, type RunOptions } from '../operators/driver.js';
@@ -21,26 +22,53 @@ import { currentMode, GraphCache } from './graph_mode.js';
 const isIterator = (value: unknown) =>
   typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function';
 
+/** What a call needs to know about the function, whether converted at run time or at build time. */
+interface FunctionFacts {
+  name: string;
+  kind: 'function' | 'arrow' | 'method';
+  async: boolean;
+  /** The parameters' names as written ('' for a pattern), for the graph summary. */
+  params: string[];
+  /** Whether the function reads its own `this` (an arrow function's is its definition's). */
+  usesThis: boolean;
+  /** Whether the plain clone may run first (see analysis/effects.ts). */
+  restartable: boolean;
+}
+
+/** A loaded back end: called with the runtime, the call context and the bound values; returns the function. */
+type Factory<F> = (runtime: unknown, callContext: unknown, ...bindings: unknown[]) => F;
+
 /** Parsing and conversion happen once per source text; loading once per set of bound values. */
 export interface Conversion {
+  facts: FunctionFacts;
+  /** The values the loaded code takes after the runtime and the call context, for `fn` called with `scope`. */
+  bind(fn: AnyFunction, scope: Readonly<Record<string, unknown>> | undefined, defaults: Defaults): unknown[];
+  /** The plain clone, loaded at once: most functions meet plain values first. */
+  plain?: Factory<PlainFunctionLike>;
+  /** The staged code, converted and loaded on first need (a tensor, an effect, toCode). */
+  staged(): Factory<GeneratorFunctionLike>;
+  /** Converted at run time: the parsed source and its conversion, which toCode prints. */
+  runtime?: RuntimeConversion;
+  /** Converted at build time: what the plugin embedded. */
+  built?: BuiltConversion;
+  /** Instances loaded from this conversion, most recent last. */
+  instances: Instance[];
+}
+
+type Defaults = Readonly<Record<string, unknown>>;
+
+/** A conversion made at run time, from the function's source. */
+export interface RuntimeConversion {
   parsed: ParsedFunction;
   scopes: ScopeInfo;
   converted: ConvertedFunction;
-  /** The plain clone's code, loaded at once: most functions meet plain values first. */
-  plain?: LoadedCode<PlainFunctionLike>;
-  /** The staged code, converted and loaded on first need (a tensor, an effect, toCode). */
-  staged(): LoadedCode<GeneratorFunctionLike>;
   /**
    * The registry entries of the loaded code, held here so that the weakly held entries live exactly as
    * long as this conversion.
    */
   entries: LoadedCodeEntry[];
-  /** Whether the plain clone may run first (see analysis/effects.ts). */
-  restartable: boolean;
   /** The readable text and mappings of each back end's code, once toCode asked for them. */
   generated?: Partial<Record<'staged' | 'plain', { code: string; mappings: Mapping[] }>>;
-  /** Instances loaded from this conversion, most recent last. */
-  instances: Instance[];
 }
 
 /** A conversion loaded with one set of bound values and options. */
@@ -85,6 +113,12 @@ export const sourceCacheSize = () => bySource.size;
 export function conversionOf(fn: unknown): Conversion {
   const cached = typeof fn === 'function' ? byFunction.get(fn) : undefined;
   if (cached) return cached;
+  const built = builtConversionOf(fn);
+  if (built) {
+    const conversion = fromBuild(built);
+    byFunction.set(fn as object, conversion);
+    return conversion;
+  }
   const parsed = parseFunction(fn);
   const key = `${parsed.kind} ${parsed.name}\n${parsed.source}`;
   let conversion = bySource.get(key);
@@ -99,6 +133,25 @@ export function conversionOf(fn: unknown): Conversion {
   return conversion;
 }
 
+/** Whether `fn` was converted at build time (calls of it then need no parser and no `new Function`). */
+export const isBuilt = (fn: unknown): boolean => builtConversionOf(fn) !== undefined;
+
+/**
+ * A conversion from what the plugin embedded. Its code names what it uses lexically, as written, so the
+ * only value bound is the function itself (its own name inside, as a declaration's is).
+ */
+function fromBuild(built: BuiltConversion): Conversion {
+  const { name, kind, async, params, usesThis, restartable } = built;
+  return {
+    facts: { name, kind, async, params, usesThis, restartable },
+    bind: (fn) => [fn],
+    plain: built.plain,
+    staged: () => built.staged,
+    built,
+    instances: [],
+  };
+}
+
 function convert(parsed: ParsedFunction): Conversion {
   // Free names are read off the function as written, before passes add names of their own.
   const scopes = analyzeScopes(parsed.node);
@@ -107,7 +160,7 @@ function convert(parsed: ParsedFunction): Conversion {
   const freeNames = [...scopes.free.keys(), ...selfName(parsed, scopes)];
   const entries: LoadedCodeEntry[] = [];
   /** Loads one back end's code under a URL of its own, so that a stack frame names the code it is in. */
-  const loadAs = <F>(node: ESTree.FunctionExpression, suffix: string): LoadedCode<F> => {
+  const loadAs = <F>(node: ESTree.FunctionExpression, suffix: string): Factory<F> => {
     const base = `autograph:///${encodeURIComponent(parsed.name)}${suffix}`;
     const url = loadedCodeAt(`${base}.js`) ? `${base}~${++loads}.js` : `${base}.js`;
     const loaded = load<F>(node, converted.runtime, converted.callContext, freeNames, url);
@@ -115,17 +168,31 @@ function convert(parsed: ParsedFunction): Conversion {
     const entry: LoadedCodeEntry = { parsed, code: loaded.code, mappings: loaded.mappings, url };
     registerLoadedCode(entry);
     entries.push(entry);
-    return loaded;
+    return loaded.factory;
   };
-  let staged: LoadedCode<GeneratorFunctionLike> | undefined;
+  let staged: Factory<GeneratorFunctionLike> | undefined;
+  const name = parsed.name;
   return {
-    parsed,
-    scopes,
-    converted,
+    facts: {
+      name,
+      kind: parsed.kind,
+      async: parsed.node.async ?? false,
+      params: parsed.node.params.map((p) => (p.type === 'Identifier' ? p.name : '')),
+      // An arrow function's `this` is its definition's, whatever a call passes.
+      usesThis: parsed.kind !== 'arrow' && scopes.thisExpressions.length > 0,
+      restartable: converted.restartable,
+    },
+    bind(fn, scope, defaults) {
+      // A function's own name means the function itself, as it does for a declaration that calls itself.
+      const own = scopes.free.has(name) ? { [name]: fn } : {};
+      return [
+        ...bindFreeNames(parsed, scopes, scope, { ...defaults, ...own }),
+        ...selfName(parsed, scopes).map(() => fn),
+      ];
+    },
     plain: converted.plainNode && loadAs<PlainFunctionLike>(converted.plainNode, '.plain'),
     staged: () => (staged ??= loadAs<GeneratorFunctionLike>(converted.stagedNode(), '')),
-    entries,
-    restartable: converted.restartable,
+    runtime: { parsed, scopes, converted, entries },
     instances: [],
   };
 }
@@ -166,16 +233,11 @@ export function graphOf(
 function instanceOf(
   fn: AnyFunction,
   { scope, strict = false, maximumIterations, signal, onProgress, mode }: ConvertOptions,
-  defaults: Readonly<Record<string, unknown>>,
+  defaults: Defaults,
 ): Instance {
   const conversion = conversionOf(fn);
-  const name = conversion.parsed.name;
-  // A function's own name means the function itself, as it does for a declaration that calls itself.
-  const own = conversion.scopes.free.has(name) ? { [name]: fn } : {};
-  const values = [
-    ...bindFreeNames(conversion.parsed, conversion.scopes, scope, { ...defaults, ...own }),
-    ...selfName(conversion.parsed, conversion.scopes).map(() => fn),
-  ];
+  const { name, async: isAsync, params, usesThis } = conversion.facts;
+  const values = conversion.bind(fn, scope, defaults);
   const hit = conversion.instances.find(
     (instance) =>
       sameScope(instance.scope, scope) &&
@@ -193,10 +255,14 @@ function instanceOf(
    * How converted code converts the functions it calls: with the caller's options, or, for a function
    * toGraph already returned, with that one's own. Async functions run through their promise.
    */
+  const { built } = conversion;
   const context: CallContext = {
     caller: name,
     scope,
     strict,
+    // Code converted at build time records where it is; an error it raises is located from that.
+    locate: built && ((error, at) => locateBuilt(error, built, at)),
+    buildTimeOnly: built?.csp === true,
     convert(callee): ConvertedCallee {
       const instance = instancesByGraph.get(callee) ?? instanceOf(callee, { scope, strict }, defaults);
       return {
@@ -208,14 +274,10 @@ function instanceOf(
       };
     },
   };
-  const plainClone = conversion.plain?.factory(RUNTIME, context, ...values);
+  const plainClone = conversion.plain?.(RUNTIME, context, ...values);
   let converted: GeneratorFunctionLike | undefined;
-  const staged = () => (converted ??= conversion.staged().factory(RUNTIME, context, ...values));
-  const firstPlain = conversion.restartable ? plainClone : undefined;
-  const isAsync = conversion.parsed.node.async ?? false;
-  const params = conversion.parsed.node.params.map((p) => (p.type === 'Identifier' ? p.name : ''));
-  // An arrow function's `this` is its definition's, whatever a call passes.
-  const usesThis = conversion.parsed.kind !== 'arrow' && conversion.scopes.thisExpressions.length > 0;
+  const staged = () => (converted ??= conversion.staged()(RUNTIME, context, ...values));
+  const firstPlain = conversion.facts.restartable ? plainClone : undefined;
   const graphs = new GraphCache(name, params, usesThis);
   const call = (thisArg: unknown, args: unknown[], runOptions: RunOptions) => {
     // With tensor arguments the plain clone would almost surely hand over; go staged at once. An iterator
@@ -278,7 +340,7 @@ function instanceOf(
     graph: graph as unknown as GraphFunction,
     staged,
     plain: plainClone,
-    async: conversion.parsed.node.async ?? false,
+    async: isAsync,
   };
   instancesByGraph.set(graph, instance);
   conversion.instances.push(instance);

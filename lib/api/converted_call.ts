@@ -16,6 +16,7 @@ import { CALLBACK_HINT } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
 import { RESTAGE } from '../operators/plain.js';
 import { loadedCode } from './loaded_code.js';
+import { builtConversionOf, isInBuiltCode } from './built.js';
 import { isMadeByTf, isTfFunction, isTfNamespaceFunction } from './tf_functions.js';
 import { changesObjectsOutside, changesOutside, TENSOR_METHOD_NAMES } from '../graph/local_purity.js';
 import { isTensor } from '../operators/tensors.js';
@@ -34,6 +35,16 @@ export interface CallContext {
   strict?: boolean;
   /** Converts a callee with these options; throws a ConversionError when it cannot. */
   convert(fn: (...args: any[]) => any): ConvertedCallee;
+  /**
+   * For code converted at build time, which records the index of the statement it is at: the error
+   * pointed at the user's line.
+   */
+  locate?: (error: unknown, at: number) => unknown;
+  /**
+   * Built with `csp: true`: a callee not converted at build time runs as it is (the build warned about
+   * it), never through the run-time converter and its `new Function`.
+   */
+  buildTimeOnly?: boolean;
 }
 
 /** A user function, converted for one call context. */
@@ -148,7 +159,8 @@ function classify(fn: any, context: CallContext): Target {
   if (replacement) return { kind: 'native', replacement };
   if (neverConverted.has(fn) || isTfFunction(fn)) return { kind: 'native' };
   const source = Function.prototype.toString.call(fn);
-  if (isNativeSource(source) || isGenerated(source)) return { kind: 'native' };
+  if (isNativeSource(source) || isGenerated(source) || isInBuiltCode(source)) return { kind: 'native' };
+  if (context.buildTimeOnly && !builtConversionOf(fn)) return { kind: 'native' };
   // A generator's call only makes an iterator: there is nothing to stage, so it runs as it is.
   const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
   if (kind === 'GeneratorFunction' || kind === 'AsyncGeneratorFunction') return { kind: 'native' };

@@ -9,7 +9,7 @@ import { loadedCodeAt, type LoadedCodeEntry } from './loaded_code.js';
 const FUNCTION_HEADER_LINES = 2;
 
 /** Errors already pointed at the user's line, which callers up the chain leave alone. */
-const located = new WeakSet<object>();
+export const located = new WeakSet<object>();
 
 /**
  * The library's own directory, whose stack frames the user never needs to read; unknown when the library
@@ -95,7 +95,7 @@ export function locateError(error: unknown): unknown {
 }
 
 /** A copy of `error` of the same class, without calling its constructor (whose signature is unknown). */
-function copyOf(error: Error): Error & { line?: number; column?: number } {
+export function copyOf(error: Error): Error & { line?: number; column?: number } {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
   Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
   return copy;

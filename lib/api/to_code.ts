@@ -43,31 +43,44 @@ export function toCode(fn: AnyFunction, options?: ToCodeOptions): string | CodeW
   checkOptions(options === undefined ? undefined : rest, 'toCode');
   const conversion = conversionOf(fn);
   const which = plain ? 'plain' : 'staged';
-  const node = plain ? conversion.converted.plainNode : conversion.converted.stagedNode();
-  if (!node) {
-    throw new TypeError(
-      `toCode: ${conversion.parsed.name} has no plain clone: it is ${conversion.parsed.node.async ? 'async' : 'a generator'}, ` +
-        'so it always runs as the staged code. Leave out { plain: true }.',
+  const { name, async } = conversion.facts;
+  const noPlain = () =>
+    new TypeError(
+      `toCode: ${name} has no plain clone: it is ${async ? 'async' : 'a generator'}, so it always runs as the ` +
+        'staged code. Leave out { plain: true }.',
     );
+  const { built, runtime } = conversion;
+  if (built) {
+    // Converted at build time: the plugin embedded the readable code; its map went to the bundle's own.
+    const code = built.code[which];
+    if (code === undefined) throw noPlain();
+    if (withMap) {
+      throw new TypeError(
+        `toCode: ${name} was converted at build time (in ${built.file}); its source map is part of the ` +
+          "bundle's own, which the bundler writes. Leave out { sourceMap: true }.",
+      );
+    }
+    return code;
   }
-  conversion.generated ??= {};
+  const node = plain ? runtime!.converted.plainNode : runtime!.converted.stagedNode();
+  if (!node) throw noPlain();
+  runtime!.generated ??= {};
   // Generated on first request only: toGraph alone never needs the readable text.
-  let generatedCode = conversion.generated[which];
+  let generatedCode = runtime!.generated[which];
   if (!generatedCode) {
     const generated = generate(node);
-    const { parsed } = conversion;
+    const { parsed } = runtime!;
     // Original positions are those of the text acorn parsed; the map points into the function's own source.
     const mappings = generated.mappings.map((mapping) => {
       const position = toSourcePosition(parsed, { line: mapping.originalLine, column: mapping.originalColumn });
       return { ...mapping, originalLine: position.line, originalColumn: position.column };
     });
-    generatedCode = conversion.generated[which] = { code: generated.code, mappings };
+    generatedCode = runtime!.generated[which] = { code: generated.code, mappings };
   }
   const { code, mappings } = generatedCode;
   if (!withMap) return code;
-  const name = conversion.parsed.name;
   return {
     code,
-    map: sourceMap(mappings, { name: `${name}.js`, content: conversion.parsed.source }, `${name}.converted.js`),
+    map: sourceMap(mappings, { name: `${name}.js`, content: runtime!.parsed.source }, `${name}.converted.js`),
   };
 }

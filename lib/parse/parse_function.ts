@@ -133,7 +133,15 @@ export function parseFunction(fn: unknown): ParsedFunction {
       fix: 'convert its methods: decorate them with @convert(), or use toGraph(MyClass.prototype.method).',
     });
   }
+  return parseFunctionSource(source, displayName);
+}
 
+/**
+ * Parses a function's text as `Function.prototype.toString` gives it (a function or arrow expression, a
+ * method): what parseFunction does once it has the text, and what a build step does with the text of a
+ * function in a module.
+ */
+export function parseFunctionSource(source: string, displayName: string): ParsedFunction {
   let prefix = '(';
   let expression = tryParse(`(${source})`);
   let kind: ParsedFunction['kind'];

@@ -70,12 +70,12 @@ describe('the staged back end', () => {
     ) => unknown;
     const converted = toGraph(fn);
     expect(await converted(-2)).to.equal(2);
-    expect(conversionOf(fn).entries.map((entry) => entry.url)).to.deep.equal(['autograph:///lazy.plain.js']);
+    expect(conversionOf(fn).runtime!.entries.map((entry) => entry.url)).to.deep.equal(['autograph:///lazy.plain.js']);
     const x = tf.scalar(-3);
     const y = (await converted(x)) as tf.Tensor;
     expect(await y.data()).to.deep.equal(new Float32Array([3]));
     tf.dispose([x, y]);
-    expect(conversionOf(fn).entries.map((entry) => entry.url)).to.deep.equal([
+    expect(conversionOf(fn).runtime!.entries.map((entry) => entry.url)).to.deep.equal([
       'autograph:///lazy.plain.js',
       'autograph:///lazy.js',
     ]);

@@ -70,7 +70,7 @@ describe('print buffers of plain runs', () => {
       return x > 0 ? ys : [];
     }
     const converted = toGraph(f, { scope: { g } });
-    expect(conversionOf(f).restartable).to.equal(false);
+    expect(conversionOf(f).facts.restartable).to.equal(false);
     expect(await converted(1)).to.deep.equal([2, 4]);
     expect(calls).to.deep.equal([1, 2]);
   });

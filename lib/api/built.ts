@@ -1,0 +1,149 @@
+// Functions converted at build time: what a bundler plugin embeds for each, and how run time checks it.
+
+import { codeFrame, locatableErrors, StagingError, AssertionError } from '../errors.js';
+import type { GeneratorFunctionLike, PlainFunctionLike } from '../codegen/loader.js';
+import { copyOf, located } from './locate_errors.js';
+
+/**
+ * What the plugin embeds for one function it converted (lib/bundler/): the converted code as factories
+ * that the bundler renames and minifies with the rest of the module, and what run time needs to call,
+ * print and locate it. Nothing here is parsed or evaluated at run time.
+ */
+export interface BuiltConversion {
+  /** The name users know the function by. */
+  name: string;
+  kind: 'function' | 'arrow' | 'method';
+  async: boolean;
+  /** The parameters' names as written ('' for a pattern), for the graph summary. */
+  params: string[];
+  /** Whether the function reads its own `this`. */
+  usesThis: boolean;
+  /** Whether the plain clone may run first (see analysis/effects.ts). */
+  restartable: boolean;
+  /** Called with the runtime, the call context and the original function; returns the staged generator. */
+  staged: (runtime: unknown, context: unknown, self: unknown) => GeneratorFunctionLike;
+  /** The same for the plain clone, when there is one. */
+  plain?: (runtime: unknown, context: unknown, self: unknown) => PlainFunctionLike;
+  /** The converted code as toCode prints it. */
+  code: { staged: string; plain?: string };
+  /** The module's file, relative to the project's root, as error messages name it. */
+  file: string;
+  /** Where the function starts in that file: 1-based line, 0-based column. */
+  line: number;
+  column: number;
+  /** The function's own text, for code frames. */
+  source: string;
+  /**
+   * The original positions of the converted code's statements, as line and column pairs in `source`
+   * (1-based line, 0-based column): the converted code records the index of the statement it is at, so
+   * that an error names the user's line without a stack trace or a source map.
+   */
+  positions: number[];
+  /** Built with `csp: true`: callees not converted at build time run as they are, never through `new Function`. */
+  csp?: boolean;
+  /** The conversions of the callees this function calls, which the module imports to keep them in the bundle. */
+  uses?: unknown[];
+}
+
+/** The build-time conversion of each function a bundle registered, by function object. */
+const builtConversions = new WeakMap<object, BuiltConversion>();
+
+export const builtConversionOf = (fn: unknown): BuiltConversion | undefined =>
+  typeof fn === 'function' ? builtConversions.get(fn) : undefined;
+
+/** The text of every registered factory, as the bundle has it (renamed and minified like the rest). */
+const builtCode: string[] = [];
+
+/** Whether `source` (a function's text) is a function defined in code converted at build time. */
+export const isInBuiltCode = (source: string): boolean => builtCode.some((code) => code.includes(source));
+
+const KINDS = new Set(['function', 'arrow', 'method']);
+
+/**
+ * Registers `fn`'s build-time conversion and returns `fn`: the plugin wraps each function it converted in
+ * a call of this. Data that is not what a plugin of this version writes is an error that says to rebuild.
+ */
+export function registerBuilt<F>(fn: F, built: BuiltConversion): F {
+  const ok =
+    typeof fn === 'function' &&
+    typeof built === 'object' &&
+    built !== null &&
+    typeof built.name === 'string' &&
+    KINDS.has(built.kind) &&
+    typeof built.staged === 'function' &&
+    (built.plain === undefined || typeof built.plain === 'function') &&
+    Array.isArray(built.positions);
+  if (!ok) {
+    throw new TypeError(
+      'autograph: a function converted at build time came with data this version of tfjs-autograph does not ' +
+        'read. Rebuild the bundle with the plugin of the installed tfjs-autograph.',
+    );
+  }
+  builtConversions.set(fn as object, built);
+  // Functions defined inside converted code (callbacks, local helpers) are converted with it.
+  for (const factory of [built.staged, built.plain])
+    if (factory) builtCode.push(Function.prototype.toString.call(factory));
+  // A function wrapped where it is defined (`const f = ...`) would lose the name JavaScript infers.
+  if ((fn as { name?: string }).name === '' && built.name !== '<anonymous>') {
+    Object.defineProperty(fn, 'name', { value: built.name, configurable: true });
+  }
+  return fn;
+}
+
+/**
+ * Points an error raised in code converted at build time at the user's line: `at` is the index of the
+ * statement the code was at. Like errors of run-time conversion, the message gains the function's name,
+ * the file and line and a code frame; `line` and `column` give the position in the file, `file` the file.
+ */
+export function locateBuilt(error: unknown, built: BuiltConversion, at: number): unknown {
+  if (!(error instanceof Error) || located.has(error) || at < 0 || 2 * at + 1 >= built.positions.length) {
+    return error;
+  }
+  const relativeLine = built.positions[2 * at]!;
+  const relativeColumn = built.positions[2 * at + 1]!;
+  const line = built.line + relativeLine - 1;
+  const column = relativeLine === 1 ? built.column + relativeColumn : relativeColumn;
+  const frame = codeFrame(built.source, { line: relativeLine, column: relativeColumn }, 2, built.line - 1);
+  const where = `\n\nIn ${built.name} (${built.file}), line ${line}:\n${frame}`;
+  const ours = error instanceof StagingError || error instanceof AssertionError || locatableErrors.has(error);
+  const target = ours ? error : copyOf(error);
+  Object.defineProperty(target, 'message', {
+    value: error.message + where,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  // 1-based, as editors count.
+  Object.assign(target, { line, column: column + 1, file: built.file });
+  if (!ours) Object.defineProperty(target, 'cause', { value: error, writable: true, configurable: true });
+  if (typeof error.stack === 'string') {
+    const frames = error.stack.split('\n').filter((text) => /^\s+at /.test(text));
+    target.stack = [
+      `${target.name}: ${target.message}`,
+      `    at ${built.name} (${built.file}:${line}:${column + 1})`,
+      ...frames,
+    ].join('\n');
+  }
+  located.add(target);
+  return target;
+}
+
+/**
+ * Registers the build-time conversion of a class's `@convert()` method, then applies the decorator the
+ * plugin took off it: from the class's static block, where the method exists and nothing has called it.
+ */
+export function registerMethod(
+  cls: { prototype: object },
+  key: string,
+  isStatic: boolean,
+  decorate: (target: object, key: string, descriptor: PropertyDescriptor) => PropertyDescriptor | void,
+  built: BuiltConversion,
+): void {
+  const target = isStatic ? cls : cls.prototype;
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  if (typeof descriptor?.value !== 'function') {
+    throw new TypeError(`autograph: ${key} is not a method of its class; rebuild the bundle with the plugin.`);
+  }
+  registerBuilt(descriptor.value, built);
+  Object.defineProperty(target, key, decorate(target, key, descriptor) ?? descriptor);
+}

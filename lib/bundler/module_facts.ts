@@ -1,0 +1,200 @@
+// What a build step reads off one module: its imports, its module-level functions, and which of them it exports.
+
+import { readFileSync, statSync } from 'node:fs';
+import { parseModule } from 'meriyah';
+
+/** A node of the module's tree, read loosely: meriyah's ESTree with ranges and locations. */
+export interface Node {
+  type: string;
+  start: number;
+  end: number;
+  loc: { start: { line: number; column: number }; end: { line: number; column: number } };
+  [key: string]: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- trees are read by shape.
+}
+
+export interface Comment {
+  value: string;
+  start: number;
+  end: number;
+}
+
+export interface ParsedModule {
+  program: Node;
+  comments: Comment[];
+}
+
+/** Parses module code, decorators included; throws the parser's error (with its line) when it cannot. */
+export function parseModuleCode(code: string): ParsedModule {
+  const comments: Comment[] = [];
+  const program = parseModule(code, {
+    next: true,
+    ranges: true,
+    loc: true,
+    onComment: (_type, value, start, end) => comments.push({ value, start, end }),
+  }) as unknown as Node;
+  return { program, comments };
+}
+
+export interface ImportBinding {
+  source: string;
+  /** The name exported by the source module, 'default', or '*' for a namespace import. */
+  imported: string;
+}
+
+/** A function bound at the module's top level: `function f() {}` or `const f = (...) => ...`. */
+export interface ModuleFunction {
+  local: string;
+  /** The FunctionDeclaration, FunctionExpression or ArrowFunctionExpression. */
+  node: Node;
+  declaration: boolean;
+}
+
+export interface ModuleFacts {
+  imports: Map<string, ImportBinding>;
+  functions: Map<string, ModuleFunction>;
+  /** Exported name to local name, for exported module-level functions. */
+  exportedFunctions: Map<string, string>;
+  /** Every name declared at the top level (imports, functions, classes, variables). */
+  topLevel: Set<string>;
+  /** Top-level `const`s that hold what toGraph or convert(...)(fn) returned: converted already. */
+  graphs: Set<string>;
+  /** Exported names of those. */
+  exportedGraphs: Set<string>;
+}
+
+/** Whether `node` calls the package's toGraph, or what its convert(...) returns. */
+function callsPackage(node: Node | null | undefined, imports: Map<string, ImportBinding>): boolean {
+  if (!node || node.type !== 'CallExpression') return false;
+  const fromPackage = (callee: Node, name: string) => {
+    if (callee.type === 'Identifier') {
+      const binding = imports.get(callee.name);
+      return binding?.source === 'tfjs-autograph' && binding.imported === name;
+    }
+    if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier') return false;
+    const binding = imports.get(callee.object.name);
+    return (
+      binding?.source === 'tfjs-autograph' &&
+      (binding.imported === '*' || binding.imported === 'autograph') &&
+      callee.property.name === name
+    );
+  };
+  const callee = node.callee as Node;
+  return fromPackage(callee, 'toGraph') || (callee.type === 'CallExpression' && fromPackage(callee.callee, 'convert'));
+}
+
+const isFunctionNode = (node: Node | null | undefined): node is Node =>
+  !!node && (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') && !node.generator;
+
+export function factsOf(program: Node): ModuleFacts {
+  const imports = new Map<string, ImportBinding>();
+  const functions = new Map<string, ModuleFunction>();
+  const exportedFunctions = new Map<string, string>();
+  const topLevel = new Set<string>();
+  const graphs = new Set<string>();
+  const exportedLocals: [string, string][] = [];
+  const declare = (statement: Node | null | undefined, exported: boolean) => {
+    if (!statement) return;
+    if (statement.type === 'FunctionDeclaration' && statement.id) {
+      topLevel.add(statement.id.name);
+      if (!statement.generator)
+        functions.set(statement.id.name, { local: statement.id.name, node: statement, declaration: true });
+      if (exported) exportedLocals.push([statement.id.name, statement.id.name]);
+    } else if (statement.type === 'ClassDeclaration' && statement.id) {
+      topLevel.add(statement.id.name);
+    } else if (statement.type === 'VariableDeclaration') {
+      for (const declarator of statement.declarations as Node[]) {
+        for (const name of patternNames(declarator.id)) topLevel.add(name);
+        if (declarator.id.type !== 'Identifier') continue;
+        const name = declarator.id.name as string;
+        if (statement.kind === 'const' && isFunctionNode(declarator.init)) {
+          functions.set(name, { local: name, node: declarator.init, declaration: false });
+        }
+        if (statement.kind === 'const' && callsPackage(declarator.init, imports)) graphs.add(name);
+        if (exported) exportedLocals.push([name, name]);
+      }
+    }
+  };
+  for (const statement of program.body as Node[]) {
+    if (statement.type === 'ImportDeclaration') {
+      for (const specifier of statement.specifiers as Node[]) {
+        const imported =
+          specifier.type === 'ImportNamespaceSpecifier'
+            ? '*'
+            : specifier.type === 'ImportDefaultSpecifier'
+              ? 'default'
+              : (specifier.imported.name ?? specifier.imported.value);
+        imports.set(specifier.local.name, { source: statement.source.value, imported });
+        topLevel.add(specifier.local.name);
+      }
+    } else if (statement.type === 'ExportNamedDeclaration') {
+      declare(statement.declaration, true);
+      if (!statement.source) {
+        for (const specifier of statement.specifiers as Node[]) {
+          exportedLocals.push([specifier.exported.name ?? specifier.exported.value, specifier.local.name]);
+        }
+      }
+    } else if (statement.type === 'ExportDefaultDeclaration') {
+      const declaration = statement.declaration as Node;
+      if (declaration.type === 'FunctionDeclaration' && declaration.id) {
+        declare(declaration, false);
+        exportedLocals.push(['default', declaration.id.name]);
+      }
+    } else {
+      declare(statement, false);
+    }
+  }
+  const exportedGraphs = new Set<string>();
+  for (const [exported, local] of exportedLocals) {
+    if (functions.has(local)) exportedFunctions.set(exported, local);
+    if (graphs.has(local)) exportedGraphs.add(exported);
+  }
+  return { imports, functions, exportedFunctions, topLevel, graphs, exportedGraphs };
+}
+
+/** The names a binding pattern declares. */
+export function patternNames(pattern: Node | null | undefined): string[] {
+  if (!pattern) return [];
+  switch (pattern.type) {
+    case 'Identifier':
+      return [pattern.name];
+    case 'ObjectPattern':
+      return (pattern.properties as Node[]).flatMap((p) => patternNames(p.type === 'RestElement' ? p : p.value));
+    case 'ArrayPattern':
+      return (pattern.elements as (Node | null)[]).flatMap(patternNames);
+    case 'RestElement':
+      return patternNames(pattern.argument);
+    case 'AssignmentPattern':
+      return patternNames(pattern.left);
+    default:
+      return [];
+  }
+}
+
+/** What an importer needs to know of a module's exports: which are functions, which are converted graphs. */
+export interface ModuleExports {
+  functions: Set<string>;
+  graphs: Set<string>;
+}
+
+/** The exports of the module in `file`, read from disk; cached while the file is unchanged. */
+const exportsCache = new Map<string, { mtime: number; exports: ModuleExports }>();
+
+export function exportsOf(file: string): ModuleExports {
+  let mtime: number;
+  try {
+    mtime = statSync(file).mtimeMs;
+  } catch {
+    return { functions: new Set(), graphs: new Set() };
+  }
+  const cached = exportsCache.get(file);
+  if (cached && cached.mtime === mtime) return cached.exports;
+  let exports: ModuleExports = { functions: new Set(), graphs: new Set() };
+  try {
+    const facts = factsOf(parseModuleCode(readFileSync(file, 'utf8')).program);
+    exports = { functions: new Set(facts.exportedFunctions.keys()), graphs: facts.exportedGraphs };
+  } catch {
+    // A module the parser cannot read exports nothing converted; its callees convert at run time.
+  }
+  exportsCache.set(file, { mtime, exports });
+  return exports;
+}

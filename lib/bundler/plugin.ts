@@ -1,0 +1,57 @@
+// The bundler plugin, written once for esbuild, Vite, Rollup and webpack: converts marked functions at build time.
+
+import { createUnplugin } from 'unplugin';
+import { mayConvert, transformModule } from './transform.js';
+
+export interface AutographPluginOptions {
+  /**
+   * No run-time conversion, so that the bundle runs under a Content Security Policy without
+   * 'unsafe-eval': a callee the build cannot see runs as it is, and the build warns about it.
+   */
+  csp?: boolean;
+  /** Which files to convert: by default every .js and .mjs file outside node_modules. */
+  include?: (id: string) => boolean;
+  /** The project's root, which error messages name files relative to: by default the working directory. */
+  root?: string;
+}
+
+const SCRIPT = /\.(m?js)$/;
+const defaultInclude = (id: string) => SCRIPT.test(id) && !/[\\/]node_modules[\\/]/.test(id);
+
+function checkOptions(options: unknown): AutographPluginOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('autograph plugin: options must be an object, for example autograph({ csp: true }).');
+  }
+  const { csp, include, root, ...rest } = options as AutographPluginOptions & Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length) {
+    throw new TypeError(`autograph plugin: unknown option '${unknown[0]}'; the options are csp, include and root.`);
+  }
+  if (csp !== undefined && typeof csp !== 'boolean')
+    throw new TypeError('autograph plugin: csp must be true or false.');
+  if (include !== undefined && typeof include !== 'function') {
+    throw new TypeError('autograph plugin: include must be a function from a file path to true or false.');
+  }
+  if (root !== undefined && typeof root !== 'string') throw new TypeError('autograph plugin: root must be a path.');
+  return { csp, include, root };
+}
+
+export const autographPlugin = createUnplugin((rawOptions: AutographPluginOptions | undefined) => {
+  const options = checkOptions(rawOptions);
+  const include = options.include ?? defaultInclude;
+  const root = options.root ?? process.cwd();
+  const csp = options.csp ?? false;
+  return {
+    name: 'tfjs-autograph',
+    transformInclude: (id) => include(id.replace(/[?#].*$/, '')),
+    transform(code, id) {
+      const file = id.replace(/[?#].*$/, '');
+      if (!mayConvert(code)) return undefined;
+      const out = transformModule(code, file, { root, csp });
+      if (!out) return undefined;
+      for (const warning of out.warnings) this.warn(`autograph: ${warning}`);
+      return { code: out.code, map: out.map };
+    },
+  };
+});

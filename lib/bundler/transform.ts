@@ -1,0 +1,404 @@
+// The build-time conversion of one module: marked functions and their visible callees get their converted code in place.
+
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import MagicString, { type SourceMap } from 'magic-string';
+import type * as ESTree from 'estree';
+import { generate } from '../codegen/generate.js';
+import { Namer } from '../codegen/namer.js';
+import { ConversionError } from '../errors.js';
+import { buildFunction, type BuiltFunction } from './build_function.js';
+import { exportsOf, factsOf, parseModuleCode, type Comment, type ModuleFacts, type Node } from './module_facts.js';
+
+export interface TransformOptions {
+  /** The project's root: error messages name files relative to it. */
+  root: string;
+  /** No run-time conversion: callees the build cannot see run as they are, with a warning here. */
+  csp: boolean;
+}
+
+export interface TransformOutput {
+  code: string;
+  map: SourceMap;
+  /** Messages for the build's log: what could not be converted, and why. */
+  warnings: string[];
+}
+
+/** The package whose functions mark what to convert, and the entry converted code imports its helpers from. */
+const PACKAGE = 'tfjs-autograph';
+const BUILT_ENTRY = 'tfjs-autograph/built';
+/** The suffix of the export through which a module hands an exported function's conversion to its importers. */
+export const BUILT_EXPORT_SUFFIX = '$autograph';
+
+/** How a function to convert sits in the module, which decides how its registration is written. */
+type Site =
+  | { kind: 'expression'; node: Node; name: string }
+  | { kind: 'declaration'; node: Node; name: string }
+  | { kind: 'method'; node: Node; name: string; method: Node; classBody: Node; decorator: Node };
+
+interface Planned {
+  site: Site;
+  /** Needed where the module runs (marked, or called by a marked function), not only for importers. */
+  needed: boolean;
+  built?: BuiltFunction;
+  /** The local names of the callee conversions this one imports. */
+  uses: string[];
+}
+
+/** Whether the module may mark anything or export a function: the rest pass through untouched. */
+export const mayConvert = (code: string): boolean => /\bexport\b|@autograph|tfjs-autograph/.test(code);
+
+/**
+ * Converts the functions `code` marks (toGraph(fn), @convert() methods, functions after a `/* @autograph *\/`
+ * comment), the module-level functions they call, and the module's exported functions (for importers that
+ * call them from converted code). Undefined when there is nothing to do.
+ */
+export function transformModule(code: string, id: string, options: TransformOptions): TransformOutput | undefined {
+  const warnings: string[] = [];
+  const file = path.relative(options.root, id).split(path.sep).join('/');
+  let parsedModule;
+  try {
+    parsedModule = parseModuleCode(code);
+  } catch (error) {
+    if (!code.includes(PACKAGE) && !code.includes('@autograph')) return undefined;
+    return {
+      code,
+      map: new MagicString(code).generateMap({ hires: true, source: id, includeContent: true }),
+      warnings: [
+        `${file}: not converted at build time, since it could not be parsed (${(error as Error).message}). ` +
+          'Its functions convert when they are first called, which needs `new Function`.',
+      ],
+    };
+  }
+  const { program, comments } = parsedModule;
+  const facts = factsOf(program);
+  const marks = findMarks(code, program, comments, facts);
+  const plans = new Map<Node, Planned>();
+  const plan = (site: Site, needed: boolean) => {
+    const existing = plans.get(site.node);
+    if (existing) existing.needed ||= needed;
+    else plans.set(site.node, { site, needed, uses: [] });
+  };
+  for (const site of marks) plan(site, true);
+  for (const local of facts.exportedFunctions.values()) {
+    const fn = facts.functions.get(local)!;
+    plan(siteOf(fn.node, fn.declaration, local), false);
+  }
+  if (plans.size === 0) return undefined;
+
+  const used = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(collect);
+    if (value === null || typeof value !== 'object') return;
+    const node = value as Node;
+    if (node.type === 'Identifier') used.add(node.name);
+    for (const [key, child] of Object.entries(node)) if (key !== 'loc' && key !== 'range') collect(child);
+  };
+  collect(program);
+  const namer = new Namer(used);
+  const register = namer.fresh('ag$register');
+  const registerMethod = namer.fresh('ag$registerMethod');
+  const calleeImports = new Map<string, { source: string; imported: string; local: string }>();
+  const defaults = new Set<string>();
+
+  // Converts what is planned; calls from converted functions plan the module's functions they reach.
+  const queue = [...plans.values()];
+  for (let planned = queue.shift(); planned; planned = queue.shift()) {
+    const { site } = planned;
+    const source = sourceText(code, site);
+    const start = site.kind === 'method' ? methodTextStart(code, site.method) : site.node.start;
+    const position = lineAndColumn(code, start);
+    try {
+      planned.built = buildFunction(source, site.name, { file, ...position }, options.csp);
+    } catch (error) {
+      if (!(error instanceof ConversionError)) throw error;
+      if (planned.needed) {
+        warnings.push(
+          `${file}:${position.line}: ${site.name} is not converted at build time: ${error.problem} ` +
+            (options.csp ? 'It runs as it is.' : 'It converts when first called, which needs `new Function`.'),
+        );
+      }
+      continue;
+    }
+    for (const name of planned.built.free.keys()) {
+      if ((name === 'tf' || name === 'autograph') && !facts.topLevel.has(name)) defaults.add(name);
+    }
+    for (const name of planned.built.called) {
+      const local = facts.functions.get(name);
+      if (local) {
+        const before = plans.get(local.node);
+        plan(siteOf(local.node, local.declaration, name), true);
+        const after = plans.get(local.node)!;
+        if (!before) queue.push(after);
+        else if (!after.built && !queue.includes(after)) queue.push(after);
+        continue;
+      }
+      const imported = facts.imports.get(name);
+      const where = `${site.name} (${file}:${position.line})`;
+      if (imported) {
+        if (imported.source.startsWith('@tensorflow/') || imported.source === PACKAGE || imported.imported === '*') {
+          continue;
+        }
+        const target = resolveRelative(id, imported.source);
+        const exports = target ? exportsOf(target) : undefined;
+        if (exports?.graphs.has(imported.imported)) continue;
+        if (exports?.functions.has(imported.imported)) {
+          const key = `${imported.source}\0${imported.imported}`;
+          let entry = calleeImports.get(key);
+          if (!entry) {
+            entry = { ...imported, local: namer.fresh(`ag$${safeName(imported.imported)}`) };
+            calleeImports.set(key, entry);
+          }
+          planned.uses.push(entry.local);
+        } else if (options.csp && planned.needed) {
+          warnings.push(
+            `${file}: ${name}, called from ${where}, is not converted at build time: it comes from ` +
+              `'${imported.source}', ${target ? 'which does not export it as a function' : 'which the build does not convert'}. ` +
+              'It runs as it is (csp: true), so control flow on tensors inside it is not staged.',
+          );
+        }
+      } else if (options.csp && planned.needed && facts.topLevel.has(name) && !facts.graphs.has(name)) {
+        warnings.push(
+          `${file}: ${name}, called from ${where}, is not converted at build time: it is not a function ` +
+            'declaration or a `const` function. It runs as it is (csp: true).',
+        );
+      }
+      // Other names are globals (fetch, a script tag's function): not the build's to see, and not warned about.
+    }
+  }
+
+  const s = new MagicString(code);
+  const dataCode = (planned: Planned) => {
+    const data = planned.built!.data;
+    const uses: ESTree.Property[] = planned.uses.length
+      ? [
+          {
+            type: 'Property',
+            key: { type: 'Identifier', name: 'uses' },
+            // A thunk: the imports are kept in the bundle without being read while modules load.
+            value: {
+              type: 'ArrowFunctionExpression',
+              params: [],
+              body: { type: 'ArrayExpression', elements: planned.uses.map((name) => ({ type: 'Identifier', name })) },
+              expression: true,
+              async: false,
+              generator: false,
+            },
+            kind: 'init',
+            method: false,
+            shorthand: false,
+            computed: false,
+          },
+        ]
+      : [];
+    return generate({ ...data, properties: [...data.properties, ...uses] }).code;
+  };
+  const importsEnd = lastImportEnd(program);
+  const tail: string[] = [];
+  const exportedLocal = new Map<string, string[]>();
+  for (const [exported, local] of facts.exportedFunctions) {
+    exportedLocal.set(local, [...(exportedLocal.get(local) ?? []), exported]);
+  }
+  for (const planned of plans.values()) {
+    const { site, built } = planned;
+    const exports = site.kind === 'method' ? [] : (exportedLocal.get(localNameOf(site, facts)) ?? []);
+    if (!built) {
+      // Importers import the export whatever happened here: it says there is no build-time conversion.
+      for (const exported of exports) tail.push(`export const ${exportName(exported)} = undefined;`);
+      continue;
+    }
+    if (!planned.needed) {
+      // Only for importers: registered when an importer's conversion uses it, else dropped by tree shaking.
+      const local = localNameOf(site, facts);
+      const [first, ...rest] = exports;
+      tail.push(`export const ${exportName(first!)} = /* @__PURE__ */ ${register}(${local}, ${dataCode(planned)});`);
+      for (const exported of rest) tail.push(`export const ${exportName(exported)} = ${exportName(first!)};`);
+      continue;
+    }
+    if (site.kind === 'expression') {
+      s.appendLeft(site.node.start, `${register}(`);
+      s.appendRight(site.node.end, `, ${dataCode(planned)})`);
+    } else if (site.kind === 'declaration') {
+      // Declarations are hoisted: registered before any code of the module can call them.
+      s.appendLeft(importsEnd, `\n${register}(${site.name}, ${dataCode(planned)});`);
+    } else {
+      const { method, classBody, decorator } = site;
+      let end = decorator.end;
+      while (/\s/.test(code[end] ?? '')) end++;
+      s.remove(decorator.start, end);
+      const key = JSON.stringify(site.name);
+      const decorate = code.slice(decorator.expression.start, decorator.expression.end);
+      s.appendLeft(
+        classBody.end - 1,
+        ` static { ${registerMethod}(this, ${key}, ${method.static === true}, ${decorate}, ${dataCode(planned)}); }`,
+      );
+    }
+    for (const exported of exports) tail.push(`export const ${exportName(exported)} = ${localNameOf(site, facts)};`);
+  }
+  const helpers = [`registerBuilt as ${register}`, `registerMethod as ${registerMethod}`, ...defaults];
+  // One line, so that the module's own lines keep their numbers.
+  const header = [
+    `import { ${helpers.join(', ')} } from '${BUILT_ENTRY}';`,
+    ...[...calleeImports.values()].map(
+      (entry) => `import { ${exportName(entry.imported)} as ${entry.local} } from ${JSON.stringify(entry.source)};`,
+    ),
+  ].join(' ');
+  s.prepend(`${header} `);
+  if (tail.length) s.append(`\n${tail.join('\n')}\n`);
+  return {
+    code: s.toString(),
+    map: s.generateMap({ hires: 'boundary', source: id, includeContent: true }),
+    warnings,
+  };
+}
+
+const exportName = (exported: string) => `${safeName(exported)}${BUILT_EXPORT_SUFFIX}`;
+const safeName = (name: string) => name.replace(/[^\w$]/g, '_');
+
+function localNameOf(site: Site, facts: ModuleFacts): string {
+  for (const fn of facts.functions.values()) if (fn.node === site.node) return fn.local;
+  return site.name;
+}
+
+function siteOf(node: Node, declaration: boolean, local: string): Site {
+  return declaration ? { kind: 'declaration', node, name: local } : { kind: 'expression', node, name: local };
+}
+
+/** The function's text as `toString` gives it: a method from its name (or `async`), without `static`. */
+function sourceText(code: string, site: Site): string {
+  if (site.kind === 'method') return code.slice(methodTextStart(code, site.method), site.method.end);
+  return code.slice(site.node.start, site.node.end);
+}
+
+function methodTextStart(code: string, method: Node): number {
+  const keyStart = method.computed ? code.lastIndexOf('[', method.key.start) : method.key.start;
+  if (!method.value.async) return keyStart;
+  const before = code.slice(method.start, keyStart);
+  const at = before.lastIndexOf('async');
+  return at < 0 ? keyStart : method.start + at;
+}
+
+function lineAndColumn(code: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = code.indexOf('\n'); i !== -1 && i < offset; i = code.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart };
+}
+
+function lastImportEnd(program: Node): number {
+  let end = 0;
+  for (const statement of program.body as Node[]) if (statement.type === 'ImportDeclaration') end = statement.end;
+  return end;
+}
+
+/** The file a relative import names, as Node and bundlers find it (extensions and index files tried). */
+export function resolveRelative(importer: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
+  const base = path.resolve(path.dirname(importer.replace(/[?#].*$/, '')), specifier);
+  const stem = base.replace(/\.(m?js|jsx)$/, '');
+  const candidates = [
+    base,
+    ...['.js', '.mjs', '.jsx', '.ts', '.mts', '.tsx'].map((ext) => stem + ext),
+    ...['index.js', 'index.mjs', 'index.ts'].map((name) => path.join(base, name)),
+  ];
+  return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+}
+
+/** The functions the module marks for conversion. */
+function findMarks(code: string, program: Node, comments: Comment[], facts: ModuleFacts): Site[] {
+  const toGraphNames = new Set<string>();
+  const convertNames = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const [local, binding] of facts.imports) {
+    if (binding.source !== PACKAGE) continue;
+    if (binding.imported === 'toGraph') toGraphNames.add(local);
+    else if (binding.imported === 'convert') convertNames.add(local);
+    else if (binding.imported === '*' || binding.imported === 'autograph') namespaces.add(local);
+  }
+  const isApi = (callee: Node, names: Set<string>, member: string) =>
+    (callee.type === 'Identifier' && names.has(callee.name)) ||
+    (callee.type === 'MemberExpression' &&
+      !callee.computed &&
+      callee.object.type === 'Identifier' &&
+      namespaces.has(callee.object.name) &&
+      callee.property.name === member);
+  const isToGraph = (callee: Node) => isApi(callee, toGraphNames, 'toGraph');
+  const isConvertCall = (node: Node) => node.type === 'CallExpression' && isApi(node.callee, convertNames, 'convert');
+
+  const sites: Site[] = [];
+  const functionsByStart: Node[] = [];
+  const nameFor = (fn: Node, parent: Node | undefined) =>
+    (fn.id?.name as string | undefined) ??
+    (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier'
+      ? (parent.id.name as string)
+      : undefined) ??
+    '<anonymous>';
+  const markArgument = (argument: Node | undefined, parent: Node | undefined) => {
+    if (!argument) return;
+    if (argument.type === 'FunctionExpression' || argument.type === 'ArrowFunctionExpression') {
+      if (!argument.generator) sites.push({ kind: 'expression', node: argument, name: nameFor(argument, parent) });
+    } else if (argument.type === 'Identifier') {
+      const fn = facts.functions.get(argument.name);
+      if (fn) sites.push(siteOf(fn.node, fn.declaration, fn.local));
+    }
+  };
+  const visit = (node: Node, parent: Node | undefined): void => {
+    if (
+      node.type === 'FunctionExpression' ||
+      node.type === 'ArrowFunctionExpression' ||
+      node.type === 'FunctionDeclaration'
+    ) {
+      functionsByStart.push(node);
+    }
+    if (node.type === 'CallExpression') {
+      // `const f = toGraph(function ...)`: the declarator names the function, as run time's fn.name would not.
+      const holder = parent?.type === 'VariableDeclarator' ? parent : undefined;
+      if (isToGraph(node.callee)) markArgument(node.arguments[0], holder);
+      else if (isConvertCall(node.callee)) markArgument(node.arguments[0], holder);
+    }
+    if (
+      node.type === 'MethodDefinition' &&
+      node.kind === 'method' &&
+      !node.computed &&
+      node.key.type !== 'PrivateIdentifier'
+    ) {
+      const decorator = (node.decorators as Node[] | undefined)?.find((d) => isConvertCall(d.expression));
+      if (decorator && parent?.type === 'ClassBody' && !node.value.generator) {
+        sites.push({
+          kind: 'method',
+          node: node.value,
+          name: node.key.name ?? String(node.key.value),
+          method: node,
+          classBody: parent,
+          decorator,
+        });
+      }
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'loc' || key === 'range') continue;
+      if (Array.isArray(child)) {
+        for (const item of child) if (item && typeof item === 'object' && 'type' in item) visit(item as Node, node);
+      } else if (child && typeof child === 'object' && 'type' in child) {
+        visit(child as Node, node);
+      }
+    }
+  };
+  visit(program, undefined);
+
+  // A `/* @autograph */` comment marks the function that follows it (`export`, `const f =` and `async` may come between).
+  for (const comment of comments) {
+    if (!/^\s*[*]?\s*@autograph\b/.test(comment.value)) continue;
+    const next = functionsByStart.filter((fn) => fn.start >= comment.end).sort((a, b) => a.start - b.start)[0];
+    if (!next) continue;
+    const between = code.slice(comment.end, next.start);
+    if (!/^\s*(export\s+(default\s+)?)?((const|let|var)\s+[\w$]+\s*=\s*)?$/.test(between)) continue;
+    const local = [...facts.functions.values()].find((fn) => fn.node === next);
+    if (local) sites.push(siteOf(local.node, local.declaration, local.local));
+    else if (next.type !== 'FunctionDeclaration')
+      sites.push({ kind: 'expression', node: next, name: nameFor(next, undefined) });
+  }
+  return sites;
+}

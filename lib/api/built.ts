@@ -1,8 +1,8 @@
 // Functions converted at build time: what a bundler plugin embeds for each, and how run time checks it.
 
-import { codeFrame, locatableErrors, StagingError, AssertionError } from '../errors.js';
+import { codeFrame } from '../errors.js';
 import type { GeneratorFunctionLike, PlainFunctionLike } from '../codegen/loader.js';
-import { copyOf, located } from './locate_errors.js';
+import { isLocated, withLocation } from './locate_errors.js';
 
 /**
  * What the plugin embeds for one function it converted (lib/bundler/): the converted code as factories
@@ -96,7 +96,7 @@ export function registerBuilt<F>(fn: F, built: BuiltConversion): F {
  * the file and line and a code frame; `line` and `column` give the position in the file, `file` the file.
  */
 export function locateBuilt(error: unknown, built: BuiltConversion, at: number): unknown {
-  if (!(error instanceof Error) || located.has(error) || at < 0 || 2 * at + 1 >= built.positions.length) {
+  if (!(error instanceof Error) || isLocated(error) || at < 0 || 2 * at + 1 >= built.positions.length) {
     return error;
   }
   const relativeLine = built.positions[2 * at]!;
@@ -105,26 +105,13 @@ export function locateBuilt(error: unknown, built: BuiltConversion, at: number):
   const column = relativeLine === 1 ? built.column + relativeColumn : relativeColumn;
   const frame = codeFrame(built.source, { line: relativeLine, column: relativeColumn }, 2, built.line - 1);
   const where = `\n\nIn ${built.name} (${built.file}), line ${line}:\n${frame}`;
-  const ours = error instanceof StagingError || error instanceof AssertionError || locatableErrors.has(error);
-  const target = ours ? error : copyOf(error);
-  Object.defineProperty(target, 'message', {
-    value: error.message + where,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
   // 1-based, as editors count.
-  Object.assign(target, { line, column: column + 1, file: built.file });
-  if (!ours) Object.defineProperty(target, 'cause', { value: error, writable: true, configurable: true });
+  const target = withLocation(error, where, { line, column: column + 1, file: built.file });
   if (typeof error.stack === 'string') {
     const frames = error.stack.split('\n').filter((text) => /^\s+at /.test(text));
-    target.stack = [
-      `${target.name}: ${target.message}`,
-      `    at ${built.name} (${built.file}:${line}:${column + 1})`,
-      ...frames,
-    ].join('\n');
+    const top = `    at ${built.name} (${built.file}:${line}:${column + 1})`;
+    target.stack = [`${target.name}: ${target.message}`, top, ...frames].join('\n');
   }
-  located.add(target);
   return target;
 }
 

@@ -9,7 +9,8 @@ import { loadedCodeAt, type LoadedCodeEntry } from './loaded_code.js';
 const FUNCTION_HEADER_LINES = 2;
 
 /** Errors already pointed at the user's line, which callers up the chain leave alone. */
-export const located = new WeakSet<object>();
+export const isLocated = (error: object): boolean => located.has(error);
+const located = new WeakSet<object>();
 
 /**
  * The library's own directory, whose stack frames the user never needs to read; unknown when the library
@@ -77,6 +78,17 @@ export function locateError(error: unknown): unknown {
   if (!position) return error;
   const { code, line, column } = position;
   const where = `\n\nIn ${code.parsed.name}, line ${line}:\n${codeFrame(code.parsed.source, { line, column })}`;
+  const target = withLocation(error, where, { line, column: column + 1 });
+  target.stack = userStack(error.stack, `${target.name}: ${target.message}`);
+  return target;
+}
+
+/**
+ * `error` with `where` appended to its message and `position` (1-based, as editors count) as properties,
+ * marked as located. The library's errors (StagingError, AssertionError, a failed node:assert) are updated
+ * in place; any other error becomes a copy of the same class, with the original as `cause`.
+ */
+export function withLocation(error: Error, where: string, position: Record<string, unknown>): Error {
   const ours = error instanceof StagingError || error instanceof AssertionError || locatableErrors.has(error);
   const target = ours ? error : copyOf(error);
   // Defined, not assigned: some classes (DOMException) give `message` by a getter alone.
@@ -86,16 +98,14 @@ export function locateError(error: unknown): unknown {
     configurable: true,
     enumerable: false,
   });
-  // 1-based, as the stack frames say and as editors count.
-  Object.assign(target, { line, column: column + 1 });
+  Object.assign(target, position);
   if (!ours) Object.defineProperty(target, 'cause', { value: error, writable: true, configurable: true });
-  target.stack = userStack(error.stack, `${target.name}: ${target.message}`);
   located.add(target);
   return target;
 }
 
 /** A copy of `error` of the same class, without calling its constructor (whose signature is unknown). */
-export function copyOf(error: Error): Error & { line?: number; column?: number } {
+function copyOf(error: Error): Error & { line?: number; column?: number } {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
   Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
   return copy;

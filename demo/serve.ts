@@ -14,8 +14,12 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** Serves the files under `root` on 127.0.0.1; port 0 picks a free one. */
-export function serve(root: string, port: number): Promise<{ url: string; server: Server }> {
+/** Serves the files under `root` on 127.0.0.1; port 0 picks a free one. `headers` go with every file. */
+export function serve(
+  root: string,
+  port: number,
+  headers: Record<string, string> = {},
+): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
@@ -23,7 +27,7 @@ export function serve(root: string, port: number): Promise<{ url: string; server
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(response);
   });
   return new Promise((resolve, reject) => {

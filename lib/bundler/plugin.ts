@@ -1,5 +1,7 @@
 // The bundler plugin, written once for esbuild, Vite, Rollup and webpack: converts marked functions at build time.
 
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createUnplugin } from 'unplugin';
 import { mayConvert, transformModule } from './transform.js';
 
@@ -16,6 +18,8 @@ export interface AutographPluginOptions {
 }
 
 const SCRIPT = /\.(m?js)$/;
+/** This package's own folder, never converted: linked installs put it outside node_modules. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const defaultInclude = (id: string) => SCRIPT.test(id) && !/[\\/]node_modules[\\/]/.test(id);
 
 function checkOptions(options: unknown): AutographPluginOptions {
@@ -44,7 +48,10 @@ export const autographPlugin = createUnplugin((rawOptions: AutographPluginOption
   const csp = options.csp ?? false;
   return {
     name: 'tfjs-autograph',
-    transformInclude: (id) => include(id.replace(/[?#].*$/, '')),
+    transformInclude(id) {
+      const file = id.replace(/[?#].*$/, '');
+      return include(file) && !path.resolve(file).startsWith(PACKAGE_ROOT);
+    },
     transform(code, id) {
       const file = id.replace(/[?#].*$/, '');
       if (!mayConvert(code)) return undefined;

@@ -38,8 +38,10 @@ type Site =
 
 interface Planned {
   site: Site;
-  /** Needed where the module runs (marked, or called by a marked function), not only for importers. */
+  /** Needed where the module runs (marked, or called by a converted function), not only for importers. */
   needed: boolean;
+  /** Whether what cannot be converted is worth a warning: marked, or reached from a marked function. */
+  report: boolean;
   built?: BuiltFunction;
   /** The local names of the callee conversions this one imports. */
   uses: string[];
@@ -74,15 +76,19 @@ export function transformModule(code: string, id: string, options: TransformOpti
   const facts = factsOf(program);
   const marks = findMarks(code, program, comments, facts);
   const plans = new Map<Node, Planned>();
-  const plan = (site: Site, needed: boolean) => {
+  const plan = (site: Site, needed: boolean, report: boolean) => {
     const existing = plans.get(site.node);
-    if (existing) existing.needed ||= needed;
-    else plans.set(site.node, { site, needed, uses: [] });
+    if (existing) {
+      existing.needed ||= needed;
+      existing.report ||= report;
+    } else {
+      plans.set(site.node, { site, needed, report, uses: [] });
+    }
   };
-  for (const site of marks) plan(site, true);
+  for (const site of marks) plan(site, true, true);
   for (const local of facts.exportedFunctions.values()) {
     const fn = facts.functions.get(local)!;
-    plan(siteOf(fn.node, fn.declaration, local), false);
+    plan(siteOf(fn.node, fn.declaration, local), false, false);
   }
   if (plans.size === 0) return undefined;
 
@@ -112,7 +118,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
       planned.built = buildFunction(source, site.name, { file, ...position }, options.csp);
     } catch (error) {
       if (!(error instanceof ConversionError)) throw error;
-      if (planned.needed) {
+      if (planned.report) {
         warnings.push(
           `${file}:${position.line}: ${site.name} is not converted at build time: ${error.problem} ` +
             (options.csp ? 'It runs as it is.' : 'It converts when first called, which needs `new Function`.'),
@@ -127,7 +133,8 @@ export function transformModule(code: string, id: string, options: TransformOpti
       const local = facts.functions.get(name);
       if (local) {
         const before = plans.get(local.node);
-        plan(siteOf(local.node, local.declaration, name), true);
+        // Called from converted code: registered where it is, whether or not an importer uses the caller.
+        plan(siteOf(local.node, local.declaration, name), true, planned.report);
         const after = plans.get(local.node)!;
         if (!before) queue.push(after);
         else if (!after.built && !queue.includes(after)) queue.push(after);
@@ -150,14 +157,14 @@ export function transformModule(code: string, id: string, options: TransformOpti
             calleeImports.set(key, entry);
           }
           planned.uses.push(entry.local);
-        } else if (options.csp && planned.needed) {
+        } else if (options.csp && planned.report) {
           warnings.push(
             `${file}: ${name}, called from ${where}, is not converted at build time: it comes from ` +
               `'${imported.source}', ${target ? 'which does not export it as a function' : 'which the build does not convert'}. ` +
               'It runs as it is (csp: true), so control flow on tensors inside it is not staged.',
           );
         }
-      } else if (options.csp && planned.needed && facts.topLevel.has(name) && !facts.graphs.has(name)) {
+      } else if (options.csp && planned.report && facts.topLevel.has(name) && !facts.graphs.has(name)) {
         warnings.push(
           `${file}: ${name}, called from ${where}, is not converted at build time: it is not a function ` +
             'declaration or a `const` function. It runs as it is (csp: true).',

@@ -8,6 +8,8 @@ type Run = (...addresses: number[]) => void;
 
 /** Compiled modules by expression key; null where an expression has no SIMD form (or SIMD is missing). */
 const modules = new Map<string, WebAssembly.Module | null>();
+/** Set once compiling a module failed: the modules are valid, so WebAssembly SIMD is missing or not allowed. */
+let unavailable = false;
 /** Instances by memory, then by expression key. */
 const instances = new WeakMap<WebAssembly.Memory, Map<string, Run>>();
 
@@ -23,9 +25,12 @@ function compiled(kernel: Kernel): WebAssembly.Module | null {
     const bytes = kernel.kind === 'expression' ? simdModule(kernel.expression) : simdLoopModule(kernel.loop);
     try {
       // Browsers compile only small modules synchronously on the main thread: a larger one keeps JavaScript.
-      module = bytes && bytes.length <= 4096 ? new WebAssembly.Module(bytes) : null;
+      module = bytes && bytes.length <= 4096 && !unavailable ? new WebAssembly.Module(bytes) : null;
     } catch {
-      module = null; // no WebAssembly SIMD here
+      // No WebAssembly SIMD here, or a Content Security Policy without 'wasm-unsafe-eval', whose every refusal
+      // the browser reports: asked once, not once per kernel.
+      unavailable = true;
+      module = null;
     }
     modules.set(key, module);
   }

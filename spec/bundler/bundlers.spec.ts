@@ -1,0 +1,193 @@
+// The plugin in each bundler: a small app built minified runs in Chromium on WebGPU under a CSP without 'unsafe-eval'.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../../demo/chromium.js';
+import { serve } from '../../demo/serve.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixture = join(root, 'spec', 'fixtures', 'bundled_app');
+/** No 'unsafe-eval': `new Function` and eval throw, and report a violation. */
+const CSP = "default-src 'self'; script-src 'self'; object-src 'none'";
+
+type Results = Record<string, unknown> & {
+  error?: { name: string; line: number; file: string; message: string } | null;
+  failed?: string;
+  backend?: string;
+};
+
+/** The app in a folder of its own, with node_modules that hold tfjs and this package (as built in dist/). */
+function makeApp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'autograph-app-'));
+  cpSync(join(fixture, 'src'), join(dir, 'src'), { recursive: true });
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(root, join(dir, 'node_modules', 'tfjs-autograph'), 'dir');
+  symlinkSync(join(root, 'node_modules', '@tensorflow'), join(dir, 'node_modules', '@tensorflow'), 'dir');
+  return dir;
+}
+
+/** Each bundler builds src/browser.js minified into out/<name>/app.js, with the plugin (csp: true); returns its warnings. */
+const BUILDERS: Record<string, (app: string, out: string) => Promise<string[]>> = {
+  async esbuild(app, out) {
+    const esbuild = await import('esbuild');
+    const { default: autograph } = await import('tfjs-autograph/esbuild');
+    const result = await esbuild.build({
+      entryPoints: { app: join(app, 'src', 'browser.js') },
+      absWorkingDir: app,
+      bundle: true,
+      format: 'esm',
+      minify: true,
+      sourcemap: true,
+      outdir: out,
+      logLevel: 'silent',
+      plugins: [autograph({ csp: true, root: app })],
+    });
+    return result.warnings.map((warning) => warning.text);
+  },
+};
+
+describe('the bundler plugins', function () {
+  this.timeout(300_000);
+  let app = '';
+  let browser: Browser | undefined;
+  let reference: Results;
+
+  before(function () {
+    const reason = chromiumMissing();
+    if (reason !== undefined) {
+      if (process.env.CI === 'true') throw new Error(`The bundler specs cannot run on CI: ${reason}.`);
+      console.log(`    skipping the bundler specs: ${reason}`);
+      this.skip();
+    }
+    app = makeApp();
+  });
+
+  after(async function () {
+    await browser?.close();
+    if (app) rmSync(app, { recursive: true, force: true });
+  });
+
+  before(async function () {
+    if (!app) return;
+    // The reference: the app's modules loaded by Node one by one (tfjs's cpu backend), each converted as it
+    // loads by the same transform, without csp: what runs before any bundler touches the code.
+    mkdirSync(join(app, 'reference'));
+    const transform = join(root, 'dist', 'bundler', 'transform.js');
+    writeFileSync(
+      join(app, 'reference', 'loader.mjs'),
+      [
+        "import { fileURLToPath, pathToFileURL } from 'node:url';",
+        `import { transformModule } from ${JSON.stringify(pathToFileURL(transform).href)};`,
+        'export async function load(url, context, nextLoad) {',
+        '  const result = await nextLoad(url, context);',
+        "  if (!url.startsWith('file:') || !url.includes('/src/') || url.includes('/node_modules/')) return result;",
+        `  const out = transformModule(String(result.source), fileURLToPath(url), { root: ${JSON.stringify(app)}, csp: false });`,
+        '  return out ? { ...result, source: out.code } : result;',
+        '}',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'reference', 'run.mjs'),
+      [
+        "import { register } from 'node:module';",
+        "register('./loader.mjs', import.meta.url);",
+        "const { runApp } = await import('../src/main.js');",
+        'process.stdout.write(JSON.stringify(await runApp()));',
+      ].join('\n'),
+    );
+    const output = execFileSync(process.execPath, [join(app, 'reference', 'run.mjs')], { cwd: app, encoding: 'utf8' });
+    reference = JSON.parse(output.slice(output.indexOf('{'))) as Results;
+    // Checks of the reference itself: Collatz from 27 takes 111 steps; sqrt and Huber as computed here.
+    expect(reference.collatz27).to.deep.equal([111]);
+    expect(reference.sqrt).to.deep.equal([2, 3]);
+    // Huber with DELTA 1.5: the small input's |a| sums to 0.6 (a²/2), the large one's to 5.5 (1.5(|a| - 0.75)).
+    const close = (got: unknown, want: number[]) =>
+      want.forEach((w, i) => expect((got as number[])[i]).to.be.closeTo(w, 1e-6));
+    close(reference.huberSmall, [0.02, 0.045, 0.005]);
+    close(reference.huberLarge, [1.875, 3.375, -0.375]);
+
+    browser = await launchChromium();
+  });
+
+  for (const [name, build] of Object.entries(BUILDERS)) {
+    describe(name, () => {
+      let out = '';
+      let warnings: string[] = [];
+      let bundle = '';
+
+      before(async function () {
+        if (!app) this.skip();
+        out = join(app, 'out', name);
+        warnings = await build(app, out);
+        bundle = readFileSync(join(out, 'app.js'), 'utf8');
+        writeFileSync(
+          join(out, 'index.html'),
+          '<!doctype html><meta charset="utf-8"><script type="module" src="app.js"></script>',
+        );
+      });
+
+      it('converts every function at build time: no warning, and the bundle is minified', () => {
+        expect(warnings).to.deep.equal([]);
+        // Minified: the converted code's own locals are renamed (toCode's readable text and the sources
+        // for code frames are strings, which keep their names, and have no position markers).
+        expect(bundle).to.include('ag__.');
+        expect(bundle).to.not.include('ag_at__');
+      });
+
+      it('runs in Chromium on WebGPU under a CSP without unsafe-eval, with the results of the unbundled app in Node', async function () {
+        const { url, server } = await serve(out, 0, { 'content-security-policy': CSP });
+        const page = await browser!.newPage();
+        const pageErrors: string[] = [];
+        page.on('pageerror', (error) => pageErrors.push(error.message));
+        try {
+          const violations: string[] = [];
+          await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
+          await page.addInitScript(() => {
+            document.addEventListener('securitypolicyviolation', (event) =>
+              (window as unknown as { reportViolation(text: string): void }).reportViolation(
+                `${event.violatedDirective}: ${event.blockedURI}`,
+              ),
+            );
+          });
+          await page.goto(url);
+          const results = (await page.evaluate(
+            () => (window as unknown as { appResults: Promise<unknown> }).appResults,
+          )) as Results;
+          expect(pageErrors).to.deep.equal([]);
+          expect(results, 'window.appResults').to.be.an('object');
+          expect(results.failed, results.failed).to.equal(undefined);
+          expect(results.backend).to.equal('webgpu');
+          // No eval anywhere. Fused kernels that run on the CPU (small values) try WebAssembly SIMD once, which
+          // this policy refuses too ('wasm-unsafe-eval' allows it), and then use JavaScript loops.
+          expect(violations.filter((v) => v !== 'script-src: wasm-eval')).to.deep.equal([]);
+          expect(violations.length).to.be.at.most(1);
+          const { error, ...values } = results;
+          const { error: referenceError, ...referenceValues } = reference;
+          expect(Object.keys(values).sort()).to.deep.equal(['backend', ...Object.keys(referenceValues)].sort());
+          for (const [key, value] of Object.entries(referenceValues)) {
+            const got = values[key] as number[];
+            expect(got, key).to.have.length((value as number[]).length);
+            (value as number[]).forEach((v, i) => expect(got[i], `${key}[${i}]`).to.be.closeTo(v, 1e-5));
+          }
+          // The error names the line of the throw in the original file, as the reference finds it.
+          const lines = readFileSync(join(app, 'src', 'losses.js'), 'utf8').split('\n');
+          const throwLine = lines.findIndex((line) => line.includes("throw new RangeError('checkedSqrt")) + 1;
+          expect(referenceError?.name).to.equal('RangeError');
+          expect(error?.name).to.equal('RangeError');
+          expect(error?.line).to.equal(throwLine);
+          expect(error?.file).to.equal('src/losses.js');
+          expect(error?.message).to.include(
+            `> ${throwLine} |     throw new RangeError('checkedSqrt: negative input');`,
+          );
+        } finally {
+          await page.close();
+          server.close();
+        }
+      });
+    });
+  }
+});

@@ -27,6 +27,7 @@ function makeApp(): string {
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(root, join(dir, 'node_modules', 'tfjs-autograph'), 'dir');
   symlinkSync(join(root, 'node_modules', '@tensorflow'), join(dir, 'node_modules', '@tensorflow'), 'dir');
+  cpSync(join(fixture, 'packages', 'app-labels'), join(dir, 'node_modules', 'app-labels'), { recursive: true });
   return dir;
 }
 
@@ -47,6 +48,75 @@ const BUILDERS: Record<string, (app: string, out: string) => Promise<string[]>> 
       plugins: [autograph({ csp: true, root: app })],
     });
     return result.warnings.map((warning) => warning.text);
+  },
+
+  async rollup(app, out) {
+    const { rollup } = await import('rollup');
+    const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+    // Their types describe CommonJS modules: the default export is the plugin factory.
+    type Factory = (options?: object) => import('rollup').Plugin;
+    const commonjs = (await import('@rollup/plugin-commonjs')).default as unknown as Factory;
+    const terser = (await import('@rollup/plugin-terser')).default as unknown as Factory;
+    const { default: autograph } = await import('tfjs-autograph/rollup');
+    const warnings: string[] = [];
+    const bundle = await rollup({
+      input: join(app, 'src', 'browser.js'),
+      plugins: [autograph({ csp: true, root: app }), nodeResolve({ browser: true }), commonjs()],
+      onwarn: (warning) => {
+        // tfjs's own modules use `this` at the top level and have circular imports: not the app's concern.
+        if (warning.plugin === 'tfjs-autograph') warnings.push(warning.message);
+      },
+    });
+    await bundle.write({ file: join(out, 'app.js'), format: 'es', sourcemap: true, plugins: [terser()] });
+    await bundle.close();
+    return warnings;
+  },
+
+  async vite(app, out) {
+    const { build } = await import('vite');
+    const { default: autograph } = await import('tfjs-autograph/vite');
+    const warnings: string[] = [];
+    await build({
+      root: app,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [autograph({ csp: true, root: app })],
+      build: {
+        outDir: out,
+        minify: true,
+        sourcemap: true,
+        lib: { entry: join(app, 'src', 'browser.js'), formats: ['es'], fileName: () => 'app.js' },
+        rollupOptions: {
+          onwarn: (warning) => {
+            if (warning.plugin === 'tfjs-autograph') warnings.push(warning.message);
+          },
+        },
+      },
+    });
+    return warnings;
+  },
+
+  async webpack(app, out) {
+    const { default: webpack } = await import('webpack');
+    const { default: autograph } = await import('tfjs-autograph/webpack');
+    const stats = await new Promise<import('webpack').Stats>((resolve, reject) =>
+      webpack(
+        {
+          mode: 'production',
+          context: app,
+          entry: join(app, 'src', 'browser.js'),
+          output: { path: out, filename: 'app.js', module: true },
+          experiments: { outputModule: true },
+          devtool: 'source-map',
+          performance: { hints: false },
+          plugins: [autograph({ csp: true, root: app })],
+        },
+        (error, result) => (error || !result ? reject(error ?? new Error('webpack gave no stats')) : resolve(result)),
+      ),
+    );
+    const info = stats.toJson({ all: false, errors: true, warnings: true });
+    if (stats.hasErrors()) throw new Error(info.errors!.map((e) => e.message).join('\n'));
+    return info.warnings!.map((warning) => warning.message).filter((message) => message.includes('autograph'));
   },
 };
 
@@ -130,8 +200,11 @@ describe('the bundler plugins', function () {
         );
       });
 
-      it('converts every function at build time: no warning, and the bundle is minified', () => {
-        expect(warnings).to.deep.equal([]);
+      it('converts every function at build time but the dependency, which it names, and minifies', () => {
+        // Under csp: true, a callee the build cannot see (here in node_modules) runs as it is, with one warning.
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.match(/label, called from checkedSqrt \(src\/losses\.js:\d+\)/);
+        expect(warnings[0]).to.include("'app-labels'");
         // Minified: the converted code's own locals are renamed (toCode's readable text and the sources
         // for code frames are strings, which keep their names, and have no position markers).
         expect(bundle).to.include('ag__.');
@@ -175,14 +248,15 @@ describe('the bundler plugins', function () {
           }
           // The error names the line of the throw in the original file, as the reference finds it.
           const lines = readFileSync(join(app, 'src', 'losses.js'), 'utf8').split('\n');
-          const throwLine = lines.findIndex((line) => line.includes("throw new RangeError('checkedSqrt")) + 1;
+          const throwLine = lines.findIndex((line) => line.includes('throw new RangeError(')) + 1;
           expect(referenceError?.name).to.equal('RangeError');
           expect(error?.name).to.equal('RangeError');
           expect(error?.line).to.equal(throwLine);
           expect(error?.file).to.equal('src/losses.js');
-          expect(error?.message).to.include(
-            `> ${throwLine} |     throw new RangeError('checkedSqrt: negative input');`,
-          );
+          expect(error?.message).to.match(/^checkedSqrt: negative input\n/);
+          expect(error?.message).to.include(`> ${throwLine} |     throw new RangeError(`);
+          // The reference (run by Node, without a bundler) names the same line.
+          expect(referenceError?.line).to.equal(throwLine);
         } finally {
           await page.close();
           server.close();

@@ -1,6 +1,12 @@
 // The examples of TensorFlow's AutoGraph announcement, written in JavaScript as users write them.
-/* global tf, delta -- free names: toGraph binds tf by default and delta from options.scope. */
+/* global tf -- a free name: toGraph binds tf by default, and the demo's bundle imports it for the converted code. */
 
+// The Huber loss's threshold. The demo's bundle converts these functions at build time (each marked
+// `@autograph`), where names resolve as written; its editor converts edited code at run time, where delta
+// comes from the scope option.
+const delta = 1.0;
+
+/* @autograph */
 export function huberLoss(a) {
   let loss;
   if (tf.abs(a) <= delta) {
@@ -11,6 +17,7 @@ export function huberLoss(a) {
   return loss;
 }
 
+/* @autograph */
 export function collatz(a) {
   let counter = 0;
   while (a != 1) {
@@ -24,6 +31,7 @@ export function collatz(a) {
   return counter;
 }
 
+/* @autograph */
 export function f(n) {
   if (n >= 0) {
     while (n < 5) {
@@ -36,6 +44,7 @@ export function f(n) {
 
 // A small network (one tanh layer of 8 units) learns y = sin(x) on [-2, 2] with plain gradient descent, in
 // one call: the loop runs over a tensor step count, and the loss is printed every 20 steps.
+/* @autograph */
 export function trainSine(steps) {
   const xs = tf.linspace(-2, 2, 32).reshape([32, 1]);
   const ys = tf.sin(xs);
@@ -59,6 +68,7 @@ export function trainSine(steps) {
 
 // trainSine as the demo runs it: the loss printed every 5 steps (the demo plots those lines), and the
 // data with the fitted curve returned beside the loss (the demo plots them too).
+/* @autograph */
 export function fitSine(steps) {
   const xs = tf.linspace(-2, 2, 32).reshape([32, 1]);
   const ys = tf.sin(xs);

@@ -4,6 +4,7 @@ import { build, type Plugin } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import autograph from '../lib/bundler/esbuild.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEMO_OUT = join(here, '.build');
@@ -33,6 +34,19 @@ const exampleSources: Plugin = {
   },
 };
 
+/**
+ * The demo's examples, converted at build time by the library's own esbuild plugin (the functions of
+ * announcement.js are marked `@autograph`). Converted code imports `tfjs-autograph/built`, which is lib/built.ts
+ * here: the demo bundles the library from its source.
+ */
+const builtExamples: Plugin = {
+  name: 'built-examples',
+  setup(builder) {
+    builder.onResolve({ filter: /^tfjs-autograph\/built$/ }, () => ({ path: join(here, '..', 'lib', 'built.ts') }));
+    autograph({ include: (id) => id === join(here, 'announcement.js'), root: join(here, '..') }).setup(builder);
+  },
+};
+
 /** Builds `demo/app.ts`, the benchmark page (`demo/bench_page.ts`) and `extraEntries` (name → file) into `outdir`, with the page's static files. */
 export async function buildDemo(outdir = DEMO_OUT, extraEntries: Record<string, string> = {}): Promise<string> {
   mkdirSync(outdir, { recursive: true });
@@ -52,7 +66,7 @@ export async function buildDemo(outdir = DEMO_OUT, extraEntries: Record<string, 
     sourcemap: true,
     minify: false,
     logLevel: 'warning',
-    plugins: [exampleSources],
+    plugins: [exampleSources, builtExamples],
     // tfjs-core mentions Node built-ins behind environment checks; the browser never reaches them.
     external: ['fs', 'path', 'crypto', 'os', 'worker_threads', 'node-fetch', 'string_decoder'],
   });

@@ -21,7 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['analysis', 'codegen', 'converters', 'graph', 'kernels', 'operators', 'parse'],
   platform: [],
   // Build time: the bundler plugin converts functions with the converters, as run time would.
-  bundler: ['analysis', 'api', 'codegen', 'converters', 'parse'],
+  bundler: ['analysis', 'api', 'codegen', 'converters', 'graph', 'operators', 'parse'],
 };
 
 let tree: DependencyTree;

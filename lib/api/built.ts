@@ -1,6 +1,7 @@
 // Functions converted at build time: what a bundler plugin embeds for each, and how run time checks it.
 
 import { codeFrame } from '../errors.js';
+import { forbidCodeGeneration } from '../kernels/js_code.js';
 import type { GeneratorFunctionLike, PlainFunctionLike } from '../codegen/loader.js';
 import { isLocated, withLocation } from './locate_errors.js';
 
@@ -20,12 +21,16 @@ export interface BuiltConversion {
   usesThis: boolean;
   /** Whether the plain clone may run first (see analysis/effects.ts). */
   restartable: boolean;
+  /** What the staged function may change outside itself (operators/analysed.ts's CHANGES bits). */
+  changes: number;
   /** Called with the runtime, the call context and the original function; returns the staged generator. */
   staged: (runtime: unknown, context: unknown, self: unknown) => GeneratorFunctionLike;
   /** The same for the plain clone, when there is one. */
   plain?: (runtime: unknown, context: unknown, self: unknown) => PlainFunctionLike;
   /** The converted code as toCode prints it. */
   code: { staged: string; plain?: string };
+  /** The `mappings` of each one's source map (version 3) into `source`, for toCode's `{ sourceMap: true }`. */
+  maps: { staged: string; plain?: string };
   /** The module's file, relative to the project's root, as error messages name it. */
   file: string;
   /** Where the function starts in that file: 1-based line, 0-based column. */
@@ -71,8 +76,10 @@ export function registerBuilt<F>(fn: F, built: BuiltConversion): F {
     typeof built.name === 'string' &&
     KINDS.has(built.kind) &&
     typeof built.staged === 'function' &&
+    typeof built.changes === 'number' &&
     (built.plain === undefined || typeof built.plain === 'function') &&
-    Array.isArray(built.positions);
+    Array.isArray(built.positions) &&
+    typeof built.maps === 'object';
   if (!ok) {
     throw new TypeError(
       'autograph: a function converted at build time came with data this version of tfjs-autograph does not ' +
@@ -80,6 +87,8 @@ export function registerBuilt<F>(fn: F, built: BuiltConversion): F {
     );
   }
   builtConversions.set(fn as object, built);
+  // Built for a page that forbids eval: fused kernels must not compile JavaScript either.
+  if (built.csp === true) forbidCodeGeneration();
   // Functions defined inside converted code (callbacks, local helpers) are converted with it.
   for (const factory of [built.staged, built.plain])
     if (factory) builtCode.push(Function.prototype.toString.call(factory));

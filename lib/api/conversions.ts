@@ -5,6 +5,7 @@ import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { Mapping } from '../codegen/generate.js';
 import { load, type GeneratorFunctionLike, type PlainFunctionLike } from '../codegen/loader.js';
 import { builtConversionOf, locateBuilt, type BuiltConversion } from './built.js';
+import { analysed } from '../operators/analysed.js';
 import { convertFunction, type ConvertedFunction } from '../converters/index.js';
 import * as operators from '../operators/index.js';
 import { drive, runPlainFirst, type RunOptions } from '../operators/driver.js';
@@ -146,7 +147,8 @@ function fromBuild(built: BuiltConversion): Conversion {
     facts: { name, kind, async, params, usesThis, restartable },
     bind: (fn) => [fn],
     plain: built.plain,
-    staged: () => built.staged,
+    // What graph mode would read off the staged code, which the bundle renamed: the build read it first.
+    staged: () => (runtime, context, self) => analysed(built.staged(runtime, context, self), built.changes),
     built,
     instances: [],
   };

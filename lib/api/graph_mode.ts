@@ -7,6 +7,7 @@ import { mergeInto } from '../graph/merge.js';
 import { Recorder } from '../graph/recorder.js';
 import { summarize, type GraphSummary } from '../graph/render.js';
 import { fuse } from '../graph/fusion.js';
+import { codeGenerationAllowed } from '../kernels/js_code.js';
 import { simplify } from '../graph/simplify.js';
 import { FUSING_BACKENDS, registerFusedKernels } from '../kernels/register.js';
 import { signatureOf, type Signature } from '../graph/signature.js';
@@ -52,12 +53,14 @@ function planOf(entry: Entry, signature: Signature): Graph {
   if (entry.plan && entry.planKey === key) return entry.plan;
   if (entry.plan) disposeGraph(entry.plan);
   let plan = simplify(entry.graph!);
-  if (fusionOn && FUSING_BACKENDS.has(tf.getBackend())) {
+  // Fused kernels on the CPU are generated JavaScript: where `new Function` is not allowed, only webgpu fuses.
+  const backend = tf.getBackend();
+  if (fusionOn && FUSING_BACKENDS.has(backend) && (backend === 'webgpu' || codeGenerationAllowed())) {
     registerFusedKernels();
     plan = fuse(
       plan,
       signature.inputs.map((t) => ({ dtype: t.dtype, shape: t.shape })),
-      { cpu: tf.getBackend() !== 'webgpu' },
+      { cpu: backend !== 'webgpu' },
     );
   }
   entry.plan = plan;

@@ -1,8 +1,9 @@
 // toCode: the converted source of a function, as readable JavaScript, with a source map on request.
 
-import { generate } from '../codegen/generate.js';
+import type * as ESTree from 'estree';
+import { generate, type Mapping } from '../codegen/generate.js';
 import { sourceMap, type SourceMap } from '../codegen/source_map.js';
-import { toSourcePosition } from '../parse/parse_function.js';
+import { toSourcePosition, type ParsedFunction } from '../parse/parse_function.js';
 import { conversionOf } from './conversions.js';
 import { checkOptions, type AnyFunction, type ConvertOptions } from './options.js';
 
@@ -51,16 +52,21 @@ export function toCode(fn: AnyFunction, options?: ToCodeOptions): string | CodeW
     );
   const { built, runtime } = conversion;
   if (built) {
-    // Converted at build time: the plugin embedded the readable code; its map went to the bundle's own.
+    // Converted at build time: the plugin embedded the readable code and its map's mappings.
     const code = built.code[which];
     if (code === undefined) throw noPlain();
-    if (withMap) {
-      throw new TypeError(
-        `toCode: ${name} was converted at build time (in ${built.file}); its source map is part of the ` +
-          "bundle's own, which the bundler writes. Leave out { sourceMap: true }.",
-      );
-    }
-    return code;
+    if (!withMap) return code;
+    return {
+      code,
+      map: {
+        version: 3,
+        file: `${name}.converted.js`,
+        sources: [`${name}.js`],
+        sourcesContent: [built.source],
+        names: [],
+        mappings: built.maps[which] ?? '',
+      },
+    };
   }
   const node = plain ? runtime!.converted.plainNode : runtime!.converted.stagedNode();
   if (!node) throw noPlain();
@@ -68,14 +74,7 @@ export function toCode(fn: AnyFunction, options?: ToCodeOptions): string | CodeW
   // Generated on first request only: toGraph alone never needs the readable text.
   let generatedCode = runtime!.generated[which];
   if (!generatedCode) {
-    const generated = generate(node);
-    const { parsed } = runtime!;
-    // Original positions are those of the text acorn parsed; the map points into the function's own source.
-    const mappings = generated.mappings.map((mapping) => {
-      const position = toSourcePosition(parsed, { line: mapping.originalLine, column: mapping.originalColumn });
-      return { ...mapping, originalLine: position.line, originalColumn: position.column };
-    });
-    generatedCode = runtime!.generated[which] = { code: generated.code, mappings };
+    generatedCode = runtime!.generated[which] = readableCode(node, runtime!.parsed);
   }
   const { code, mappings } = generatedCode;
   if (!withMap) return code;
@@ -83,4 +82,17 @@ export function toCode(fn: AnyFunction, options?: ToCodeOptions): string | CodeW
     code,
     map: sourceMap(mappings, { name: `${name}.js`, content: runtime!.parsed.source }, `${name}.converted.js`),
   };
+}
+
+/**
+ * The readable code of a converted function's tree, with mappings into the function's own source (the
+ * parser's positions are those of the text it parsed, which may start with a prefix).
+ */
+export function readableCode(node: ESTree.Node, parsed: ParsedFunction): { code: string; mappings: Mapping[] } {
+  const generated = generate(node);
+  const mappings = generated.mappings.map((mapping) => {
+    const position = toSourcePosition(parsed, { line: mapping.originalLine, column: mapping.originalColumn });
+    return { ...mapping, originalLine: position.line, originalColumn: position.column };
+  });
+  return { code: generated.code, mappings };
 }

@@ -3,11 +3,13 @@
 import type * as ESTree from 'estree';
 import { analyzeScopes } from '../analysis/scopes.js';
 import { array, identifier, literal } from '../codegen/builders.js';
-import { generate } from '../codegen/generate.js';
+import { sourceMap } from '../codegen/source_map.js';
+import { readableCode } from '../api/to_code.js';
 import { convertFunction } from '../converters/index.js';
 import { checkFreeWrites } from '../api/free_names.js';
 import { parseFunctionSource } from '../parse/parse_function.js';
 import { addPositionMarkers } from './position_markers.js';
+import { addPurityFacts, changesOf } from './purity_facts.js';
 
 /** Where a function is in its module. */
 export interface FunctionSite {
@@ -64,8 +66,21 @@ export function buildFunction(source: string, name: string, site: FunctionSite, 
   const staged = converted.stagedNode();
   const plain = converted.plainNode;
   // The readable code first: markers change the trees in place.
-  const code = [property('staged', literal(generate(staged).code))];
-  if (plain) code.push(property('plain', literal(generate(plain).code)));
+  const code: ESTree.Property[] = [];
+  const maps: ESTree.Property[] = [];
+  for (const [which, tree] of [
+    ['staged', staged],
+    ['plain', plain],
+  ] as const) {
+    if (!tree) continue;
+    const readable = readableCode(tree, parsed);
+    code.push(property(which, literal(readable.code)));
+    const map = sourceMap(readable.mappings, { name: `${name}.js`, content: source }, `${name}.converted.js`);
+    maps.push(property(which, literal(map.mappings)));
+  }
+  // Graph mode's reading of the staged code, done here on the code as generated, before the bundle renames it.
+  const changes = changesOf(staged);
+  addPurityFacts(staged, converted.runtime);
   const positions: number[] = [];
   const stagedMarked = addPositionMarkers(staged, converted.callContext, parsed, positions);
   const plainMarked = plain && addPositionMarkers(plain, converted.callContext, parsed, positions);
@@ -77,9 +92,11 @@ export function buildFunction(source: string, name: string, site: FunctionSite, 
     property('params', array(node.params.map((p) => literal(p.type === 'Identifier' ? p.name : '')))),
     property('usesThis', literal(parsed.kind !== 'arrow' && scopes.thisExpressions.length > 0)),
     property('restartable', literal(converted.restartable)),
+    property('changes', literal(changes)),
     property('staged', factory(params, stagedMarked.node)),
     ...(plainMarked ? [property('plain', factory(params, plainMarked.node))] : []),
     property('code', { type: 'ObjectExpression', properties: code }),
+    property('maps', { type: 'ObjectExpression', properties: maps }),
     property('file', literal(site.file)),
     property('line', literal(site.line)),
     property('column', literal(site.column)),

@@ -18,8 +18,8 @@ export interface AutographPluginOptions {
 }
 
 const SCRIPT = /\.(m?js)$/;
-/** This package's own folder, never converted: linked installs put it outside node_modules. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** This package's own code (dist/ or lib/), never converted: a linked install puts it outside node_modules. */
+const OWN_CODE = [fileURLToPath(new URL('../', import.meta.url))];
 const defaultInclude = (id: string) => SCRIPT.test(id) && !/[\\/]node_modules[\\/]/.test(id);
 
 function checkOptions(options: unknown): AutographPluginOptions {
@@ -49,8 +49,10 @@ export const autographPlugin = createUnplugin((rawOptions: AutographPluginOption
   return {
     name: 'tfjs-autograph',
     transformInclude(id) {
+      // Virtual modules (`\0commonjsHelpers.js`) are the bundler's own, not files of the app.
+      if (id.startsWith('\0')) return false;
       const file = id.replace(/[?#].*$/, '');
-      return include(file) && !path.resolve(file).startsWith(PACKAGE_ROOT);
+      return path.isAbsolute(file) && include(file) && !OWN_CODE.some((folder) => file.startsWith(folder));
     },
     transform(code, id) {
       const file = id.replace(/[?#].*$/, '');

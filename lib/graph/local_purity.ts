@@ -1,5 +1,6 @@
 // Whether generated code (a traced function, a local function's twin, a staged if's branch) may change anything outside itself.
 
+import { analysedChanges, type Reach } from '../operators/analysed.js';
 import { parse } from 'acorn';
 import { TF_STATEFUL } from '../analysis/globals.js';
 import { analyzeScopes, type Binding } from '../analysis/scopes.js';
@@ -71,10 +72,10 @@ export function changesObjectsOutside(fn: (...args: never[]) => unknown): boolea
   return cached(fn, 'trace');
 }
 
-/** How much code may change: a call, a branch (also its function's variables), a trace (also tf's state). */
-type Reach = 'call' | 'branch' | 'trace';
-
 function cached(fn: (...args: never[]) => unknown, reach: Reach): boolean {
+  // Code converted at build time is renamed and minified in its bundle: the build read it before that.
+  const built = analysedChanges(fn, reach);
+  if (built !== undefined) return built;
   const source = Function.prototype.toString.call(fn);
   const key = `${reach}\n${source}`;
   let answer = known.get(key);
@@ -86,7 +87,11 @@ function cached(fn: (...args: never[]) => unknown, reach: Reach): boolean {
   return answer;
 }
 
-function analyse(source: string, reach: Reach): boolean {
+/**
+ * Whether the function in `source` may change anything outside itself, for `reach`: what the other
+ * functions here answer, from its text (a build step asks this of the code it converts).
+ */
+export function analyse(source: string, reach: Reach): boolean {
   const branch = reach !== 'call';
   let program: ESTree.Program;
   try {

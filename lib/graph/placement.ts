@@ -2,6 +2,11 @@
 // the loop's values are small.
 
 import { handoffSize } from '../kernels/register.js';
+import { FUSED_KERNEL } from '../kernels/elementwise.js';
+import { codeGenerationAllowed } from '../kernels/js_code.js';
+import { LOOP_ROUND_KERNEL } from '../kernels/loop_code.js';
+
+const FUSED_NAMES: ReadonlySet<string> = new Set([FUSED_KERNEL, LOOP_ROUND_KERNEL]);
 import { tf } from '../operators/tensors.js';
 import { nodeBlocks, type Block, type LoopNode, type ValueId } from './graph.js';
 
@@ -49,6 +54,8 @@ function smallWork(loop: LoopNode, limit: number): boolean {
           break;
         case 'kernel': {
           if (!tf.getKernel(node.name, 'cpu')) return false;
+          // A fused kernel on the CPU is generated JavaScript, which a page that forbids eval refuses.
+          if (FUSED_NAMES.has(node.name) && !codeGenerationAllowed()) return false;
           // Kernels the simplifier made (selects, broadcasts) give what their largest input has.
           const largest = Math.max(0, ...node.inputs.map((id) => sizes.get(id) ?? 0));
           for (const [k, id] of node.outputs.entries()) sizes.set(id, node.sizes?.[k] ?? largest);

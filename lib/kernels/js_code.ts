@@ -172,11 +172,36 @@ type Loop = (inputs: ArrayLike<number>[], out: { [i: number]: number }, start: n
 /** Generated functions, by the key of what they compute: each is compiled once. */
 const compiled = new Map<string, unknown>();
 
+/**
+ * Whether fused kernels may compile JavaScript with `new Function`. A bundle converted at build time with
+ * `csp: true` says no (a Content Security Policy without 'unsafe-eval' would refuse it): graphs then
+ * fuse only on webgpu, into WGSL, and the CPU runs tfjs's own kernels.
+ */
+let codeGeneration = true;
+
+export function forbidCodeGeneration(): void {
+  codeGeneration = false;
+}
+
+export const codeGenerationAllowed = (): boolean => codeGeneration;
+
 /** The function that `source()` returns, compiled (with `new Function`) the first time `key` is asked for. */
 export function compileOnce<F>(key: string, source: () => string): F {
   let fn = compiled.get(key);
   if (!fn) {
-    fn = new Function(source())();
+    try {
+      if (!codeGeneration) throw new EvalError('code generation is off');
+      fn = new Function(source())();
+    } catch (error) {
+      if (!(error instanceof EvalError)) throw error;
+      codeGeneration = false;
+      throw new Error(
+        'autograph: a fused kernel could not be compiled, since this page does not allow `new Function` (its ' +
+          "Content Security Policy has no 'unsafe-eval'). Build the app with the plugin's { csp: true }, " +
+          'which fuses kernels only where no JavaScript needs compiling, or call setFusion(false).',
+        { cause: error },
+      );
+    }
     compiled.set(key, fn);
   }
   return fn as F;

@@ -2,7 +2,7 @@
 
 import { tf, type DataType } from '../operators/tensors.js';
 import { FUSED_KERNEL, broadcastOf, isScalar, reductionOrder, type Elementwise, type Scalar } from './elementwise.js';
-import { javascriptLoop } from './js_code.js';
+import { codeGenerationAllowed, javascriptLoop } from './js_code.js';
 import { LOOP_ROUND_KERNEL, javascriptRound, loopWgsl, packing, unpackWgsl, type FusedLoop } from './loop_code.js';
 import { REDUCE_WORKGROUP, reduceValues, reduceWgsl, transposeInto } from './reduce_code.js';
 import { runOnCopies, runRoundOnCopies, simdRoundRun, simdRun } from './wasm_run.js';
@@ -211,7 +211,8 @@ const VEC4_WORKGROUP = 256;
 function onWebGPU(expression: Elementwise, inputs: Info[], backend: WebGPUBackend): Info {
   const { shape } = expression;
   // As tfjs's own kernels do: small values not yet uploaded are computed on the CPU, where they are.
-  if (backend.shouldExecuteOnCPU(inputs, handoffSize())) {
+  // Without `new Function` (csp: true), the GPU computes them: the CPU's fused loop is generated code.
+  if (codeGenerationAllowed() && backend.shouldExecuteOnCPU(inputs, handoffSize())) {
     const values = inputs.map((info) => backend.tensorMap.get(info.dataId).values!);
     const result = resultOf(expression);
     return backend.makeTensorInfo(result.shape, result.dtype, computeOnCpu(expression, values));

@@ -33,4 +33,5 @@ export {
 } from './plain.js';
 export { conditionInCallback } from './conditions.js';
 export { randomOp } from './random.js';
+export { analysed } from './analysed.js';
 export { consoleAssert, consoleAssertInCallback } from './asserts.js';

@@ -83,6 +83,11 @@ describe('in the browser (headless Chromium, webgpu)', function () {
       () => (window as unknown as { autographSpec: { ready: Promise<string> } }).autographSpec.ready,
     );
     expect(backend).to.equal('webgpu');
+    // The bundle's examples were converted at build time, by the plugin.
+    const built = await page.evaluate(() =>
+      (window as unknown as { autographSpec: { builtExamples(): string[] } }).autographSpec.builtExamples(),
+    );
+    expect(built).to.deep.equal(EXAMPLES.map((example) => example.id));
 
     await tf.setBackend('cpu');
     for (const example of EXAMPLES) {

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { EXAMPLES } from '../../demo/catalog.js';
 import { runExample, type RunReport } from '../../demo/runner.js';
 import { toGraph } from '../../lib/index.js';
+import { builtConversionOf } from '../../lib/api/built.js';
 import { forbidSynchronousReads } from '../helpers/sync_reads.js';
 
 async function setup(): Promise<string> {
@@ -59,4 +60,7 @@ async function endless(): Promise<EndlessReport> {
   return { late, rejection, leaked };
 }
 
-(window as unknown as { autographSpec: unknown }).autographSpec = { ready, run, endless };
+/** The examples whose functions the demo's bundle converted at build time (all of them: see demo/build.ts). */
+const builtExamples = () => EXAMPLES.filter((example) => builtConversionOf(example.fn) !== undefined).map((e) => e.id);
+
+(window as unknown as { autographSpec: unknown }).autographSpec = { ready, run, endless, builtExamples };

@@ -238,8 +238,11 @@ describe('the bundler plugins', function () {
           // this policy refuses too ('wasm-unsafe-eval' allows it), and then use JavaScript loops.
           expect(violations.filter((v) => v !== 'script-src: wasm-eval')).to.deep.equal([]);
           expect(violations.length).to.be.at.most(1);
-          const { error, ...values } = results;
-          const { error: referenceError, ...referenceValues } = reference;
+          const { error, runs, ...values } = results;
+          const { error: referenceError, runs: referenceRuns, ...referenceValues } = reference;
+          // Graph mode works in the bundle as in Node: renamed and minified, the code still replays.
+          expect(referenceRuns).to.deep.equal({ huber: 'replayed', collatz: 'replayed' });
+          expect(runs).to.deep.equal(referenceRuns);
           expect(Object.keys(values).sort()).to.deep.equal(['backend', ...Object.keys(referenceValues)].sort());
           for (const [key, value] of Object.entries(referenceValues)) {
             const got = values[key] as number[];

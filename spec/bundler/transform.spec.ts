@@ -1,0 +1,133 @@
+// The build-time transform of one module: what it finds marked, what it emits, and what it warns about.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseModuleCode } from '../../lib/bundler/module_facts.js';
+import { transformModule } from '../../lib/bundler/transform.js';
+import { autographPlugin } from '../../lib/bundler/plugin.js';
+
+const root = '/project';
+const transform = (code: string, csp = false, file = '/project/src/app.js') =>
+  transformModule(code, file, { root, csp });
+
+/** The names registerBuilt is called on, or wrapped around (by the `name` property of the data). */
+const registered = (code: string) => [...code.matchAll(/name: "([^"]+)",\n\s+kind:/g)].map((m) => m[1]);
+
+describe('the build-time transform', () => {
+  it('converts each kind of mark and leaves code that parses, with the converted code in place', () => {
+    const out = transform(
+      [
+        "import * as tf from '@tensorflow/tfjs';",
+        "import { toGraph, convert, autograph } from 'tfjs-autograph';",
+        'const LIMIT = 3;',
+        'export const a = toGraph(function first(x) { return x > LIMIT ? x : -x; });',
+        'const b = toGraph((x) => tf.abs(x));',
+        'function third(x) { if (x > 0) { return 1; } return 0; }',
+        'const c = toGraph(third);',
+        '/* @autograph */',
+        'export function fourth(x) { while (x > 1) { x = x / 2; } return x; }',
+        'const e = convert({ strict: true })(function fifth(x) { return x * 2; });',
+        'const f = autograph.toGraph(function sixth(x) { return x; });',
+        'class Model { @convert() step(x) { return x > 0 ? x : 0; } }',
+        'function unmarked(x) { return x; }',
+      ].join('\n'),
+    )!;
+    expect(out.warnings).to.deep.equal([]);
+    expect(registered(out.code).sort()).to.deep.equal(
+      ['b', 'first', 'fifth', 'fourth', 'sixth', 'step', 'third'].sort(),
+    );
+    // The decorator is gone (applied from a static block), so the output parses without decorator support.
+    expect(out.code).to.not.include('@convert');
+    expect(out.code).to.match(/static \{ ag\$registerMethod\(this, "step", false, convert\(\), \{/);
+    expect(() => parseModuleCode(out.code)).to.not.throw();
+    // One import line before the module's own first line: its lines keep their numbers.
+    expect(out.code.split('\n')[0]).to.match(
+      /^import \{ registerBuilt as ag\$register, registerMethod as ag\$registerMethod \} from 'tfjs-autograph\/built';/,
+    );
+    expect(out.code).to.not.include('unmarked, {');
+  });
+
+  it('passes a module with nothing marked and nothing exported through untouched', () => {
+    expect(transform("import * as tf from '@tensorflow/tfjs';\nconst x = tf.scalar(1);\nfunction f() {}\n")).to.equal(
+      undefined,
+    );
+  });
+
+  it("exports each exported function's conversion, marked pure, for importers' converted code", () => {
+    const out = transform(
+      'export function helper(n) { if (n > 0) { return n; } return -n; }\nexport { helper as alias };\n',
+    )!;
+    expect(out.code).to.match(/export const helper\$autograph = \/\* @__PURE__ \*\/ ag\$register\(helper, \{/);
+    expect(out.code).to.include('export const alias$autograph = helper$autograph;');
+  });
+
+  it('converts the module functions that converted code calls, and imports the conversions of imported ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autograph-transform-'));
+    try {
+      writeFileSync(join(dir, 'helpers.js'), 'export function halve(n) { return n % 2 === 0 ? n / 2 : 3 * n + 1; }\n');
+      const out = transformModule(
+        [
+          "import { toGraph } from 'tfjs-autograph';",
+          "import { halve } from './helpers.js';",
+          'const local = (n) => (n > 1 ? n - 1 : n);',
+          'export const g = toGraph(function g(n) { return local(halve(n)); });',
+        ].join('\n'),
+        join(dir, 'app.js'),
+        { root: dir, csp: true },
+      )!;
+      expect(out.warnings).to.deep.equal([]);
+      expect(registered(out.code).sort()).to.deep.equal(['g', 'local']);
+      expect(out.code).to.include('import { halve$autograph as ag$halve } from "./helpers.js";');
+      expect(out.code).to.include('uses: () => [ag$halve]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('under csp, warns once about each callee the build cannot see, naming it and its caller', () => {
+    const code = [
+      "import { toGraph } from 'tfjs-autograph';",
+      "import { label } from 'some-package';",
+      'const made = label.bind(null);',
+      'export const g = toGraph(function g(n) { return made(label(n)); });',
+      'export function exportedOnly(n) { return label(n); }',
+    ].join('\n');
+    const out = transform(code, true)!;
+    expect(out.warnings).to.have.length(2);
+    expect(out.warnings[0]).to.match(
+      /^src\/app\.js: made, called from g \(src\/app\.js:4\), is not converted at build time: it is not a function declaration/,
+    );
+    expect(out.warnings[1]).to.match(
+      /label, called from g \(src\/app\.js:4\), is not converted at build time: it comes from 'some-package'/,
+    );
+    // Without csp, the callees convert at run time when first called: nothing to warn about.
+    expect(transform(code, false)!.warnings).to.deep.equal([]);
+  });
+
+  it('says so when a marked function cannot be converted, with the reason and the line', () => {
+    const out = transform(
+      "import { toGraph } from 'tfjs-autograph';\nlet count = 0;\nexport const g = toGraph(function g(n) { count = n; return n; });\n",
+      true,
+    )!;
+    expect(out.warnings).to.have.length(1);
+    expect(out.warnings[0]).to.match(
+      /^src\/app\.js:3: g is not converted at build time: it assigns to 'count'.* It runs as it is\.$/s,
+    );
+  });
+
+  it('says so when a module that uses the library cannot be parsed, and leaves it as it is', () => {
+    const code = "import { toGraph } from 'tfjs-autograph';\nconst f = toGraph((x) => <div>{x}</div>);\n";
+    const out = transform(code)!;
+    expect(out.code).to.equal(code);
+    expect(out.warnings[0]).to.match(/^src\/app\.js: not converted at build time, since it could not be parsed/);
+  });
+
+  it('checks its options with messages that say what to pass', () => {
+    expect(() => autographPlugin.esbuild({ cps: true } as never)).to.throw(
+      TypeError,
+      "unknown option 'cps'; the options are csp, include and root",
+    );
+    expect(() => autographPlugin.esbuild({ csp: 'yes' } as never)).to.throw(TypeError, 'csp must be true or false');
+  });
+});

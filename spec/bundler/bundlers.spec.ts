@@ -10,7 +10,7 @@ import { chromiumMissing, launchChromium } from '../../demo/chromium.js';
 import { serve } from '../../demo/serve.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const fixture = join(root, 'spec', 'fixtures', 'bundled_app');
+const fixture = join(root, 'spec', 'bundler', 'app');
 /** No 'unsafe-eval': `new Function` and eval throw, and report a violation. */
 const CSP = "default-src 'self'; script-src 'self'; object-src 'none'";
 
@@ -234,8 +234,11 @@ describe('the bundler plugins', function () {
           expect(results, 'window.appResults').to.be.an('object');
           expect(results.failed, results.failed).to.equal(undefined);
           expect(results.backend).to.equal('webgpu');
-          // Neither eval nor WebAssembly: under csp: true fused kernels stay off the CPU.
-          expect(violations).to.deep.equal([]);
+          // No eval. The one other refusal is WebAssembly: tfjs-core's `long` dependency compiles a tiny
+          // module as it loads, and uses JavaScript when refused (the library itself compiles none under
+          // csp: true, where fused kernels stay off the CPU).
+          expect(violations.filter((v) => v !== 'script-src: wasm-eval')).to.deep.equal([]);
+          expect(violations.length).to.be.at.most(1);
           const { error, runs, ...values } = results;
           const { error: referenceError, runs: referenceRuns, ...referenceValues } = reference;
           // Graph mode works in the bundle as in Node: renamed and minified, the code still replays.

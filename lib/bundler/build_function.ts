@@ -53,7 +53,14 @@ const factory = (params: string[], body: ESTree.FunctionExpression): ESTree.Arro
  * that registers it: both back ends as factories, with position markers, and what toCode prints.
  * Throws a ConversionError when the function cannot be converted.
  */
-export function buildFunction(source: string, name: string, site: FunctionSite, csp: boolean): BuiltFunction {
+export function buildFunction(
+  source: string,
+  name: string,
+  site: FunctionSite,
+  csp: boolean,
+  /** The function as written, for code frames and toCode's map: its TypeScript, where `source` has it stripped. */
+  written = source,
+): BuiltFunction {
   const parsed = parseFunctionSource(source, name);
   const scopes = analyzeScopes(parsed.node);
   checkFreeWrites(parsed, scopes);
@@ -75,7 +82,7 @@ export function buildFunction(source: string, name: string, site: FunctionSite, 
     if (!tree) continue;
     const readable = readableCode(tree, parsed);
     code.push(property(which, literal(readable.code)));
-    const map = sourceMap(readable.mappings, { name: `${name}.js`, content: source }, `${name}.converted.js`);
+    const map = sourceMap(readable.mappings, { name: `${name}.js`, content: written }, `${name}.converted.js`);
     maps.push(property(which, literal(map.mappings)));
   }
   // Graph mode's reading of the staged code, done here on the code as generated, before the bundle renames it.
@@ -100,7 +107,7 @@ export function buildFunction(source: string, name: string, site: FunctionSite, 
     property('file', literal(site.file)),
     property('line', literal(site.line)),
     property('column', literal(site.column)),
-    property('source', literal(source)),
+    property('source', literal(written)),
     property('positions', array(positions.map(literal))),
     ...(csp ? [property('csp', literal(true))] : []),
   ];

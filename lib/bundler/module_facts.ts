@@ -179,7 +179,7 @@ export interface ModuleExports {
 /** The exports of the module in `file`, read from disk; cached while the file is unchanged. */
 const exportsCache = new Map<string, { mtime: number; exports: ModuleExports }>();
 
-export function exportsOf(file: string): ModuleExports {
+export function exportsOf(file: string, stripTypes?: (code: string, unsupported: () => void) => string): ModuleExports {
   let mtime: number;
   try {
     mtime = statSync(file).mtimeMs;
@@ -190,7 +190,11 @@ export function exportsOf(file: string): ModuleExports {
   if (cached && cached.mtime === mtime) return cached.exports;
   let exports: ModuleExports = { functions: new Set(), graphs: new Set() };
   try {
-    const facts = factsOf(parseModuleCode(readFileSync(file, 'utf8')).program);
+    const code = readFileSync(file, 'utf8');
+    // A TypeScript module is read with its types stripped; without the stripper, it exports nothing converted.
+    const typescript = /\.(ts|mts|cts)$/.test(file);
+    if (typescript && !stripTypes) throw new Error('no type stripper');
+    const facts = factsOf(parseModuleCode(typescript ? stripTypes!(code, () => undefined) : code).program);
     exports = { functions: new Set(facts.exportedFunctions.keys()), graphs: facts.exportedGraphs };
   } catch {
     // A module the parser cannot read exports nothing converted; its callees convert at run time.

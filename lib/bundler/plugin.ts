@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createUnplugin } from 'unplugin';
-import { mayConvert, transformModule } from './transform.js';
+import { mayConvert, transformModule, type TypeStripper } from './transform.js';
 
 export interface AutographPluginOptions {
   /**
@@ -11,13 +11,13 @@ export interface AutographPluginOptions {
    * 'unsafe-eval': a callee the build cannot see runs as it is, and the build warns about it.
    */
   csp?: boolean;
-  /** Which files to convert: by default every .js and .mjs file outside node_modules. */
+  /** Which files to convert: by default every .js, .mjs, .ts and .mts file outside node_modules. */
   include?: (id: string) => boolean;
   /** The project's root, which error messages name files relative to: by default the working directory. */
   root?: string;
 }
 
-const SCRIPT = /\.(m?js)$/;
+const SCRIPT = /\.(m?js|m?ts)$/;
 /** This package's own code (dist/ or lib/), never converted: a linked install puts it outside node_modules. */
 const OWN_CODE = [fileURLToPath(new URL('../', import.meta.url))];
 const defaultInclude = (id: string) => SCRIPT.test(id) && !/[\\/]node_modules[\\/]/.test(id);
@@ -46,21 +46,41 @@ export const autographPlugin = createUnplugin((rawOptions: AutographPluginOption
   const include = options.include ?? defaultInclude;
   const root = options.root ?? process.cwd();
   const csp = options.csp ?? false;
+  let stripTypes: Promise<TypeStripper | undefined> | undefined;
   return {
     name: 'tfjs-autograph',
+    // First, on the source as written: before a TypeScript or decorator transform rewrites it.
+    enforce: 'pre',
     transformInclude(id) {
       // Virtual modules (`\0commonjsHelpers.js`) are the bundler's own, not files of the app.
       if (id.startsWith('\0')) return false;
       const file = id.replace(/[?#].*$/, '');
       return path.isAbsolute(file) && include(file) && !OWN_CODE.some((folder) => file.startsWith(folder));
     },
-    transform(code, id) {
+    async transform(code, id) {
       const file = id.replace(/[?#].*$/, '');
       if (!mayConvert(code)) return undefined;
-      const out = transformModule(code, file, { root, csp });
+      // TypeScript (of this module, or of a module it imports) is read through ts-blank-space, when installed.
+      stripTypes ??= loadTypeStripper();
+      const out = transformModule(code, file, { root, csp, stripTypes: await stripTypes });
       if (!out) return undefined;
       for (const warning of out.warnings) this.warn(`autograph: ${warning}`);
       return { code: out.code, map: out.map };
     },
   };
 });
+
+/** ts-blank-space's stripper (an optional peer dependency), or undefined when it is not installed. */
+export async function loadTypeStripper(): Promise<TypeStripper | undefined> {
+  try {
+    const { default: blank } = (await import('ts-blank-space')) as {
+      default: (code: string, onError: (node: { pos: number; end: number }) => void) => string;
+    };
+    // The node's text, from its position (its source file has no parents set, so getText() cannot tell it).
+    const textOf = (code: string, node: { pos: number; end: number }) =>
+      code.slice(node.pos, node.end).trim().split('\n')[0]!.slice(0, 60);
+    return (code, unsupported) => blank(code, (node) => unsupported(textOf(code, node)));
+  } catch {
+    return undefined;
+  }
+}

@@ -15,7 +15,18 @@ export interface TransformOptions {
   root: string;
   /** No run-time conversion: callees the build cannot see run as they are, with a warning here. */
   csp: boolean;
+  /**
+   * Turns TypeScript into JavaScript with every character in its place (types become spaces), for
+   * TypeScript modules; undefined when no such tool is installed (ts-blank-space).
+   */
+  stripTypes?: TypeStripper;
 }
+
+/** TypeScript to JavaScript, position for position; `unsupported` is told of syntax it cannot strip (enum). */
+export type TypeStripper = (code: string, unsupported: (what: string) => void) => string;
+
+/** TypeScript modules, which are read with their types stripped. */
+export const TYPESCRIPT = /\.(ts|mts|cts)$/;
 
 export interface TransformOutput {
   code: string;
@@ -56,25 +67,44 @@ export const mayConvert = (code: string): boolean => /\bexport\b|@autograph|tfjs
  * call them from converted code). Undefined when there is nothing to do.
  */
 export function transformModule(code: string, id: string, options: TransformOptions): TransformOutput | undefined {
-  const warnings: string[] = [];
   const file = path.relative(options.root, id).split(path.sep).join('/');
+  const unchanged = (warning: string): TransformOutput | undefined =>
+    code.includes(PACKAGE) || code.includes('@autograph')
+      ? {
+          code,
+          map: new MagicString(code).generateMap({ hires: true, source: id, includeContent: true }),
+          warnings: [`${file}: not converted at build time, since ${warning}`],
+        }
+      : undefined;
+  const lateConversion = 'Its functions convert when they are first called, which needs `new Function`.';
+  // What is read: the module as JavaScript, every character where it is in `code` (types blanked out).
+  let script = code;
+  if (TYPESCRIPT.test(id)) {
+    if (!options.stripTypes) {
+      return unchanged(
+        'reading TypeScript needs ts-blank-space, which is not installed (npm install --save-dev ' +
+          `ts-blank-space). ${lateConversion}`,
+      );
+    }
+    let unsupported: string | undefined;
+    script = options.stripTypes(code, (what) => (unsupported ??= what));
+    if (unsupported !== undefined) {
+      return unchanged(
+        `it uses TypeScript syntax that has no JavaScript of its own (${unsupported}: an enum, a namespace ` +
+          `or a parameter property), which only a compiler turns into code. ${lateConversion}`,
+      );
+    }
+  }
+  const warnings: string[] = [];
   let parsedModule;
   try {
-    parsedModule = parseModuleCode(code);
+    parsedModule = parseModuleCode(script);
   } catch (error) {
-    if (!code.includes(PACKAGE) && !code.includes('@autograph')) return undefined;
-    return {
-      code,
-      map: new MagicString(code).generateMap({ hires: true, source: id, includeContent: true }),
-      warnings: [
-        `${file}: not converted at build time, since it could not be parsed (${(error as Error).message}). ` +
-          'Its functions convert when they are first called, which needs `new Function`.',
-      ],
-    };
+    return unchanged(`it could not be parsed (${(error as Error).message}). ${lateConversion}`);
   }
   const { program, comments } = parsedModule;
   const facts = factsOf(program);
-  const marks = findMarks(code, program, comments, facts);
+  const marks = findMarks(script, program, comments, facts);
   const plans = new Map<Node, Planned>();
   const plan = (site: Site, needed: boolean, report: boolean) => {
     const existing = plans.get(site.node);
@@ -111,11 +141,13 @@ export function transformModule(code: string, id: string, options: TransformOpti
   const queue = [...plans.values()];
   for (let planned = queue.shift(); planned; planned = queue.shift()) {
     const { site } = planned;
-    const source = sourceText(code, site);
+    const source = sourceText(script, site);
     const start = site.kind === 'method' ? methodTextStart(code, site.method) : site.node.start;
     const position = lineAndColumn(code, start);
     try {
-      planned.built = buildFunction(source, site.name, { file, ...position }, options.csp);
+      // Converted from the JavaScript; code frames show the function as written.
+      const written = script === code ? source : sourceText(code, site);
+      planned.built = buildFunction(source, site.name, { file, ...position }, options.csp, written);
     } catch (error) {
       if (!(error instanceof ConversionError)) throw error;
       if (planned.report) {
@@ -147,7 +179,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
           continue;
         }
         const target = resolveRelative(id, imported.source);
-        const exports = target ? exportsOf(target) : undefined;
+        const exports = target ? exportsOf(target, options.stripTypes) : undefined;
         if (exports?.graphs.has(imported.imported)) continue;
         if (exports?.functions.has(imported.imported)) {
           const key = `${imported.source}\0${imported.imported}`;

@@ -183,6 +183,48 @@ describe('the bundler plugins', function () {
     browser = await launchChromium();
   });
 
+  it('converts TypeScript modules at build time too (esbuild), and the bundle runs in Node without eval', async function () {
+    if (!app) this.skip();
+    const esbuild = await import('esbuild');
+    const { default: autograph } = await import('tfjs-autograph/esbuild');
+    const out = join(app, 'out', 'typescript');
+    const result = await esbuild.build({
+      entryPoints: { main: join(app, 'src', 'typed_main.ts') },
+      absWorkingDir: app,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'es2022',
+      packages: 'external',
+      minify: true,
+      outdir: out,
+      outExtension: { '.js': '.mjs' },
+      logLevel: 'silent',
+      plugins: [autograph({ csp: true, root: app })],
+    });
+    expect(result.warnings.map((w) => w.text)).to.deep.equal([]);
+    // Node refuses eval and new Function: everything ran from the build's conversions.
+    const output = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', join(out, 'main.mjs')], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    const got = JSON.parse(output.slice(output.indexOf('{'))) as {
+      collatz: number[];
+      run: string;
+      scaled: number[];
+      error?: { line: number; file: string; message: string };
+    };
+    expect(got.collatz).to.deep.equal([111]);
+    expect(got.run).to.equal('replayed');
+    expect(got.scaled).to.deep.equal([3, 6]);
+    const lines = readFileSync(join(app, 'src', 'typed.ts'), 'utf8').split('\n');
+    const throwLine = lines.findIndex((line) => line.includes("throw new RangeError('too large')")) + 1;
+    expect(got.error?.file).to.equal('src/typed.ts');
+    expect(got.error?.line).to.equal(throwLine);
+    // The code frame shows the TypeScript as written.
+    expect(got.error?.message).to.include('async scale(x: tf.Tensor): Promise<tf.Tensor> {');
+  });
+
   for (const [name, build] of Object.entries(BUILDERS)) {
     describe(name, () => {
       let out = '';

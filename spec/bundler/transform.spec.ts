@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseModuleCode } from '../../lib/bundler/module_facts.js';
-import { transformModule } from '../../lib/bundler/transform.js';
-import { autographPlugin } from '../../lib/bundler/plugin.js';
+import { transformModule, type TypeStripper } from '../../lib/bundler/transform.js';
+import { autographPlugin, loadTypeStripper } from '../../lib/bundler/plugin.js';
 
 const root = '/project';
 const transform = (code: string, csp = false, file = '/project/src/app.js') =>
@@ -121,6 +121,47 @@ describe('the build-time transform', () => {
     const out = transform(code)!;
     expect(out.code).to.equal(code);
     expect(out.warnings[0]).to.match(/^src\/app\.js: not converted at build time, since it could not be parsed/);
+  });
+
+  describe('of TypeScript', () => {
+    let stripTypes: TypeStripper;
+    before(async () => {
+      stripTypes = (await loadTypeStripper())!;
+      expect(stripTypes, 'ts-blank-space, a dev dependency').to.be.a('function');
+    });
+    const typed = [
+      "import { toGraph } from 'tfjs-autograph';",
+      'type Value = number;',
+      'export const g = toGraph(function g(n: Value): Value { return n > 0 ? (n as number) : -n; });',
+    ].join('\n');
+
+    it('reads the module with its types blanked out, converts it, and keeps the TypeScript for code frames', () => {
+      const out = transformModule(typed, '/project/src/app.ts', { root, csp: true, stripTypes })!;
+      expect(out.warnings).to.deep.equal([]);
+      expect(registered(out.code)).to.deep.equal(['g']);
+      // The module stays TypeScript (the bundler compiles it next); the conversion's source is as written.
+      expect(out.code).to.include('type Value = number;');
+      expect(out.code).to.include('source: "function g(n: Value): Value { return n > 0 ? (n as number) : -n; }"');
+    });
+
+    it('says what to install when no type stripper is there', () => {
+      const out = transformModule(typed, '/project/src/app.ts', { root, csp: true })!;
+      expect(out.code).to.equal(typed);
+      expect(out.warnings).to.deep.equal([
+        'src/app.ts: not converted at build time, since reading TypeScript needs ts-blank-space, which is not ' +
+          'installed (npm install --save-dev ts-blank-space). Its functions convert when they are first called, ' +
+          'which needs `new Function`.',
+      ]);
+    });
+
+    it('names the syntax that only a compiler turns into code (an enum), and leaves the module as it is', () => {
+      const code = `${typed}\nenum Mode { Fast, Slow }\n`;
+      const out = transformModule(code, '/project/src/app.ts', { root, csp: true, stripTypes })!;
+      expect(out.code).to.equal(code);
+      expect(out.warnings[0]).to.match(
+        /^src\/app\.ts: not converted at build time, since it uses TypeScript syntax that has no JavaScript of its own \(enum Mode/,
+      );
+    });
   });
 
   it('checks its options with messages that say what to pass', () => {

@@ -125,14 +125,15 @@ export function locateBuilt(error: unknown, built: BuiltConversion, at: number):
 }
 
 /**
- * Registers the build-time conversion of a class's `@convert()` method, then applies the decorator the
- * plugin took off it: from the class's static block, where the method exists and nothing has called it.
+ * Registers the build-time conversion of a class's method, then applies the `@convert()` decorator the
+ * plugin took off it, if it had one (a method that a converted one calls on `this` has none): from the
+ * class's static block, where the method exists and nothing has called it.
  */
 export function registerMethod(
   cls: { prototype: object },
   key: string,
   isStatic: boolean,
-  decorate: (target: object, key: string, descriptor: PropertyDescriptor) => PropertyDescriptor | void,
+  decorate: ((target: object, key: string, descriptor: PropertyDescriptor) => PropertyDescriptor | void) | undefined,
   built: BuiltConversion,
 ): void {
   const target = isStatic ? cls : cls.prototype;
@@ -141,5 +142,5 @@ export function registerMethod(
     throw new TypeError(`autograph: ${key} is not a method of its class; rebuild the bundle with the plugin.`);
   }
   registerBuilt(descriptor.value, built);
-  Object.defineProperty(target, key, decorate(target, key, descriptor) ?? descriptor);
+  if (decorate) Object.defineProperty(target, key, decorate(target, key, descriptor) ?? descriptor);
 }

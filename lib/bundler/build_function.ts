@@ -27,6 +27,8 @@ export interface BuiltFunction {
   free: Map<string, ESTree.Identifier>;
   /** The free names the function calls directly (`helper(x)`), which callees may be. */
   called: Set<string>;
+  /** The methods the function calls on its own `this` (`this.update(x)`), which its class may have. */
+  calledMethods: Set<string>;
 }
 
 const property = (key: string, value: ESTree.Expression): ESTree.Property => ({
@@ -65,7 +67,7 @@ export function buildFunction(
   const scopes = analyzeScopes(parsed.node);
   checkFreeWrites(parsed, scopes);
   // Read off the function as written: the passes rewrite calls into runtime calls.
-  const called = calledNames(parsed.node, scopes.free);
+  const { called, calledMethods } = calledNames(parsed.node, scopes.free);
   const converted = convertFunction(parsed, scopes);
   // The function's own name, when its body calls it and nothing else declares it, is the original function.
   const selfUsed = scopes.references.some((reference) => reference.binding?.kind === 'self');
@@ -111,12 +113,19 @@ export function buildFunction(
     property('positions', array(positions.map(literal))),
     ...(csp ? [property('csp', literal(true))] : []),
   ];
-  return { data: { type: 'ObjectExpression', properties }, free: scopes.free, called };
+  return { data: { type: 'ObjectExpression', properties }, free: scopes.free, called, calledMethods };
 }
 
-/** The free names that appear as the callee of a call (`helper(x)`, `helper?.(x)`). */
-function calledNames(node: ESTree.Node, free: ReadonlyMap<string, ESTree.Identifier>): Set<string> {
+/**
+ * The free names that appear as the callee of a call (`helper(x)`, `helper?.(x)`), and the names of the
+ * methods called on `this` (`this.update(x)`).
+ */
+function calledNames(
+  node: ESTree.Node,
+  free: ReadonlyMap<string, ESTree.Identifier>,
+): { called: Set<string>; calledMethods: Set<string> } {
   const called = new Set<string>();
+  const calledMethods = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item);
@@ -127,8 +136,17 @@ function calledNames(node: ESTree.Node, free: ReadonlyMap<string, ESTree.Identif
     if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && free.has(n.callee.name)) {
       called.add(n.callee.name);
     }
+    if (
+      n.type === 'CallExpression' &&
+      n.callee.type === 'MemberExpression' &&
+      n.callee.object.type === 'ThisExpression' &&
+      !n.callee.computed &&
+      n.callee.property.type === 'Identifier'
+    ) {
+      calledMethods.add(n.callee.property.name);
+    }
     for (const [key, child] of Object.entries(n)) if (key !== 'loc' && key !== 'range') visit(child);
   };
   visit(node);
-  return called;
+  return { called, calledMethods };
 }

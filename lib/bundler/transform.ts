@@ -45,7 +45,8 @@ export const BUILT_EXPORT_SUFFIX = '$autograph';
 type Site =
   | { kind: 'expression'; node: Node; name: string }
   | { kind: 'declaration'; node: Node; name: string }
-  | { kind: 'method'; node: Node; name: string; method: Node; classBody: Node; decorator: Node };
+  /** A class method: decorated with @convert(), or called on `this` by one that is converted. */
+  | { kind: 'method'; node: Node; name: string; method: Node; classBody: Node; decorator?: Node };
 
 interface Planned {
   site: Site;
@@ -161,6 +162,25 @@ export function transformModule(code: string, id: string, options: TransformOpti
     for (const name of planned.built.free.keys()) {
       if ((name === 'tf' || name === 'autograph') && !facts.topLevel.has(name)) defaults.add(name);
     }
+    if (site.kind === 'method') {
+      // `this.update(x)` in a converted method: the class's own method of that name is visible here.
+      for (const name of planned.built.calledMethods) {
+        const method = (site.classBody.body as Node[]).find(
+          (m) =>
+            m.type === 'MethodDefinition' &&
+            m.kind === 'method' &&
+            !m.computed &&
+            m.key.type === 'Identifier' &&
+            m.key.name === name &&
+            m.static === site.method.static &&
+            !m.value.generator,
+        );
+        if (!method || plans.has(method.value)) continue;
+        const callee: Site = { kind: 'method', node: method.value, name, method, classBody: site.classBody };
+        plan(callee, true, planned.report);
+        queue.push(plans.get(method.value)!);
+      }
+    }
     for (const name of planned.built.called) {
       const local = facts.functions.get(name);
       if (local) {
@@ -262,11 +282,15 @@ export function transformModule(code: string, id: string, options: TransformOpti
       s.appendLeft(importsEnd, `\n${register}(${site.name}, ${dataCode(planned)});`);
     } else {
       const { method, classBody, decorator } = site;
-      let end = decorator.end;
-      while (/\s/.test(code[end] ?? '')) end++;
-      s.remove(decorator.start, end);
+      // The decorator is applied from the class's static block, after the registration.
+      let decorate = 'undefined';
+      if (decorator) {
+        let end = decorator.end;
+        while (/\s/.test(code[end] ?? '')) end++;
+        s.remove(decorator.start, end);
+        decorate = code.slice(decorator.expression.start, decorator.expression.end);
+      }
       const key = JSON.stringify(site.name);
-      const decorate = code.slice(decorator.expression.start, decorator.expression.end);
       s.appendLeft(
         classBody.end - 1,
         ` static { ${registerMethod}(this, ${key}, ${method.static === true}, ${decorate}, ${dataCode(planned)}); }`,

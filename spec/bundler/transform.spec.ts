@@ -48,6 +48,22 @@ describe('the build-time transform', () => {
     expect(out.code).to.not.include('unmarked, {');
   });
 
+  it('converts the methods that a converted method calls on `this`, registered without a decorator', () => {
+    const out = transform(
+      [
+        "import { convert } from 'tfjs-autograph';",
+        'class Model {',
+        '  @convert() step(x) { return this.clip(x) + this.other; }',
+        '  clip(x) { return x > 1 ? 1 : x; }',
+        '  static clip(x) { return x; }',
+        '}',
+      ].join('\n'),
+    )!;
+    expect(registered(out.code).sort()).to.deep.equal(['clip', 'step']);
+    expect(out.code).to.match(/ag\$registerMethod\(this, "clip", false, undefined, \{/);
+    expect(out.code).to.match(/ag\$registerMethod\(this, "step", false, convert\(\), \{/);
+  });
+
   it('passes a module with nothing marked and nothing exported through untouched', () => {
     expect(transform("import * as tf from '@tensorflow/tfjs';\nconst x = tf.scalar(1);\nfunction f() {}\n")).to.equal(
       undefined,

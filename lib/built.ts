@@ -3,7 +3,7 @@
 import { tf } from './operators/tensors.js';
 import { autograph } from './index.js';
 
-export { registerBuilt, registerMethod } from './api/built.js';
+export { registerBuilt, registerExported, registerMethod } from './api/built.js';
 export type { BuiltConversion } from './api/built.js';
 /** `tf` and `autograph`, for converted functions that use them without importing them (as run time allows). */
 export { tf, autograph };

@@ -3,7 +3,7 @@
 import { codeFrame } from '../errors.js';
 import { forbidCodeGeneration } from '../kernels/js_code.js';
 import type { GeneratorFunctionLike, PlainFunctionLike } from '../codegen/loader.js';
-import { isLocated, withLocation } from './locate_errors.js';
+import { notePosition } from './locate_errors.js';
 
 /**
  * What the plugin embeds for one function it converted (lib/bundler/): the converted code as factories
@@ -46,8 +46,6 @@ export interface BuiltConversion {
   positions: number[];
   /** Built with `csp: true`: callees not converted at build time run as they are, never through `new Function`. */
   csp?: boolean;
-  /** The conversions of the callees this function calls, which the module imports to keep them in the bundle. */
-  uses?: unknown[];
 }
 
 /** The build-time conversion of each function a bundle registered, by function object. */
@@ -58,9 +56,27 @@ export const builtConversionOf = (fn: unknown): BuiltConversion | undefined =>
 
 /** The text of every registered factory, as the bundle has it (renamed and minified like the rest). */
 const builtCode: string[] = [];
+/** Sources found in it: closures made afresh on every call share theirs. Bounded. */
+const foundInBuiltCode = new Set<string>();
 
 /** Whether `source` (a function's text) is a function defined in code converted at build time. */
-export const isInBuiltCode = (source: string): boolean => builtCode.some((code) => code.includes(source));
+export function isInBuiltCode(source: string): boolean {
+  if (foundInBuiltCode.has(source)) return true;
+  const found = builtCode.some((code) => code.includes(source));
+  // Only a positive answer is final: code registered later may hold a source not found now.
+  if (found) {
+    if (foundInBuiltCode.size >= 10_000) foundInBuiltCode.clear();
+    foundInBuiltCode.add(source);
+  }
+  return found;
+}
+
+/** The functions toGraph returned: converted already, whether their original was built or not. */
+const graphFunctions = new WeakSet<object>();
+
+export const markGraphFunction = (fn: object): void => void graphFunctions.add(fn);
+
+export const isGraphFunction = (fn: unknown): boolean => typeof fn === 'function' && graphFunctions.has(fn);
 
 const KINDS = new Set(['function', 'arrow', 'method']);
 
@@ -100,28 +116,23 @@ export function registerBuilt<F>(fn: F, built: BuiltConversion): F {
 }
 
 /**
- * Points an error raised in code converted at build time at the user's line: `at` is the index of the
- * statement the code was at. Like errors of run-time conversion, the message gains the function's name,
- * the file and line and a code frame; `line` and `column` give the position in the file, `file` the file.
+ * Notes where code converted at build time was when `error` passed through it (`at` is the index of the
+ * statement), and returns `error` itself: the call that rejects with it points it at the user's line,
+ * as for run-time conversion (api/locate_errors.ts), and a catch on the way sees the error as thrown.
  */
-export function locateBuilt(error: unknown, built: BuiltConversion, at: number): unknown {
-  if (!(error instanceof Error) || isLocated(error) || at < 0 || 2 * at + 1 >= built.positions.length) {
-    return error;
-  }
-  const relativeLine = built.positions[2 * at]!;
-  const relativeColumn = built.positions[2 * at + 1]!;
-  const line = built.line + relativeLine - 1;
-  const column = relativeLine === 1 ? built.column + relativeColumn : relativeColumn;
-  const frame = codeFrame(built.source, { line: relativeLine, column: relativeColumn }, 2, built.line - 1);
-  const where = `\n\nIn ${built.name} (${built.file}), line ${line}:\n${frame}`;
-  // 1-based, as editors count.
-  const target = withLocation(error, where, { line, column: column + 1, file: built.file });
-  if (typeof error.stack === 'string') {
-    const frames = error.stack.split('\n').filter((text) => /^\s+at /.test(text));
-    const top = `    at ${built.name} (${built.file}:${line}:${column + 1})`;
-    target.stack = [`${target.name}: ${target.message}`, top, ...frames].join('\n');
-  }
-  return target;
+export function noteBuiltPosition(error: unknown, built: BuiltConversion, at: number): unknown {
+  if (at < 0 || 2 * at + 1 >= built.positions.length) return error;
+  return notePosition(error, () => {
+    const relativeLine = built.positions[2 * at]!;
+    const relativeColumn = built.positions[2 * at + 1]!;
+    return {
+      functionName: built.name,
+      file: built.file,
+      line: built.line + relativeLine - 1,
+      column: relativeLine === 1 ? built.column + relativeColumn : relativeColumn,
+      frame: codeFrame(built.source, { line: relativeLine, column: relativeColumn }, 2, built.line - 1),
+    };
+  });
 }
 
 /**
@@ -143,4 +154,14 @@ export function registerMethod(
   }
   registerBuilt(descriptor.value, built);
   if (decorate) Object.defineProperty(target, key, decorate(target, key, descriptor) ?? descriptor);
+}
+
+/**
+ * Registers the conversion of a function another module exports (`[fn, built]`, or `[fn]` when that
+ * module registered it itself), for converted code here that calls it; undefined when it has none.
+ */
+export function registerExported(pair: readonly [unknown, BuiltConversion?] | undefined): void {
+  if (!pair) return;
+  const [fn, built] = pair;
+  if (built && !builtConversionOf(fn)) registerBuilt(fn, built);
 }

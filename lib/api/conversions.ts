@@ -4,8 +4,10 @@ import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { Mapping } from '../codegen/generate.js';
 import { load, type GeneratorFunctionLike, type PlainFunctionLike } from '../codegen/loader.js';
-import { builtConversionOf, locateBuilt, type BuiltConversion } from './built.js';
+import { builtConversionOf, markGraphFunction, noteBuiltPosition, type BuiltConversion } from './built.js';
 import { analysed } from '../operators/analysed.js';
+import { codeGenerationAllowed } from '../kernels/js_code.js';
+import { ConversionError } from '../errors.js';
 import { convertFunction, type ConvertedFunction } from '../converters/index.js';
 import * as operators from '../operators/index.js';
 import { drive, runPlainFirst, type RunOptions } from '../operators/driver.js';
@@ -120,6 +122,15 @@ export function conversionOf(fn: unknown): Conversion {
     byFunction.set(fn as object, conversion);
     return conversion;
   }
+  if (!codeGenerationAllowed()) {
+    // A bundle built with csp: true loads no code at run time: say so, rather than fail in `new Function`.
+    throw new ConversionError('it was not converted at build time, and this bundle converts nothing at run time.', {
+      functionName: (typeof fn === 'function' && fn.name) || '<anonymous>',
+      fix:
+        'define it where the bundler plugin converts it (marked with toGraph, @convert() or /* @autograph */ in a ' +
+        'file of the app), or build without { csp: true } so that it converts when first called.',
+    });
+  }
   const parsed = parseFunction(fn);
   const key = `${parsed.kind} ${parsed.name}\n${parsed.source}`;
   let conversion = bySource.get(key);
@@ -133,9 +144,6 @@ export function conversionOf(fn: unknown): Conversion {
   byFunction.set(fn as object, conversion);
   return conversion;
 }
-
-/** Whether `fn` was converted at build time (calls of it then need no parser and no `new Function`). */
-export const isBuilt = (fn: unknown): boolean => builtConversionOf(fn) !== undefined;
 
 /**
  * A conversion from what the plugin embedded. Its code names what it uses lexically, as written, so the
@@ -263,7 +271,7 @@ function instanceOf(
     scope,
     strict,
     // Code converted at build time records where it is; an error it raises is located from that.
-    locate: built && ((error, at) => locateBuilt(error, built, at)),
+    locate: built && ((error, at) => noteBuiltPosition(error, built, at)),
     buildTimeOnly: built?.csp === true,
     convert(callee): ConvertedCallee {
       const instance = instancesByGraph.get(callee) ?? instanceOf(callee, { scope, strict }, defaults);
@@ -345,6 +353,7 @@ function instanceOf(
     async: isAsync,
   };
   instancesByGraph.set(graph, instance);
+  markGraphFunction(graph);
   conversion.instances.push(instance);
   if (conversion.instances.length > MAX_INSTANCES) conversion.instances.shift();
   return instance;

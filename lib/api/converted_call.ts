@@ -16,7 +16,7 @@ import { CALLBACK_HINT } from '../operators/conditions.js';
 import { currentCallScope } from '../operators/memory.js';
 import { RESTAGE } from '../operators/plain.js';
 import { loadedCode } from './loaded_code.js';
-import { builtConversionOf, isInBuiltCode } from './built.js';
+import { builtConversionOf, isGraphFunction, isInBuiltCode } from './built.js';
 import { isMadeByTf, isTfFunction, isTfNamespaceFunction } from './tf_functions.js';
 import { changesObjectsOutside, changesOutside, TENSOR_METHOD_NAMES } from '../graph/local_purity.js';
 import { isTensor } from '../operators/tensors.js';
@@ -36,8 +36,8 @@ export interface CallContext {
   /** Converts a callee with these options; throws a ConversionError when it cannot. */
   convert(fn: (...args: any[]) => any): ConvertedCallee;
   /**
-   * For code converted at build time, which records the index of the statement it is at: the error
-   * pointed at the user's line.
+   * For code converted at build time, which records the index of the statement it is at: notes that
+   * position for the error (the call that rejects with it locates it) and returns the error itself.
    */
   locate?: (error: unknown, at: number) => unknown;
   /**
@@ -159,8 +159,21 @@ function classify(fn: any, context: CallContext): Target {
   if (replacement) return { kind: 'native', replacement };
   if (neverConverted.has(fn) || isTfFunction(fn)) return { kind: 'native' };
   const source = Function.prototype.toString.call(fn);
-  if (isNativeSource(source) || isGenerated(source) || isInBuiltCode(source)) return { kind: 'native' };
-  if (context.buildTimeOnly && !builtConversionOf(fn)) return { kind: 'native' };
+  const built = builtConversionOf(fn) !== undefined || isGraphFunction(fn);
+  if (isNativeSource(source) || isGenerated(source) || (!built && isInBuiltCode(source))) return { kind: 'native' };
+  if (context.buildTimeOnly && !built) {
+    // The build warned about the callees it could not see; one it could not even name (a method of an
+    // object, a function made at run time) is worth one warning here.
+    warnOnce(
+      fn,
+      source,
+      `autograph: ${fn.name || 'an anonymous function'}, called from ${context.caller}, runs as it is: it was not ` +
+        'converted at build time, and this bundle (built with csp: true) converts nothing at run time, so ' +
+        'its control flow is not staged on tensors. Define it in a file the plugin converts, or mark it with ' +
+        'autograph.doNotConvert(fn) to silence this.',
+    );
+    return { kind: 'native' };
+  }
   // A generator's call only makes an iterator: there is nothing to stage, so it runs as it is.
   const kind = (fn as { constructor?: { name?: string } }).constructor?.name;
   if (kind === 'GeneratorFunction' || kind === 'AsyncGeneratorFunction') return { kind: 'native' };
@@ -171,21 +184,26 @@ function classify(fn: any, context: CallContext): Target {
     // Functions that tfjs's functions return (tf.grad(f), tf.valueAndGrads(f)) are tfjs's own.
     if (isMadeByTf(source)) return { kind: 'native' };
     if (context.strict) throw error;
-    // Closures made afresh on every call share their source: one warning for all of them.
-    const key = `${fn.name}\n${source}`;
-    if (!warned.has(key)) {
-      if (warned.size >= 10_000) warned.clear();
-      warned.add(key);
-      console.warn(
-        `autograph: ${fn.name || 'an anonymous function'}, called from ${context.caller}, runs as it is, so its ` +
-          `control flow is not staged on tensors. It cannot be converted: ${error.problem.replace(/\.$/, '')}. ` +
-          `To convert it: ${error.fix ?? 'see the ConversionError for the fix.'} (Names the callee needs come ` +
-          `from the scope option of the toGraph call that converted ${context.caller}.) To silence this, mark ` +
-          'it with autograph.doNotConvert(fn); the option { strict: true } makes it an error.',
-      );
-    }
+    warnOnce(
+      fn,
+      source,
+      `autograph: ${fn.name || 'an anonymous function'}, called from ${context.caller}, runs as it is, so its ` +
+        `control flow is not staged on tensors. It cannot be converted: ${error.problem.replace(/\.$/, '')}. ` +
+        `To convert it: ${error.fix ?? 'see the ConversionError for the fix.'} (Names the callee needs come ` +
+        `from the scope option of the toGraph call that converted ${context.caller}.) To silence this, mark ` +
+        'it with autograph.doNotConvert(fn); the option { strict: true } makes it an error.',
+    );
     return { kind: 'native' };
   }
+}
+
+/** Warns once per callee: closures made afresh on every call share their source, and one warning. */
+function warnOnce(fn: { name?: string }, source: string, message: string): void {
+  const key = `${fn.name}\n${source}`;
+  if (warned.has(key)) return;
+  if (warned.size >= 10_000) warned.clear();
+  warned.add(key);
+  console.warn(message);
 }
 
 function notAFunction(fn: unknown, label: string): never {

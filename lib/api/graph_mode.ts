@@ -53,9 +53,9 @@ function planOf(entry: Entry, signature: Signature): Graph {
   if (entry.plan && entry.planKey === key) return entry.plan;
   if (entry.plan) disposeGraph(entry.plan);
   let plan = simplify(entry.graph!);
-  // Fused kernels on the CPU are generated JavaScript: where `new Function` is not allowed, only webgpu fuses.
   const backend = tf.getBackend();
-  if (fusionOn && FUSING_BACKENDS.has(backend) && (backend === 'webgpu' || codeGenerationAllowed())) {
+  entry.notFused = notFusedWhy(backend);
+  if (!entry.notFused) {
     registerFusedKernels();
     plan = fuse(
       plan,
@@ -66,6 +66,17 @@ function planOf(entry: Entry, signature: Signature): Graph {
   entry.plan = plan;
   entry.planKey = key;
   return plan;
+}
+
+/** Why a graph planned now on `backend` is not fused, or undefined when it is. */
+function notFusedWhy(backend: string): string | undefined {
+  if (!fusionOn) return 'setFusion(false)';
+  if (!FUSING_BACKENDS.has(backend)) return `the ${backend} backend has no fused kernels`;
+  // Fused kernels on the CPU are generated JavaScript: where `new Function` is not allowed, only webgpu fuses.
+  if (backend !== 'webgpu' && !codeGenerationAllowed()) {
+    return `fused ${backend} kernels are JavaScript made with new Function, which this bundle (built with csp: true) does not use`;
+  }
+  return undefined;
 }
 
 export const currentMode = (): Mode => defaultMode;
@@ -88,6 +99,8 @@ interface Entry {
   plan?: Graph;
   /** The backend and fusion setting the plan was made for. */
   planKey?: string;
+  /** Why the plan is not fused, where it is not. */
+  notFused?: string;
   fallback?: string;
   /** Whether the next call may try tracing again (a variable the first call created exists now). */
   retryable?: boolean;
@@ -287,7 +300,7 @@ export class GraphCache {
     const last = this.entries.get(key)?.last ?? { kernels: 0, reads: 0 };
     const graph = this.entries.get(key)?.plan;
     if (!graph) return { fallback: this.entries.get(key)?.fallback ?? 'the call was not traced' };
-    return summarize(graph, last.kernels, last.reads);
+    return summarize(graph, last.kernels, last.reads, this.entries.get(key)?.notFused);
   }
 }
 

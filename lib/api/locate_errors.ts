@@ -9,8 +9,33 @@ import { loadedCodeAt, type LoadedCodeEntry } from './loaded_code.js';
 const FUNCTION_HEADER_LINES = 2;
 
 /** Errors already pointed at the user's line, which callers up the chain leave alone. */
-export const isLocated = (error: object): boolean => located.has(error);
 const located = new WeakSet<object>();
+
+/** Where code converted at build time was when an error passed through it: in the user's file. */
+export interface NotedPosition {
+  functionName: string;
+  file: string;
+  /** 1-based line and 0-based column in the file. */
+  line: number;
+  column: number;
+  /** The code frame of the function as written, with the file's line numbers. */
+  frame: string;
+}
+
+/**
+ * Positions noted for errors on their way out of code converted at build time, innermost first: the
+ * error goes on unchanged (a caller's catch sees the very error thrown), and the call that rejects with
+ * it locates it (locateError).
+ */
+const noted = new WeakMap<object, NotedPosition>();
+
+/** Notes where `error` passed, unless a function it passed first already did; returns `error`. */
+export function notePosition(error: unknown, position: () => NotedPosition): unknown {
+  if (typeof error === 'object' && error !== null && !noted.has(error) && !located.has(error)) {
+    noted.set(error, position());
+  }
+  return error;
+}
 
 /**
  * The library's own directory, whose stack frames the user never needs to read; unknown when the library
@@ -70,7 +95,10 @@ function userStack(stack: string, header: string): string {
  * with the original as `cause`. Errors from elsewhere are returned as they are.
  */
 export function locateError(error: unknown): unknown {
-  if (!(error instanceof Error) || located.has(error) || typeof error.stack !== 'string') return error;
+  if (!(error instanceof Error) || located.has(error)) return error;
+  const note = noted.get(error);
+  if (note) return locateAt(error, note);
+  if (typeof error.stack !== 'string') return error;
   const position = error.stack
     .split('\n')
     .map(framePosition)
@@ -80,6 +108,18 @@ export function locateError(error: unknown): unknown {
   const where = `\n\nIn ${code.parsed.name}, line ${line}:\n${codeFrame(code.parsed.source, { line, column })}`;
   const target = withLocation(error, where, { line, column: column + 1 });
   target.stack = userStack(error.stack, `${target.name}: ${target.message}`);
+  return target;
+}
+
+/** `error` pointed at a position noted in code converted at build time (`file`, `line`, `column`, a frame). */
+function locateAt(error: Error, note: NotedPosition): Error {
+  const where = `\n\nIn ${note.functionName} (${note.file}), line ${note.line}:\n${note.frame}`;
+  const target = withLocation(error, where, { line: note.line, column: note.column + 1, file: note.file });
+  if (typeof error.stack === 'string') {
+    const frames = error.stack.split('\n').filter((text) => /^\s+at /.test(text));
+    const top = `    at ${note.functionName} (${note.file}:${note.line}:${note.column + 1})`;
+    target.stack = [`${target.name}: ${target.message}`, top, ...frames].join('\n');
+  }
   return target;
 }
 
@@ -108,5 +148,7 @@ export function withLocation(error: Error, where: string, position: Record<strin
 function copyOf(error: Error): Error & { line?: number; column?: number } {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
   Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  // Some classes (DOMException) give `name` by a getter that only the original passes: read it now.
+  Object.defineProperty(copy, 'name', { value: error.name, writable: true, configurable: true, enumerable: false });
   return copy;
 }

@@ -145,7 +145,9 @@ export function factsOf(program: Node): ModuleFacts {
   }
   const exportedGraphs = new Set<string>();
   for (const [exported, local] of exportedLocals) {
-    if (functions.has(local)) exportedFunctions.set(exported, local);
+    // A conversion is exported as `<name>$autograph`: only under a plain name, and one the module leaves free.
+    const plain = /^[A-Za-z_$][\w$]*$/.test(exported) && !topLevel.has(`${exported}$autograph`);
+    if (functions.has(local) && plain) exportedFunctions.set(exported, local);
     if (graphs.has(local)) exportedGraphs.add(exported);
   }
   return { imports, functions, exportedFunctions, topLevel, graphs, exportedGraphs };
@@ -179,7 +181,13 @@ export interface ModuleExports {
 /** The exports of the module in `file`, read from disk; cached while the file is unchanged. */
 const exportsCache = new Map<string, { mtime: number; exports: ModuleExports }>();
 
-export function exportsOf(file: string, stripTypes?: (code: string, unsupported: () => void) => string): ModuleExports {
+/** TypeScript modules, which are read with their types stripped. */
+export const TYPESCRIPT = /\.(ts|mts|cts)$/;
+
+/** TypeScript to JavaScript, position for position; `unsupported` is told of syntax it cannot strip (enum). */
+export type TypeStripper = (code: string, unsupported: (what: string) => void) => string;
+
+export function exportsOf(file: string, stripTypes?: TypeStripper): ModuleExports {
   let mtime: number;
   try {
     mtime = statSync(file).mtimeMs;
@@ -192,7 +200,7 @@ export function exportsOf(file: string, stripTypes?: (code: string, unsupported:
   try {
     const code = readFileSync(file, 'utf8');
     // A TypeScript module is read with its types stripped; without the stripper, it exports nothing converted.
-    const typescript = /\.(ts|mts|cts)$/.test(file);
+    const typescript = TYPESCRIPT.test(file);
     if (typescript && !stripTypes) throw new Error('no type stripper');
     const facts = factsOf(parseModuleCode(typescript ? stripTypes!(code, () => undefined) : code).program);
     exports = { functions: new Set(facts.exportedFunctions.keys()), graphs: facts.exportedGraphs };

@@ -47,22 +47,23 @@ export const autographPlugin = createUnplugin((rawOptions: AutographPluginOption
   const root = options.root ?? process.cwd();
   const csp = options.csp ?? false;
   let stripTypes: Promise<TypeStripper | undefined> | undefined;
+  const processes = (id: string) => {
+    // Virtual modules (`\0commonjsHelpers.js`) are the bundler's own, not files of the app.
+    if (id.startsWith('\0')) return false;
+    const file = id.replace(/[?#].*$/, '');
+    return path.isAbsolute(file) && include(file) && !OWN_CODE.some((folder) => file.startsWith(folder));
+  };
   return {
     name: 'tfjs-autograph',
     // First, on the source as written: before a TypeScript or decorator transform rewrites it.
     enforce: 'pre',
-    transformInclude(id) {
-      // Virtual modules (`\0commonjsHelpers.js`) are the bundler's own, not files of the app.
-      if (id.startsWith('\0')) return false;
-      const file = id.replace(/[?#].*$/, '');
-      return path.isAbsolute(file) && include(file) && !OWN_CODE.some((folder) => file.startsWith(folder));
-    },
+    transformInclude: (id) => processes(id),
     async transform(code, id) {
       const file = id.replace(/[?#].*$/, '');
       if (!mayConvert(code)) return undefined;
       // TypeScript (of this module, or of a module it imports) is read through ts-blank-space, when installed.
       stripTypes ??= loadTypeStripper();
-      const out = transformModule(code, file, { root, csp, stripTypes: await stripTypes });
+      const out = transformModule(code, file, { root, csp, stripTypes: await stripTypes, processes });
       if (!out) return undefined;
       for (const warning of out.warnings) this.warn(`autograph: ${warning}`);
       return { code: out.code, map: out.map };

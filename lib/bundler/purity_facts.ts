@@ -28,23 +28,33 @@ const isFunction = (node: ESTree.Node) =>
 export function addPurityFacts(fn: ESTree.FunctionExpression, runtime: string): void {
   const bits = new Map<ESTree.Node, number>();
   walk(fn.body, {
-    enter(node) {
-      if (isFunction(node)) bits.set(node, changesOf(node));
+    enter(node, parent) {
+      // A method's function (`{ m() {} }`, a class's, an accessor) cannot be wrapped in a call: graph mode
+      // never reads one alone either.
+      const method =
+        parent?.type === 'MethodDefinition' ||
+        (parent?.type === 'Property' && (parent.method || parent.kind !== 'init'));
+      if (isFunction(node) && !method) bits.set(node, changesOf(node));
     },
   });
   const record = (target: ESTree.Expression, node: ESTree.Node) =>
     call(member(identifier(runtime), 'analysed'), [target, literal(bits.get(node)!)]);
+  /** The statements with a record of each function they declare first: declarations are hoisted. */
+  const withRecords = (statements: ESTree.Statement[]) => {
+    const declared = statements.filter(
+      (s): s is ESTree.FunctionDeclaration => s.type === 'FunctionDeclaration' && s.id !== null && bits.has(s),
+    );
+    const records = declared.map((d) => expressionStatement(record(identifier(d.id!.name), d)));
+    return records.length ? [...records, ...statements] : statements;
+  };
   walk(fn.body, {
     leave(node) {
       if ((node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') && bits.has(node)) {
         this.replace(record(node, node));
       } else if (node.type === 'BlockStatement' || node.type === 'StaticBlock') {
-        const declared = node.body.filter(
-          (s): s is ESTree.FunctionDeclaration => s.type === 'FunctionDeclaration' && s.id !== null && bits.has(s),
-        );
-        // Declarations are hoisted: recorded before anything in the block can call them.
-        const records = declared.map((d) => expressionStatement(record(identifier(d.id!.name), d)));
-        if (records.length) node.body = [...records, ...node.body];
+        node.body = withRecords(node.body);
+      } else if (node.type === 'SwitchCase') {
+        node.consequent = withRecords(node.consequent);
       }
     },
   });

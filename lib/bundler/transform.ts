@@ -3,12 +3,20 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import MagicString, { type SourceMap } from 'magic-string';
-import type * as ESTree from 'estree';
 import { generate } from '../codegen/generate.js';
 import { Namer } from '../codegen/namer.js';
 import { ConversionError } from '../errors.js';
 import { buildFunction, type BuiltFunction } from './build_function.js';
-import { exportsOf, factsOf, parseModuleCode, type Comment, type ModuleFacts, type Node } from './module_facts.js';
+import {
+  exportsOf,
+  factsOf,
+  parseModuleCode,
+  TYPESCRIPT,
+  type Comment,
+  type ModuleFacts,
+  type Node,
+  type TypeStripper,
+} from './module_facts.js';
 
 export interface TransformOptions {
   /** The project's root: error messages name files relative to it. */
@@ -20,13 +28,14 @@ export interface TransformOptions {
    * TypeScript modules; undefined when no such tool is installed (ts-blank-space).
    */
   stripTypes?: TypeStripper;
+  /**
+   * Whether the plugin converts the module in `file` as well (by default, yes): a callee imported from one
+   * it does not has no conversion to import.
+   */
+  processes?: (file: string) => boolean;
 }
 
-/** TypeScript to JavaScript, position for position; `unsupported` is told of syntax it cannot strip (enum). */
-export type TypeStripper = (code: string, unsupported: (what: string) => void) => string;
-
-/** TypeScript modules, which are read with their types stripped. */
-export const TYPESCRIPT = /\.(ts|mts|cts)$/;
+export type { TypeStripper };
 
 export interface TransformOutput {
   code: string;
@@ -55,8 +64,6 @@ interface Planned {
   /** Whether what cannot be converted is worth a warning: marked, or reached from a marked function. */
   report: boolean;
   built?: BuiltFunction;
-  /** The local names of the callee conversions this one imports. */
-  uses: string[];
 }
 
 /** Whether the module may mark anything or export a function: the rest pass through untouched. */
@@ -96,7 +103,6 @@ export function transformModule(code: string, id: string, options: TransformOpti
       );
     }
   }
-  const warnings: string[] = [];
   let parsedModule;
   try {
     parsedModule = parseModuleCode(script);
@@ -104,8 +110,29 @@ export function transformModule(code: string, id: string, options: TransformOpti
     return unchanged(`it could not be parsed (${(error as Error).message}). ${lateConversion}`);
   }
   const { program, comments } = parsedModule;
+  const isModule = (program.body as Node[]).some((statement) => /^(Import|Export)/.test(statement.type));
+  if (!isModule && /\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(script)) {
+    return unchanged(`it is a CommonJS module, into which an import cannot go. ${lateConversion}`);
+  }
   const facts = factsOf(program);
-  const marks = findMarks(script, program, comments, facts);
+  const { sites: allMarks, problems } = findMarks(script, program, comments, facts);
+  // A mark inside another marked function is in that function's converted code too, as a copy the
+  // bundle makes anew on each call: registering the original would not reach it.
+  // One function may be marked twice (a comment, and toGraph of its name): it is one site.
+  const unique = allMarks.filter((site, k) => allMarks.findIndex((other) => other.node === site.node) === k);
+  const marks = unique.filter((site) => {
+    const outer = unique.find(
+      (other) => other.node !== site.node && other.node.start <= site.node.start && site.node.end <= other.node.end,
+    );
+    if (outer) {
+      problems.push(
+        `${site.name} (line ${lineAndColumn(code, site.node.start).line}) is marked inside ${outer.name}, which is ` +
+          'converted as a whole: move it out of the function to convert it at build time.',
+      );
+    }
+    return !outer;
+  });
+  const warnings = problems.map((problem) => `${file}: ${problem}`);
   const plans = new Map<Node, Planned>();
   const plan = (site: Site, needed: boolean, report: boolean) => {
     const existing = plans.get(site.node);
@@ -113,15 +140,15 @@ export function transformModule(code: string, id: string, options: TransformOpti
       existing.needed ||= needed;
       existing.report ||= report;
     } else {
-      plans.set(site.node, { site, needed, report, uses: [] });
+      plans.set(site.node, { site, needed, report });
     }
   };
   for (const site of marks) plan(site, true, true);
-  for (const local of facts.exportedFunctions.values()) {
-    const fn = facts.functions.get(local)!;
-    plan(siteOf(fn.node, fn.declaration, local), false, false);
+  if (marks.length === 0 && facts.exportedFunctions.size === 0) {
+    return warnings.length
+      ? { code, map: new MagicString(code).generateMap({ hires: true, source: id }), warnings }
+      : undefined;
   }
-  if (plans.size === 0) return undefined;
 
   const used = new Set<string>();
   const collect = (value: unknown): void => {
@@ -135,12 +162,29 @@ export function transformModule(code: string, id: string, options: TransformOpti
   const namer = new Namer(used);
   const register = namer.fresh('ag$register');
   const registerMethod = namer.fresh('ag$registerMethod');
+  const registerExported = namer.fresh('ag$registerExported');
   const calleeImports = new Map<string, { source: string; imported: string; local: string }>();
   const defaults = new Set<string>();
 
   // Converts what is planned; calls from converted functions plan the module's functions they reach.
+  // Marks first, with what they reach (whose problems are worth a warning); then the exported functions
+  // only importers may need, so that a function reached from a mark is never first seen as one of those.
   const queue = [...plans.values()];
-  for (let planned = queue.shift(); planned; planned = queue.shift()) {
+  const exportsPhase = () => {
+    for (const local of facts.exportedFunctions.values()) {
+      const fn = facts.functions.get(local)!;
+      if (plans.has(fn.node)) continue;
+      plan(siteOf(fn.node, fn.declaration, local), false, false);
+      queue.push(plans.get(fn.node)!);
+    }
+  };
+  let exportsPlanned = false;
+  for (let planned = queue.shift(); planned || !exportsPlanned; planned = queue.shift()) {
+    if (!planned) {
+      exportsPlanned = true;
+      exportsPhase();
+      continue;
+    }
     const { site } = planned;
     const source = sourceText(script, site);
     const start = site.kind === 'method' ? methodTextStart(code, site.method) : site.node.start;
@@ -150,11 +194,15 @@ export function transformModule(code: string, id: string, options: TransformOpti
       const written = script === code ? source : sourceText(code, site);
       planned.built = buildFunction(source, site.name, { file, ...position }, options.csp, written);
     } catch (error) {
-      if (!(error instanceof ConversionError)) throw error;
+      // A function only importers may need is not worth failing the build over, whatever went wrong.
+      if (!(error instanceof ConversionError) && planned.report) throw error;
       if (planned.report) {
+        const marked = marks.some((mark) => mark.node === site.node);
         warnings.push(
-          `${file}:${position.line}: ${site.name} is not converted at build time: ${error.problem} ` +
-            (options.csp ? 'It runs as it is.' : 'It converts when first called, which needs `new Function`.'),
+          `${file}:${position.line}: ${site.name} is not converted at build time: ${(error as ConversionError).problem} ` +
+            (marked
+              ? 'Converting it at run time fails the same way: toGraph throws this ConversionError when the module runs.'
+              : 'Called from converted code, it runs as it is.'),
         );
       }
       continue;
@@ -198,17 +246,17 @@ export function transformModule(code: string, id: string, options: TransformOpti
         if (imported.source.startsWith('@tensorflow/') || imported.source === PACKAGE || imported.imported === '*') {
           continue;
         }
-        const target = resolveRelative(id, imported.source);
+        const resolved = resolveRelative(id, imported.source);
+        const target = resolved && (options.processes?.(resolved) ?? true) ? resolved : undefined;
         const exports = target ? exportsOf(target, options.stripTypes) : undefined;
         if (exports?.graphs.has(imported.imported)) continue;
         if (exports?.functions.has(imported.imported)) {
           const key = `${imported.source}\0${imported.imported}`;
           let entry = calleeImports.get(key);
           if (!entry) {
-            entry = { ...imported, local: namer.fresh(`ag$${safeName(imported.imported)}`) };
+            entry = { ...imported, local: namer.fresh(`ag$${imported.imported}`) };
             calleeImports.set(key, entry);
           }
-          planned.uses.push(entry.local);
         } else if (options.csp && planned.report) {
           warnings.push(
             `${file}: ${name}, called from ${where}, is not converted at build time: it comes from ` +
@@ -227,60 +275,35 @@ export function transformModule(code: string, id: string, options: TransformOpti
   }
 
   const s = new MagicString(code);
-  const dataCode = (planned: Planned) => {
-    const data = planned.built!.data;
-    const uses: ESTree.Property[] = planned.uses.length
-      ? [
-          {
-            type: 'Property',
-            key: { type: 'Identifier', name: 'uses' },
-            // A thunk: the imports are kept in the bundle without being read while modules load.
-            value: {
-              type: 'ArrowFunctionExpression',
-              params: [],
-              body: { type: 'ArrayExpression', elements: planned.uses.map((name) => ({ type: 'Identifier', name })) },
-              expression: true,
-              async: false,
-              generator: false,
-            },
-            kind: 'init',
-            method: false,
-            shorthand: false,
-            computed: false,
-          },
-        ]
-      : [];
-    return generate({ ...data, properties: [...data.properties, ...uses] }).code;
-  };
-  const importsEnd = lastImportEnd(program);
+  const dataCode = (planned: Planned) => generate(planned.built!.data).code;
+  /** Statements that go first, after the imports the header adds: registrations of declarations. */
+  const first: string[] = [];
   const tail: string[] = [];
+  let methods = false;
   const exportedLocal = new Map<string, string[]>();
   for (const [exported, local] of facts.exportedFunctions) {
     exportedLocal.set(local, [...(exportedLocal.get(local) ?? []), exported]);
   }
   for (const planned of plans.values()) {
     const { site, built } = planned;
-    const exports = site.kind === 'method' ? [] : (exportedLocal.get(localNameOf(site, facts)) ?? []);
-    if (!built) {
-      // Importers import the export whatever happened here: it says there is no build-time conversion.
-      for (const exported of exports) tail.push(`export const ${exportName(exported)} = undefined;`);
-      continue;
-    }
-    if (!planned.needed) {
-      // Only for importers: registered when an importer's conversion uses it, else dropped by tree shaking.
-      const local = localNameOf(site, facts);
-      const [first, ...rest] = exports;
-      tail.push(`export const ${exportName(first!)} = /* @__PURE__ */ ${register}(${local}, ${dataCode(planned)});`);
-      for (const exported of rest) tail.push(`export const ${exportName(exported)} = ${exportName(first!)};`);
-      continue;
-    }
+    const local = localNameOf(site, facts);
+    const exports = site.kind === 'method' ? [] : (exportedLocal.get(local) ?? []);
+    // For importers, whose converted code may call it: the function and its conversion, a plain array,
+    // which the importer registers; one no importer imports is dropped by tree shaking. Importers import
+    // it whatever happened here, so a failed conversion exports undefined.
+    const pair = !built ? 'undefined' : planned.needed ? `[${local}]` : `[${local}, ${dataCode(planned)}]`;
+    exports.forEach((exported, k) =>
+      tail.push(`export const ${exportName(exported)} = ${k === 0 ? pair : exportName(exports[0]!)};`),
+    );
+    if (!built || !planned.needed) continue;
     if (site.kind === 'expression') {
       s.appendLeft(site.node.start, `${register}(`);
       s.appendRight(site.node.end, `, ${dataCode(planned)})`);
     } else if (site.kind === 'declaration') {
-      // Declarations are hoisted: registered before any code of the module can call them.
-      s.appendLeft(importsEnd, `\n${register}(${site.name}, ${dataCode(planned)});`);
+      // Declarations are hoisted: registered before any code of the module runs.
+      first.push(`${register}(${site.name}, ${dataCode(planned)});`);
     } else {
+      methods = true;
       const { method, classBody, decorator } = site;
       // The decorator is applied from the class's static block, after the registration.
       let decorate = 'undefined';
@@ -296,18 +319,32 @@ export function transformModule(code: string, id: string, options: TransformOpti
         ` static { ${registerMethod}(this, ${key}, ${method.static === true}, ${decorate}, ${dataCode(planned)}); }`,
       );
     }
-    for (const exported of exports) tail.push(`export const ${exportName(exported)} = ${localNameOf(site, facts)};`);
   }
-  const helpers = [`registerBuilt as ${register}`, `registerMethod as ${registerMethod}`, ...defaults];
-  // One line, so that the module's own lines keep their numbers.
-  const header = [
-    `import { ${helpers.join(', ')} } from '${BUILT_ENTRY}';`,
-    ...[...calleeImports.values()].map(
-      (entry) => `import { ${exportName(entry.imported)} as ${entry.local} } from ${JSON.stringify(entry.source)};`,
-    ),
-  ].join(' ');
-  s.prepend(`${header} `);
+  // Conversions of imported callees, registered as this module starts (the modules it imports ran before it).
+  for (const entry of calleeImports.values()) first.unshift(`${registerExported}(${entry.local});`);
+  const registers = first.length > 0 || [...plans.values()].some((p) => p.built && p.needed);
+  if (registers || defaults.size > 0) {
+    const helpers = [
+      ...(registers ? [`registerBuilt as ${register}`] : []),
+      ...(methods ? [`registerMethod as ${registerMethod}`] : []),
+      ...(calleeImports.size ? [`registerExported as ${registerExported}`] : []),
+      ...defaults,
+    ];
+    const header = [
+      `import { ${helpers.join(', ')} } from '${BUILT_ENTRY}';`,
+      ...[...calleeImports.values()].map(
+        (entry) => `import { ${exportName(entry.imported)} as ${entry.local} } from ${JSON.stringify(entry.source)};`,
+      ),
+      ...first,
+    ].join('\n');
+    // After a hashbang line, which must stay first.
+    const hashbang = code.startsWith('#!') ? code.indexOf('\n') + 1 : 0;
+    if (hashbang > 0) s.appendLeft(hashbang, `${header}\n`);
+    else s.prepend(`${header}\n`);
+  }
   if (tail.length) s.append(`\n${tail.join('\n')}\n`);
+  if (!s.hasChanged())
+    return warnings.length ? { code, map: s.generateMap({ hires: true, source: id }), warnings } : undefined;
   return {
     code: s.toString(),
     map: s.generateMap({ hires: 'boundary', source: id, includeContent: true }),
@@ -315,8 +352,8 @@ export function transformModule(code: string, id: string, options: TransformOpti
   };
 }
 
-const exportName = (exported: string) => `${safeName(exported)}${BUILT_EXPORT_SUFFIX}`;
-const safeName = (name: string) => name.replace(/[^\w$]/g, '_');
+/** The export of a function's conversion: factsOf lists only functions exported under a plain name. */
+const exportName = (exported: string) => `${exported}${BUILT_EXPORT_SUFFIX}`;
 
 function localNameOf(site: Site, facts: ModuleFacts): string {
   for (const fn of facts.functions.values()) if (fn.node === site.node) return fn.local;
@@ -351,12 +388,6 @@ function lineAndColumn(code: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart };
 }
 
-function lastImportEnd(program: Node): number {
-  let end = 0;
-  for (const statement of program.body as Node[]) if (statement.type === 'ImportDeclaration') end = statement.end;
-  return end;
-}
-
 /** The file a relative import names, as Node and bundlers find it (extensions and index files tried). */
 export function resolveRelative(importer: string, specifier: string): string | undefined {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
@@ -370,8 +401,14 @@ export function resolveRelative(importer: string, specifier: string): string | u
   return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
 }
 
-/** The functions the module marks for conversion. */
-function findMarks(code: string, program: Node, comments: Comment[], facts: ModuleFacts): Site[] {
+/** The functions the module marks for conversion, and the marks it cannot take (said in a warning). */
+function findMarks(
+  code: string,
+  program: Node,
+  comments: Comment[],
+  facts: ModuleFacts,
+): { sites: Site[]; problems: string[] } {
+  const problems: string[] = [];
   const toGraphNames = new Set<string>();
   const convertNames = new Set<string>();
   const namespaces = new Set<string>();
@@ -460,8 +497,15 @@ function findMarks(code: string, program: Node, comments: Comment[], facts: Modu
     if (!/^\s*(export\s+(default\s+)?)?((const|let|var)\s+[\w$]+\s*=\s*)?$/.test(between)) continue;
     const local = [...facts.functions.values()].find((fn) => fn.node === next);
     if (local) sites.push(siteOf(local.node, local.declaration, local.local));
-    else if (next.type !== 'FunctionDeclaration')
+    else if (next.type !== 'FunctionDeclaration') {
       sites.push({ kind: 'expression', node: next, name: nameFor(next, undefined) });
+    } else {
+      const line = code.slice(0, next.start).split('\n').length;
+      problems.push(
+        `the function after the @autograph comment on line ${line} is not converted at build time: only a named ` +
+          'function at the top level of the module can be (give it a name, or move it there).',
+      );
+    }
   }
-  return sites;
+  return { sites, problems };
 }

@@ -5,10 +5,10 @@ import { handoffSize } from '../kernels/register.js';
 import { FUSED_KERNEL } from '../kernels/elementwise.js';
 import { codeGenerationAllowed } from '../kernels/js_code.js';
 import { LOOP_ROUND_KERNEL } from '../kernels/loop_code.js';
-
-const FUSED_NAMES: ReadonlySet<string> = new Set([FUSED_KERNEL, LOOP_ROUND_KERNEL]);
 import { tf } from '../operators/tensors.js';
 import { nodeBlocks, type Block, type LoopNode, type ValueId } from './graph.js';
+
+const FUSED_NAMES: ReadonlySet<string> = new Set([FUSED_KERNEL, LOOP_ROUND_KERNEL]);
 
 /** Backends whose kernels run on a GPU: each dispatch and each read back costs far more than a CPU kernel. */
 const GPU_BACKENDS = new Set(['webgpu', 'webgl']);

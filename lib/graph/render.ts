@@ -30,6 +30,8 @@ export interface GraphSummary {
   constants: number;
   /** Branches and loop bodies no trace has run yet. */
   untraced: number;
+  /** Why the graph's elementwise kernels are not fused, where they are not: fusion off, or not possible here. */
+  notFused?: string;
   text: string;
   dot: string;
 }
@@ -197,7 +199,7 @@ function dotOf(graph: Graph): string {
   return lines.join('\n');
 }
 
-export function summarize(graph: Graph, kernelsPerCall: number, readsPerCall: number): GraphSummary {
+export function summarize(graph: Graph, kernelsPerCall: number, readsPerCall: number, notFused?: string): GraphSummary {
   const nodes: Record<string, number> = {};
   let constants = 0;
   const count = (block: Block) => {
@@ -213,9 +215,19 @@ export function summarize(graph: Graph, kernelsPerCall: number, readsPerCall: nu
   const held = graph.effects && mayStopAtGuard(graph.body);
   const text = [
     ...(held ? ['(a replay may stop part-way and trace again: its prints show when it ends)'] : []),
+    ...(notFused ? [`(not fused: ${notFused})`] : []),
     `inputs ${graph.inputs.map(v).join(', ')}`,
     ...textOf(graph.body, '', constantsOf(graph.body)),
     `return ${slotsIn(graph.output).map(v).join(', ')}`,
   ].join('\n');
-  return { nodes, kernelsPerCall, readsPerCall, constants, untraced: graph.untraced, text, dot: dotOf(graph) };
+  return {
+    nodes,
+    kernelsPerCall,
+    readsPerCall,
+    constants,
+    untraced: graph.untraced,
+    ...(notFused ? { notFused } : {}),
+    text,
+    dot: dotOf(graph),
+  };
 }

@@ -212,11 +212,14 @@ describe('the bundler plugins', function () {
       collatz: number[];
       run: string;
       scaled: number[];
+      notFused?: string;
       error?: { line: number; file: string; message: string };
     };
     expect(got.collatz).to.deep.equal([111]);
     expect(got.run).to.equal('replayed');
     expect(got.scaled).to.deep.equal([3, 6]);
+    // And the graph says why its kernels are not fused on the CPU.
+    expect(got.notFused).to.match(/^fused cpu kernels are JavaScript made with new Function, .*csp: true/);
     const lines = readFileSync(join(app, 'src', 'typed.ts'), 'utf8').split('\n');
     const throwLine = lines.findIndex((line) => line.includes("throw new RangeError('too large')")) + 1;
     expect(got.error?.file).to.equal('src/typed.ts');

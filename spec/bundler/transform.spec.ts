@@ -27,6 +27,8 @@ describe('the build-time transform', () => {
         'const c = toGraph(third);',
         '/* @autograph */',
         'export function fourth(x) { while (x > 1) { x = x / 2; } return x; }',
+        // Marked twice: one conversion.
+        'const d = toGraph(fourth);',
         'const e = convert({ strict: true })(function fifth(x) { return x * 2; });',
         'const f = autograph.toGraph(function sixth(x) { return x; });',
         'class Model { @convert() step(x) { return x > 0 ? x : 0; } }',
@@ -41,7 +43,7 @@ describe('the build-time transform', () => {
     expect(out.code).to.not.include('@convert');
     expect(out.code).to.match(/static \{ ag\$registerMethod\(this, "step", false, convert\(\), \{/);
     expect(() => parseModuleCode(out.code)).to.not.throw();
-    // One import line before the module's own first line: its lines keep their numbers.
+    // The helpers are imported first.
     expect(out.code.split('\n')[0]).to.match(
       /^import \{ registerBuilt as ag\$register, registerMethod as ag\$registerMethod \} from 'tfjs-autograph\/built';/,
     );
@@ -70,12 +72,53 @@ describe('the build-time transform', () => {
     );
   });
 
-  it("exports each exported function's conversion, marked pure, for importers' converted code", () => {
+  it("exports each exported function's conversion as plain data for importers, without importing the library", () => {
     const out = transform(
-      'export function helper(n) { if (n > 0) { return n; } return -n; }\nexport { helper as alias };\n',
+      [
+        'export function helper(n) { if (n > 0) { return n; } return -n; }',
+        'export { helper as alias };',
+        // Object methods inside an exported function stay methods.
+        'export function visitor() { return { enter(n) { return n > 0 ? n : 0; }, get size() { return 1; } }; }',
+      ].join('\n'),
     )!;
-    expect(out.code).to.match(/export const helper\$autograph = \/\* @__PURE__ \*\/ ag\$register\(helper, \{/);
+    expect(out.warnings).to.deep.equal([]);
+    // A module that marks nothing imports nothing: a bundle that never calls these drops them, and tf with them.
+    expect(out.code).to.not.include('tfjs-autograph');
+    expect(out.code).to.match(/^export const helper\$autograph = \[helper, \{$/m);
     expect(out.code).to.include('export const alias$autograph = helper$autograph;');
+    expect(out.code).to.match(/^export const visitor\$autograph = \[visitor, \{$/m);
+    expect(() => parseModuleCode(out.code)).to.not.throw();
+  });
+
+  it('keeps a hashbang first, leaves CommonJS alone, and says which marks it cannot take', () => {
+    const marked =
+      "import { toGraph } from 'tfjs-autograph';\nexport const g = toGraph(function g(n) { return n; });\n";
+    expect(transform(`#!/usr/bin/env node\n${marked}`)!.code).to.match(
+      /^#!\/usr\/bin\/env node\nimport \{ registerBuilt/,
+    );
+    const commonjs =
+      "const { toGraph } = require('tfjs-autograph');\n/* @autograph */\nfunction g(n) { return n; }\nmodule.exports = toGraph(g);\n";
+    const out = transform(commonjs)!;
+    expect(out.code).to.equal(commonjs);
+    expect(out.warnings[0]).to.match(/^src\/app\.js: not converted at build time, since it is a CommonJS module/);
+    const nested = transform(
+      [
+        "import { toGraph } from 'tfjs-autograph';",
+        'export const outer = toGraph(function outer(n) {',
+        '  const inner = toGraph(function inner(m) { return m; });',
+        '  return inner(n);',
+        '});',
+        '/* @autograph */',
+        'export default function (x) { return x; }',
+      ].join('\n'),
+    )!;
+    expect(registered(nested.code)).to.deep.equal(['outer']);
+    expect(nested.warnings).to.deep.equal([
+      'src/app.js: the function after the @autograph comment on line 7 is not converted at build time: only a ' +
+        'named function at the top level of the module can be (give it a name, or move it there).',
+      'src/app.js: inner (line 3) is marked inside outer, which is converted as a whole: move it out of the ' +
+        'function to convert it at build time.',
+    ]);
   });
 
   it('converts the module functions that converted code calls, and imports the conversions of imported ones', () => {
@@ -95,7 +138,8 @@ describe('the build-time transform', () => {
       expect(out.warnings).to.deep.equal([]);
       expect(registered(out.code).sort()).to.deep.equal(['g', 'local']);
       expect(out.code).to.include('import { halve$autograph as ag$halve } from "./helpers.js";');
-      expect(out.code).to.include('uses: () => [ag$halve]');
+      // Registered as the module starts, before anything of it runs.
+      expect(out.code).to.include('\nag$registerExported(ag$halve);\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -128,7 +172,7 @@ describe('the build-time transform', () => {
     )!;
     expect(out.warnings).to.have.length(1);
     expect(out.warnings[0]).to.match(
-      /^src\/app\.js:3: g is not converted at build time: it assigns to 'count'.* It runs as it is\.$/s,
+      /^src\/app\.js:3: g is not converted at build time: it assigns to 'count'.* toGraph throws this ConversionError when the module runs\.$/s,
     );
   });
 

@@ -174,6 +174,7 @@ describe('the bundler plugins', function () {
     // Checks of the reference itself: Collatz from 27 takes 111 steps; sqrt and Huber as computed here.
     expect(reference.collatz27).to.deep.equal([111]);
     expect(reference.sqrt).to.deep.equal([2, 3]);
+    expect(reference.caught).to.deep.equal([1]);
     // Huber with DELTA 1.5: the small input's |a| sums to 0.6 (a²/2), the large one's to 5.5 (1.5(|a| - 0.75)).
     const close = (got: unknown, want: number[]) =>
       want.forEach((w, i) => expect((got as number[])[i]).to.be.closeTo(w, 1e-6));
@@ -302,7 +303,7 @@ describe('the bundler plugins', function () {
           expect(error?.name).to.equal('RangeError');
           expect(error?.line).to.equal(throwLine);
           expect(error?.file).to.equal('src/losses.js');
-          expect(error?.message).to.match(/^checkedSqrt: negative input\n/);
+          expect(error?.message).to.match(/^checkedSqrt: negative input \(2\)\n/);
           expect(error?.message).to.include(`> ${throwLine} |     throw new RangeError(`);
           // The reference (run by Node, without a bundler) names the same line.
           expect(referenceError?.line).to.equal(throwLine);

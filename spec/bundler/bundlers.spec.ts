@@ -214,6 +214,9 @@ describe('the bundler plugins', function () {
       run: string;
       scaled: number[];
       notFused?: string;
+      ops: number[];
+      warnings: string[];
+      unconverted: string;
       error?: { line: number; file: string; message: string };
     };
     expect(got.collatz).to.deep.equal([111]);
@@ -221,6 +224,16 @@ describe('the bundler plugins', function () {
     expect(got.scaled).to.deep.equal([3, 6]);
     // And the graph says why its kernels are not fused on the CPU.
     expect(got.notFused).to.match(/^fused cpu kernels are JavaScript made with new Function, .*csp: true/);
+    // A callee the build could not name runs as it is, with one warning; toGraph of a function the build
+    // did not convert says why it cannot.
+    expect(got.ops).to.deep.equal([7, 9]);
+    expect(got.warnings, got.warnings.join('\n')).to.have.length(1);
+    expect(got.warnings[0]).to.match(
+      /^autograph: twice, called from useOps, runs as it is: it was not converted at build time/,
+    );
+    expect(got.unconverted).to.match(
+      /^Cannot convert twice: it was not converted at build time, and this bundle converts nothing at run time/,
+    );
     const lines = readFileSync(join(app, 'src', 'typed.ts'), 'utf8').split('\n');
     const throwLine = lines.findIndex((line) => line.includes("throw new RangeError('too large')")) + 1;
     expect(got.error?.file).to.equal('src/typed.ts');

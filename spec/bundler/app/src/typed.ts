@@ -34,3 +34,14 @@ export class Scaler {
     return ((x as unknown as number) * this.factor) as unknown as tf.Tensor;
   }
 }
+
+// A method of an object: the build cannot name it from the call, so it runs as it is (with a warning).
+export const ops = {
+  twice(n: number): number {
+    return n * 2;
+  },
+};
+
+export const useOps = toGraph(function useOps(n: number): number {
+  return ops.twice(n) + 1;
+});

@@ -1,7 +1,12 @@
 // Runs the TypeScript module's functions and prints what they give (run by Node from the bundle).
 
 import * as tf from '@tensorflow/tfjs';
-import { Scaler, typedCollatz } from './typed.js';
+import { toGraph } from 'tfjs-autograph';
+import { ops as objectOps, Scaler, typedCollatz, useOps } from './typed.js';
+
+const warnings: string[] = [];
+// The library's own warnings (tfjs prints a banner through console.warn too).
+console.warn = (message: string) => void (String(message).startsWith('autograph:') && warnings.push(message));
 
 const collatz = await typedCollatz(tf.scalar(27, 'int32'));
 await typedCollatz(tf.scalar(27, 'int32'));
@@ -17,12 +22,23 @@ const summary = await (typedCollatz as unknown as { graphFor(a: tf.Scalar): Prom
   tf.scalar(27, 'int32'),
 );
 const values = async (t: unknown) => Array.from(await (t as tf.Tensor).data());
+const ops = [await useOps(3), await useOps(4)];
+// A method of an object, which the build did not convert: nothing converts at run time.
+let unconverted = '';
+try {
+  toGraph(objectOps.twice);
+} catch (caught) {
+  unconverted = (caught as Error).message;
+}
 process.stdout.write(
   JSON.stringify({
     collatz: await values(collatz),
     run: (typedCollatz as unknown as { lastRun: { how: string } }).lastRun.how,
     scaled: await values(scaled),
     notFused: summary.notFused,
+    ops,
+    warnings,
+    unconverted,
     error: error && { line: error.line, file: error.file, message: error.message },
   }),
 );

@@ -60,6 +60,10 @@ export interface ModuleFacts {
   graphs: Set<string>;
   /** Exported names of those. */
   exportedGraphs: Set<string>;
+  /** Names exported from another module: `export { f as g } from './b.js'`, or an import exported again. */
+  reexports: Map<string, ImportBinding>;
+  /** The modules `export * from` names. */
+  exportsAll: string[];
 }
 
 /** Whether `node` calls the package's toGraph, or what its convert(...) returns. */
@@ -91,6 +95,8 @@ export function factsOf(program: Node): ModuleFacts {
   const exportedFunctions = new Map<string, string>();
   const topLevel = new Set<string>();
   const graphs = new Set<string>();
+  const reexports = new Map<string, ImportBinding>();
+  const exportsAll: string[] = [];
   const exportedLocals: [string, string][] = [];
   const declare = (statement: Node | null | undefined, exported: boolean) => {
     if (!statement) return;
@@ -128,11 +134,14 @@ export function factsOf(program: Node): ModuleFacts {
       }
     } else if (statement.type === 'ExportNamedDeclaration') {
       declare(statement.declaration, true);
-      if (!statement.source) {
-        for (const specifier of statement.specifiers as Node[]) {
-          exportedLocals.push([specifier.exported.name ?? specifier.exported.value, specifier.local.name]);
-        }
+      for (const specifier of statement.specifiers as Node[]) {
+        const exported = specifier.exported.name ?? specifier.exported.value;
+        const local = specifier.local.name ?? specifier.local.value;
+        if (statement.source) reexports.set(exported, { source: statement.source.value, imported: local });
+        else exportedLocals.push([exported, local]);
       }
+    } else if (statement.type === 'ExportAllDeclaration') {
+      if (!statement.exported) exportsAll.push(statement.source.value);
     } else if (statement.type === 'ExportDefaultDeclaration') {
       const declaration = statement.declaration as Node;
       if (declaration.type === 'FunctionDeclaration' && declaration.id) {
@@ -149,8 +158,11 @@ export function factsOf(program: Node): ModuleFacts {
     const plain = /^[A-Za-z_$][\w$]*$/.test(exported) && !topLevel.has(`${exported}$autograph`);
     if (functions.has(local) && plain) exportedFunctions.set(exported, local);
     if (graphs.has(local)) exportedGraphs.add(exported);
+    // `import { f } from './b.js'; export { f };`: f is b's.
+    const binding = imports.get(local);
+    if (binding && binding.imported !== '*') reexports.set(exported, binding);
   }
-  return { imports, functions, exportedFunctions, topLevel, graphs, exportedGraphs };
+  return { imports, functions, exportedFunctions, topLevel, graphs, exportedGraphs, reexports, exportsAll };
 }
 
 /** The names a binding pattern declares. */
@@ -176,10 +188,9 @@ export function patternNames(pattern: Node | null | undefined): string[] {
 export interface ModuleExports {
   functions: Set<string>;
   graphs: Set<string>;
+  reexports: Map<string, ImportBinding>;
+  exportsAll: string[];
 }
-
-/** The exports of the module in `file`, read from disk; cached while the file is unchanged. */
-const exportsCache = new Map<string, { mtime: number; exports: ModuleExports }>();
 
 /** TypeScript modules, which are read with their types stripped. */
 export const TYPESCRIPT = /\.(ts|mts|cts)$/;
@@ -187,26 +198,75 @@ export const TYPESCRIPT = /\.(ts|mts|cts)$/;
 /** TypeScript to JavaScript, position for position; `unsupported` is told of syntax it cannot strip (enum). */
 export type TypeStripper = (code: string, unsupported: (what: string) => void) => string;
 
+const NO_EXPORTS: ModuleExports = { functions: new Set(), graphs: new Set(), reexports: new Map(), exportsAll: [] };
+
+/** The exports of the module in `file`, read from disk; cached while the file is unchanged. */
+const exportsCache = new Map<string, { mtime: number; exports: ModuleExports }>();
+
 export function exportsOf(file: string, stripTypes?: TypeStripper): ModuleExports {
   let mtime: number;
   try {
     mtime = statSync(file).mtimeMs;
   } catch {
-    return { functions: new Set(), graphs: new Set() };
+    return NO_EXPORTS;
   }
   const cached = exportsCache.get(file);
   if (cached && cached.mtime === mtime) return cached.exports;
-  let exports: ModuleExports = { functions: new Set(), graphs: new Set() };
+  let exports = NO_EXPORTS;
   try {
     const code = readFileSync(file, 'utf8');
     // A TypeScript module is read with its types stripped; without the stripper, it exports nothing converted.
     const typescript = TYPESCRIPT.test(file);
     if (typescript && !stripTypes) throw new Error('no type stripper');
     const facts = factsOf(parseModuleCode(typescript ? stripTypes!(code, () => undefined) : code).program);
-    exports = { functions: new Set(facts.exportedFunctions.keys()), graphs: facts.exportedGraphs };
+    exports = {
+      functions: new Set(facts.exportedFunctions.keys()),
+      graphs: facts.exportedGraphs,
+      reexports: facts.reexports,
+      exportsAll: facts.exportsAll,
+    };
   } catch {
     // A module the parser cannot read exports nothing converted; its callees convert at run time.
   }
   exportsCache.set(file, { mtime, exports });
   return exports;
+}
+
+/** Where an imported name comes from in the end, through re-exports: a function or a graph of a module. */
+export interface ExportOrigin {
+  kind: 'function' | 'graph';
+  file: string;
+  name: string;
+}
+
+/**
+ * The module that defines what `file` exports as `name`, following `export { f } from` and `export *`
+ * through the modules `resolve` finds (relative imports of modules the plugin converts); undefined when
+ * it is not a function or graph such a module defines.
+ */
+export function originOf(
+  file: string,
+  name: string,
+  resolve: (from: string, specifier: string) => string | undefined,
+  stripTypes?: TypeStripper,
+  seen = new Set<string>(),
+): ExportOrigin | undefined {
+  const key = `${file}\0${name}`;
+  if (seen.has(key)) return undefined;
+  seen.add(key);
+  const exports = exportsOf(file, stripTypes);
+  if (exports.functions.has(name)) return { kind: 'function', file, name };
+  if (exports.graphs.has(name)) return { kind: 'graph', file, name };
+  const reexport = exports.reexports.get(name);
+  if (reexport) {
+    const next = reexport.imported === '*' ? undefined : resolve(file, reexport.source);
+    return next ? originOf(next, reexport.imported, resolve, stripTypes, seen) : undefined;
+  }
+  if (name === 'default') return undefined;
+  for (const source of exports.exportsAll) {
+    const next = resolve(file, source);
+    const found = next ? originOf(next, name, resolve, stripTypes, seen) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import { Namer } from '../codegen/namer.js';
 import { ConversionError } from '../errors.js';
 import { buildFunction, type BuiltFunction } from './build_function.js';
 import {
-  exportsOf,
+  originOf,
   factsOf,
   parseModuleCode,
   TYPESCRIPT,
@@ -164,6 +164,11 @@ export function transformModule(code: string, id: string, options: TransformOpti
   const registerMethod = namer.fresh('ag$registerMethod');
   const registerExported = namer.fresh('ag$registerExported');
   const calleeImports = new Map<string, { source: string; imported: string; local: string }>();
+  /** The file a relative import names, when the plugin converts that file too. */
+  const resolve = (from: string, specifier: string) => {
+    const resolved = resolveRelative(from, specifier);
+    return resolved && (options.processes?.(resolved) ?? true) ? resolved : undefined;
+  };
   const defaults = new Set<string>();
 
   // Converts what is planned; calls from converted functions plan the module's functions they reach.
@@ -246,16 +251,15 @@ export function transformModule(code: string, id: string, options: TransformOpti
         if (imported.source.startsWith('@tensorflow/') || imported.source === PACKAGE || imported.imported === '*') {
           continue;
         }
-        const resolved = resolveRelative(id, imported.source);
-        const target = resolved && (options.processes?.(resolved) ?? true) ? resolved : undefined;
-        const exports = target ? exportsOf(target, options.stripTypes) : undefined;
-        if (exports?.graphs.has(imported.imported)) continue;
-        if (exports?.functions.has(imported.imported)) {
-          const key = `${imported.source}\0${imported.imported}`;
-          let entry = calleeImports.get(key);
-          if (!entry) {
-            entry = { ...imported, local: namer.fresh(`ag$${imported.imported}`) };
-            calleeImports.set(key, entry);
+        const target = resolve(id, imported.source);
+        // Through re-exports to the module that defines it, whose conversion is imported from there.
+        const origin = target ? originOf(target, imported.imported, resolve, options.stripTypes) : undefined;
+        if (origin?.kind === 'graph') continue;
+        if (origin) {
+          const source = origin.file === target ? imported.source : relativeSpecifier(id, origin.file);
+          const key = `${origin.file}\0${origin.name}`;
+          if (!calleeImports.has(key)) {
+            calleeImports.set(key, { source, imported: origin.name, local: namer.fresh(`ag$${origin.name}`) });
           }
         } else if (options.csp && planned.report) {
           warnings.push(
@@ -386,6 +390,12 @@ function lineAndColumn(code: string, offset: number): { line: number; column: nu
     lineStart = i + 1;
   }
   return { line, column: offset - lineStart };
+}
+
+/** An import specifier for `file` from the module `from`: relative, with forward slashes. */
+function relativeSpecifier(from: string, file: string): string {
+  const relative = path.relative(path.dirname(from), file).split(path.sep).join('/');
+  return relative.startsWith('.') ? relative : `./${relative}`;
 }
 
 /** The file a relative import names, as Node and bundlers find it (extensions and index files tried). */

@@ -1,6 +1,6 @@
 // The build-time transform of one module: what it finds marked, what it emits, and what it warns about.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseModuleCode } from '../../lib/bundler/module_facts.js';
@@ -140,6 +140,38 @@ describe('the build-time transform', () => {
       expect(out.code).to.include('import { halve$autograph as ag$halve } from "./helpers.js";');
       // Registered as the module starts, before anything of it runs.
       expect(out.code).to.include('\nag$registerExported(ag$halve);\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('follows re-exports to the module that defines a callee, and imports its conversion from there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autograph-transform-'));
+    try {
+      mkdirSync(join(dir, 'lib'));
+      writeFileSync(
+        join(dir, 'lib', 'math.js'),
+        'export function halve(n) { return n / 2; }\nexport function twice(n) { return 2 * n; }\n',
+      );
+      writeFileSync(
+        join(dir, 'lib', 'index.js'),
+        "export * from './math.js';\nexport { twice as double } from './math.js';\n",
+      );
+      writeFileSync(join(dir, 'more.js'), "import { halve } from './lib/index.js';\nexport { halve as half };\n");
+      const out = transformModule(
+        [
+          "import { toGraph } from 'tfjs-autograph';",
+          "import { halve, double } from './lib/index.js';",
+          "import { half } from './more.js';",
+          'export const g = toGraph(function g(n) { return halve(double(half(n))); });',
+        ].join('\n'),
+        join(dir, 'app.js'),
+        { root: dir, csp: true },
+      )!;
+      expect(out.warnings).to.deep.equal([]);
+      expect(out.code).to.include('import { halve$autograph as ag$halve } from "./lib/math.js";');
+      expect(out.code).to.include('import { twice$autograph as ag$twice } from "./lib/math.js";');
+      expect(out.code).not.to.include('ag$halve_1');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,22 +5,26 @@ import { forbidCodeGeneration } from '../kernels/js_code.js';
 import type { GeneratorFunctionLike, PlainFunctionLike } from '../codegen/loader.js';
 import { notePosition } from './locate_errors.js';
 
-/**
- * What the plugin embeds for one function it converted (lib/bundler/): the converted code as factories
- * that the bundler renames and minifies with the rest of the module, and what run time needs to call,
- * print and locate it. Nothing here is parsed or evaluated at run time.
- */
-export interface BuiltConversion {
+/** What a call needs to know about the function, whether converted at run time or at build time. */
+export interface FunctionFacts {
   /** The name users know the function by. */
   name: string;
   kind: 'function' | 'arrow' | 'method';
   async: boolean;
   /** The parameters' names as written ('' for a pattern), for the graph summary. */
   params: string[];
-  /** Whether the function reads its own `this`. */
+  /** Whether the function reads its own `this` (an arrow function's is its definition's). */
   usesThis: boolean;
   /** Whether the plain clone may run first (see analysis/effects.ts). */
   restartable: boolean;
+}
+
+/**
+ * What the plugin embeds for one function it converted (lib/bundler/): the converted code as factories
+ * that the bundler renames and minifies with the rest of the module, and what run time needs to call,
+ * print and locate it. Nothing here is parsed or evaluated at run time.
+ */
+export interface BuiltConversion extends FunctionFacts {
   /** What the staged function may change outside itself (operators/analysed.ts's CHANGES bits). */
   changes: number;
   /** Called with the runtime, the call context and the original function; returns the staged generator. */

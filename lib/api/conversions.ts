@@ -4,7 +4,13 @@ import type * as ESTree from 'estree';
 import { analyzeScopes, type ScopeInfo } from '../analysis/scopes.js';
 import type { Mapping } from '../codegen/generate.js';
 import { load, type GeneratorFunctionLike, type PlainFunctionLike } from '../codegen/loader.js';
-import { builtConversionOf, markGraphFunction, noteBuiltPosition, type BuiltConversion } from './built.js';
+import {
+  builtConversionOf,
+  markGraphFunction,
+  noteBuiltPosition,
+  type BuiltConversion,
+  type FunctionFacts,
+} from './built.js';
 import { analysed } from '../operators/analysed.js';
 import { codeGenerationAllowed } from '../kernels/js_code.js';
 import { ConversionError } from '../errors.js';
@@ -24,19 +30,6 @@ import { currentMode, GraphCache } from './graph_mode.js';
 
 const isIterator = (value: unknown) =>
   typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function';
-
-/** What a call needs to know about the function, whether converted at run time or at build time. */
-interface FunctionFacts {
-  name: string;
-  kind: 'function' | 'arrow' | 'method';
-  async: boolean;
-  /** The parameters' names as written ('' for a pattern), for the graph summary. */
-  params: string[];
-  /** Whether the function reads its own `this` (an arrow function's is its definition's). */
-  usesThis: boolean;
-  /** Whether the plain clone may run first (see analysis/effects.ts). */
-  restartable: boolean;
-}
 
 /** A loaded back end: called with the runtime, the call context and the bound values; returns the function. */
 type Factory<F> = (runtime: unknown, callContext: unknown, ...bindings: unknown[]) => F;

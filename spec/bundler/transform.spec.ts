@@ -11,6 +11,20 @@ const root = '/project';
 const transform = (code: string, csp = false, file = '/project/src/app.js') =>
   transformModule(code, file, { root, csp });
 
+/** Runs `body` with a fresh temporary folder, removed afterwards. */
+function inTempDir(body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'autograph-transform-'));
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The transform of app.js in `dir` (which holds the modules it imports), under csp. */
+const transformAt = (dir: string, lines: string[]) =>
+  transformModule(lines.join('\n'), join(dir, 'app.js'), { root: dir, csp: true })!;
+
 /** The names registerBuilt is called on, or wrapped around (by the `name` property of the data). */
 const registered = (code: string) => [...code.matchAll(/name: "([^"]+)",\n\s+kind:/g)].map((m) => m[1]);
 
@@ -122,32 +136,24 @@ describe('the build-time transform', () => {
   });
 
   it('converts the module functions that converted code calls, and imports the conversions of imported ones', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'autograph-transform-'));
-    try {
+    inTempDir((dir) => {
       writeFileSync(join(dir, 'helpers.js'), 'export function halve(n) { return n % 2 === 0 ? n / 2 : 3 * n + 1; }\n');
-      const out = transformModule(
-        [
-          "import { toGraph } from 'tfjs-autograph';",
-          "import { halve } from './helpers.js';",
-          'const local = (n) => (n > 1 ? n - 1 : n);',
-          'export const g = toGraph(function g(n) { return local(halve(n)); });',
-        ].join('\n'),
-        join(dir, 'app.js'),
-        { root: dir, csp: true },
-      )!;
+      const out = transformAt(dir, [
+        "import { toGraph } from 'tfjs-autograph';",
+        "import { halve } from './helpers.js';",
+        'const local = (n) => (n > 1 ? n - 1 : n);',
+        'export const g = toGraph(function g(n) { return local(halve(n)); });',
+      ]);
       expect(out.warnings).to.deep.equal([]);
       expect(registered(out.code).sort()).to.deep.equal(['g', 'local']);
       expect(out.code).to.include('import { halve$autograph as ag$halve } from "./helpers.js";');
       // Registered as the module starts, before anything of it runs.
       expect(out.code).to.include('\nag$registerExported(ag$halve);\n');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('follows re-exports to the module that defines a callee, and imports its conversion from there', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'autograph-transform-'));
-    try {
+    inTempDir((dir) => {
       mkdirSync(join(dir, 'lib'));
       writeFileSync(
         join(dir, 'lib', 'math.js'),
@@ -158,23 +164,17 @@ describe('the build-time transform', () => {
         "export * from './math.js';\nexport { twice as double } from './math.js';\n",
       );
       writeFileSync(join(dir, 'more.js'), "import { halve } from './lib/index.js';\nexport { halve as half };\n");
-      const out = transformModule(
-        [
-          "import { toGraph } from 'tfjs-autograph';",
-          "import { halve, double } from './lib/index.js';",
-          "import { half } from './more.js';",
-          'export const g = toGraph(function g(n) { return halve(double(half(n))); });',
-        ].join('\n'),
-        join(dir, 'app.js'),
-        { root: dir, csp: true },
-      )!;
+      const out = transformAt(dir, [
+        "import { toGraph } from 'tfjs-autograph';",
+        "import { halve, double } from './lib/index.js';",
+        "import { half } from './more.js';",
+        'export const g = toGraph(function g(n) { return halve(double(half(n))); });',
+      ]);
       expect(out.warnings).to.deep.equal([]);
       expect(out.code).to.include('import { halve$autograph as ag$halve } from "./lib/math.js";');
       expect(out.code).to.include('import { twice$autograph as ag$twice } from "./lib/math.js";');
       expect(out.code).not.to.include('ag$halve_1');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('under csp, warns once about each callee the build cannot see, naming it and its caller', () => {

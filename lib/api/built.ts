@@ -161,11 +161,17 @@ export function registerMethod(
 }
 
 /**
- * Registers the conversion of a function another module exports (`[fn, built]`, or `[fn]` when that
- * module registered it itself), for converted code here that calls it; undefined when it has none.
+ * Registers the conversion of a function another module exports (`[fn, built, callees]`, or `[fn]` when
+ * that module registered it itself), and its callees', for converted code here that calls it; undefined
+ * when it has none.
  */
-export function registerExported(pair: readonly [unknown, BuiltConversion?] | undefined): void {
+export function registerExported(pair: ExportedPair | undefined): void {
   if (!pair) return;
-  const [fn, built] = pair;
-  if (built && !builtConversionOf(fn)) registerBuilt(fn, built);
+  const [fn, built, callees] = pair;
+  if (!built || builtConversionOf(fn)) return;
+  registerBuilt(fn, built);
+  for (const callee of callees ?? []) registerExported(callee);
 }
+
+/** A function, its conversion, and those of the callees it calls from other modules. */
+type ExportedPair = readonly [unknown, BuiltConversion?, (ExportedPair | undefined)[]?];

@@ -63,7 +63,9 @@ export const autographPlugin = createUnplugin((rawOptions: AutographPluginOption
       if (!mayConvert(code)) return undefined;
       // TypeScript (of this module, or of a module it imports) is read through ts-blank-space, when installed.
       stripTypes ??= loadTypeStripper();
-      const out = transformModule(code, file, { root, csp, stripTypes: await stripTypes, processes });
+      // Imports the bundler resolves by its own rules (a package's `imports`, an alias) may be the app's files.
+      const resolved = await resolveBareImports(this, code, file);
+      const out = transformModule(code, file, { root, csp, stripTypes: await stripTypes, processes, resolved });
       if (!out) return undefined;
       for (const warning of out.warnings) this.warn(`autograph: ${warning}`);
       return { code: out.code, map: out.map };
@@ -84,4 +86,71 @@ export async function loadTypeStripper(): Promise<TypeStripper | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** `from '...'` in import and export statements (a string or comment that looks alike is resolved too, harmlessly). */
+const FROM = /\b(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"\n]+)\1/g;
+
+type Resolve = (specifier: string) => Promise<string | undefined>;
+
+/**
+ * The files the bundler resolves the module's non-relative imports to (packages of tfjs and this library
+ * aside), through the bundler's own resolver: esbuild's `build.resolve`, webpack's `getResolve`, or the
+ * Rollup and Vite context's `resolve`.
+ */
+async function resolveBareImports(context: unknown, code: string, importer: string): Promise<Map<string, string>> {
+  const resolved = new Map<string, string>();
+  const specifiers = new Set(
+    [...code.matchAll(FROM)]
+      .map((match) => match[2]!)
+      .filter((s) => !/^(\.{1,2}\/|\/|@tensorflow\/|tfjs-autograph(\/|$)|node:)/.test(s)),
+  );
+  if (specifiers.size === 0) return resolved;
+  const resolve = nativeResolve(context, importer);
+  for (const specifier of specifiers) {
+    try {
+      const file = await resolve(specifier);
+      if (file && path.isAbsolute(file)) resolved.set(specifier, file.replace(/[?#].*$/, ''));
+    } catch {
+      // Not resolvable: not a callee the build can see.
+    }
+  }
+  return resolved;
+}
+
+function nativeResolve(context: unknown, importer: string): Resolve {
+  const ctx = context as {
+    getNativeBuildContext?: () => {
+      framework: string;
+      build?: {
+        resolve(s: string, o: object): Promise<{ path: string; errors: unknown[]; external?: boolean }>;
+      };
+      loaderContext?: { getResolve(): (context: string, request: string) => Promise<string> };
+    };
+    resolve?: (s: string, importer: string, o: object) => Promise<{ id: string; external?: unknown } | null>;
+  };
+  const native = ctx.getNativeBuildContext?.();
+  if (native?.framework === 'esbuild' && native.build) {
+    const build = native.build;
+    return async (specifier) => {
+      const result = await build.resolve(specifier, {
+        resolveDir: path.dirname(importer),
+        importer,
+        kind: 'import-statement',
+      });
+      return result.errors.length || result.external ? undefined : result.path;
+    };
+  }
+  if (native?.framework === 'webpack' && native.loaderContext) {
+    const resolve = native.loaderContext.getResolve();
+    return (specifier) => resolve(path.dirname(importer), specifier);
+  }
+  if (typeof ctx.resolve === 'function') {
+    const resolve = ctx.resolve.bind(context);
+    return async (specifier) => {
+      const result = await resolve(specifier, importer, { skipSelf: true });
+      return result && !result.external ? result.id : undefined;
+    };
+  }
+  return () => Promise.resolve(undefined);
 }

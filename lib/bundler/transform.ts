@@ -33,6 +33,11 @@ export interface TransformOptions {
    * it does not has no conversion to import.
    */
   processes?: (file: string) => boolean;
+  /**
+   * What the bundler resolves this module's other imports to (a package's `imports` field, an alias):
+   * by specifier, the files of those it resolved.
+   */
+  resolved?: ReadonlyMap<string, string>;
 }
 
 export type { TypeStripper };
@@ -59,6 +64,8 @@ type Site =
 
 interface Planned {
   site: Site;
+  /** The local names of the imported conversions of the callees it calls from other modules. */
+  calleePairs: string[];
   /** Needed where the module runs (marked, or called by a converted function), not only for importers. */
   needed: boolean;
   /** Whether what cannot be converted is worth a warning: marked, or reached from a marked function. */
@@ -140,7 +147,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
       existing.needed ||= needed;
       existing.report ||= report;
     } else {
-      plans.set(site.node, { site, needed, report });
+      plans.set(site.node, { site, needed, report, calleePairs: [] });
     }
   };
   for (const site of marks) plan(site, true, true);
@@ -166,7 +173,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
   const calleeImports = new Map<string, { source: string; imported: string; local: string }>();
   /** The file a relative import names, when the plugin converts that file too. */
   const resolve = (from: string, specifier: string) => {
-    const resolved = resolveRelative(from, specifier);
+    const resolved = (from === id ? options.resolved?.get(specifier) : undefined) ?? resolveRelative(from, specifier);
     return resolved && (options.processes?.(resolved) ?? true) ? resolved : undefined;
   };
   const defaults = new Set<string>();
@@ -261,6 +268,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
           if (!calleeImports.has(key)) {
             calleeImports.set(key, { source, imported: origin.name, local: namer.fresh(`ag$${origin.name}`) });
           }
+          planned.calleePairs.push(calleeImports.get(key)!.local);
         } else if (options.csp && planned.report) {
           warnings.push(
             `${file}: ${name}, called from ${where}, is not converted at build time: it comes from ` +
@@ -295,7 +303,9 @@ export function transformModule(code: string, id: string, options: TransformOpti
     // For importers, whose converted code may call it: the function and its conversion, a plain array,
     // which the importer registers; one no importer imports is dropped by tree shaking. Importers import
     // it whatever happened here, so a failed conversion exports undefined.
-    const pair = !built ? 'undefined' : planned.needed ? `[${local}]` : `[${local}, ${dataCode(planned)}]`;
+    // Its own callees' pairs come third: an importer registers them with it.
+    const callees = planned.calleePairs.length ? `, [${planned.calleePairs.join(', ')}]` : '';
+    const pair = !built ? 'undefined' : planned.needed ? `[${local}]` : `[${local}, ${dataCode(planned)}${callees}]`;
     exports.forEach((exported, k) =>
       tail.push(`export const ${exportName(exported)} = ${k === 0 ? pair : exportName(exports[0]!)};`),
     );
@@ -324,27 +334,30 @@ export function transformModule(code: string, id: string, options: TransformOpti
       );
     }
   }
-  // Conversions of imported callees, registered as this module starts (the modules it imports ran before it).
-  for (const entry of calleeImports.values()) first.unshift(`${registerExported}(${entry.local});`);
+  // Conversions of the imported callees of what runs here, registered as this module starts (the modules
+  // it imports ran before it); those of functions only importers may need travel in their pairs.
+  const registeredHere = new Set([...plans.values()].filter((p) => p.built && p.needed).flatMap((p) => p.calleePairs));
+  for (const local of registeredHere) first.unshift(`${registerExported}(${local});`);
   const registers = first.length > 0 || [...plans.values()].some((p) => p.built && p.needed);
+  // The conversions of imported callees: plain data, which pulls in nothing of the library.
+  const header = [...calleeImports.values()].map(
+    (entry) => `import { ${exportName(entry.imported)} as ${entry.local} } from ${JSON.stringify(entry.source)};`,
+  );
   if (registers || defaults.size > 0) {
     const helpers = [
       ...(registers ? [`registerBuilt as ${register}`] : []),
       ...(methods ? [`registerMethod as ${registerMethod}`] : []),
-      ...(calleeImports.size ? [`registerExported as ${registerExported}`] : []),
+      ...(registeredHere.size ? [`registerExported as ${registerExported}`] : []),
       ...defaults,
     ];
-    const header = [
-      `import { ${helpers.join(', ')} } from '${BUILT_ENTRY}';`,
-      ...[...calleeImports.values()].map(
-        (entry) => `import { ${exportName(entry.imported)} as ${entry.local} } from ${JSON.stringify(entry.source)};`,
-      ),
-      ...first,
-    ].join('\n');
+    header.unshift(`import { ${helpers.join(', ')} } from '${BUILT_ENTRY}';`);
+    header.push(...first);
+  }
+  if (header.length) {
     // After a hashbang line, which must stay first.
     const hashbang = code.startsWith('#!') ? code.indexOf('\n') + 1 : 0;
-    if (hashbang > 0) s.appendLeft(hashbang, `${header}\n`);
-    else s.prepend(`${header}\n`);
+    if (hashbang > 0) s.appendLeft(hashbang, `${header.join('\n')}\n`);
+    else s.prepend(`${header.join('\n')}\n`);
   }
   if (tail.length) s.append(`\n${tail.join('\n')}\n`);
   if (!s.hasChanged())

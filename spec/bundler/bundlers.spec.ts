@@ -24,6 +24,14 @@ type Results = Record<string, unknown> & {
 function makeApp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'autograph-app-'));
   cpSync(join(fixture, 'src'), join(dir, 'src'), { recursive: true });
+  // Its `imports` field maps #steps, which each bundler resolves by its own rules, as Node does.
+  const manifest = {
+    name: 'autograph-bundled-app',
+    private: true,
+    type: 'module',
+    imports: { '#steps': './src/steps.js' },
+  };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(root, join(dir, 'node_modules', 'tfjs-autograph'), 'dir');
   symlinkSync(join(root, 'node_modules', '@tensorflow'), join(dir, 'node_modules', '@tensorflow'), 'dir');

@@ -177,6 +177,27 @@ describe('the build-time transform', () => {
     });
   });
 
+  it('takes the files the bundler resolved bare imports to, and hands on the callees of exported functions', () => {
+    inTempDir((dir) => {
+      writeFileSync(join(dir, 'steps.js'), 'export function step(n) { return n > 1 ? n - 1 : n; }\n');
+      const out = transformModule(
+        [
+          "import { step } from '#steps';",
+          // Exported only: it imports nothing of the library, and hands importers step's conversion with its own.
+          'export function walk(n) { while (n > 1) { n = step(n); } return n; }',
+        ].join('\n'),
+        join(dir, 'app.js'),
+        { root: dir, csp: true, resolved: new Map([['#steps', join(dir, 'steps.js')]]) },
+      )!;
+      expect(out.warnings).to.deep.equal([]);
+      expect(out.code).to.not.include('tfjs-autograph');
+      // Imported as the module imports it, which the bundler resolves again.
+      expect(out.code).to.include('import { step$autograph as ag$step } from "#steps";');
+      expect(out.code).to.match(/^export const walk\$autograph = \[walk, \{$/m);
+      expect(out.code).to.match(/\}, \[ag\$step\]\];\n$/);
+    });
+  });
+
   it('under csp, warns once about each callee the build cannot see, naming it and its caller', () => {
     const code = [
       "import { toGraph } from 'tfjs-autograph';",

@@ -1,3 +1,4 @@
-// The app's helpers as one module: a re-export, through which converted code still reaches helpers.js.
+// The app's helpers as one module (#steps in package.json's imports): a re-export, through which
+// converted code still reaches helpers.js.
 
 export * from './helpers.js';

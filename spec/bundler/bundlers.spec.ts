@@ -222,6 +222,7 @@ describe('the bundler plugins', function () {
       run: string;
       scaled: number[];
       notFused?: string;
+      toCode: { code: string; sources: string[]; content: string; mappings: string };
       ops: number[];
       warnings: string[];
       unconverted: string;
@@ -231,6 +232,12 @@ describe('the bundler plugins', function () {
     expect(got.run).to.equal('replayed');
     expect(got.scaled).to.deep.equal([3, 6]);
     // And the graph says why its kernels are not fused on the CPU.
+    // toCode of a built function: its converted code as generated (not minified), mapped into the TypeScript.
+    expect(got.toCode.code).to.match(/^function\* typedCollatz\(a\) \{/);
+    expect(got.toCode.code).to.include('ag__.whileStmt(');
+    expect(got.toCode.sources).to.deep.equal(['typedCollatz.js']);
+    expect(got.toCode.content).to.match(/^function typedCollatz\(a: tf\.Scalar\): number \{/);
+    expect(got.toCode.mappings.split(';').filter(Boolean).length).to.be.greaterThan(5);
     expect(got.notFused).to.match(/^fused cpu kernels are JavaScript made with new Function, .*csp: true/);
     // A callee the build could not name runs as it is, with one warning; toGraph of a function the build
     // did not convert says why it cannot.

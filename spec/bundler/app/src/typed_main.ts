@@ -1,7 +1,7 @@
 // Runs the TypeScript module's functions and prints what they give (run by Node from the bundle).
 
 import * as tf from '@tensorflow/tfjs';
-import { toGraph } from 'tfjs-autograph';
+import { toCode, toGraph } from 'tfjs-autograph';
 import { ops as objectOps, Scaler, typedCollatz, useOps } from './typed.js';
 
 const warnings: string[] = [];
@@ -22,6 +22,9 @@ const summary = await (typedCollatz as unknown as { graphFor(a: tf.Scalar): Prom
   tf.scalar(27, 'int32'),
 );
 const values = async (t: unknown) => Array.from(await (t as tf.Tensor).data());
+// toCode reads what the build embedded: the converted code, and its map into the source as written.
+const original = (typedCollatz as unknown as { original: (a: tf.Scalar) => number }).original;
+const converted = toCode(original, { sourceMap: true });
 const ops = [await useOps(3), await useOps(4)];
 // A method of an object, which the build did not convert: nothing converts at run time.
 let unconverted = '';
@@ -36,6 +39,12 @@ process.stdout.write(
     run: (typedCollatz as unknown as { lastRun: { how: string } }).lastRun.how,
     scaled: await values(scaled),
     notFused: summary.notFused,
+    toCode: {
+      code: converted.code,
+      sources: converted.map.sources,
+      content: converted.map.sourcesContent[0],
+      mappings: converted.map.mappings,
+    },
     ops,
     warnings,
     unconverted,

@@ -41,6 +41,9 @@ export interface ImportBinding {
   imported: string;
 }
 
+/** The export through which a module hands the conversion of its export `name` to importers. */
+export const conversionExportOf = (name: string): string => `${name}$autograph`;
+
 /** A function bound at the module's top level: `function f() {}` or `const f = (...) => ...`. */
 export interface ModuleFunction {
   local: string;
@@ -154,8 +157,8 @@ export function factsOf(program: Node): ModuleFacts {
   }
   const exportedGraphs = new Set<string>();
   for (const [exported, local] of exportedLocals) {
-    // A conversion is exported as `<name>$autograph`: only under a plain name, and one the module leaves free.
-    const plain = /^[A-Za-z_$][\w$]*$/.test(exported) && !topLevel.has(`${exported}$autograph`);
+    // A conversion is exported under a plain name only, and one the module leaves free.
+    const plain = /^[A-Za-z_$][\w$]*$/.test(exported) && !topLevel.has(conversionExportOf(exported));
     if (functions.has(local) && plain) exportedFunctions.set(exported, local);
     if (graphs.has(local)) exportedGraphs.add(exported);
     // `import { f } from './b.js'; export { f };`: f is b's.

@@ -9,6 +9,7 @@ import { ConversionError } from '../errors.js';
 import { buildFunction, type BuiltFunction } from './build_function.js';
 import {
   originOf,
+  conversionExportOf,
   factsOf,
   parseModuleCode,
   TYPESCRIPT,
@@ -52,8 +53,6 @@ export interface TransformOutput {
 /** The package whose functions mark what to convert, and the entry converted code imports its helpers from. */
 const PACKAGE = 'tfjs-autograph';
 const BUILT_ENTRY = 'tfjs-autograph/built';
-/** The suffix of the export through which a module hands an exported function's conversion to its importers. */
-export const BUILT_EXPORT_SUFFIX = '$autograph';
 
 /** How a function to convert sits in the module, which decides how its registration is written. */
 type Site =
@@ -83,13 +82,14 @@ export const mayConvert = (code: string): boolean => /\bexport\b|@autograph|tfjs
  */
 export function transformModule(code: string, id: string, options: TransformOptions): TransformOutput | undefined {
   const file = path.relative(options.root, id).split(path.sep).join('/');
+  /** The module as it is, with what the build has to say about it (nothing: undefined). */
+  const asItIs = (warnings: string[]): TransformOutput | undefined =>
+    warnings.length
+      ? { code, map: new MagicString(code).generateMap({ hires: true, source: id, includeContent: true }), warnings }
+      : undefined;
   const unchanged = (warning: string): TransformOutput | undefined =>
     code.includes(PACKAGE) || code.includes('@autograph')
-      ? {
-          code,
-          map: new MagicString(code).generateMap({ hires: true, source: id, includeContent: true }),
-          warnings: [`${file}: not converted at build time, since ${warning}`],
-        }
+      ? asItIs([`${file}: not converted at build time, since ${warning}`])
       : undefined;
   const lateConversion = 'Its functions convert when they are first called, which needs `new Function`.';
   // What is read: the module as JavaScript, every character where it is in `code` (types blanked out).
@@ -152,9 +152,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
   };
   for (const site of marks) plan(site, true, true);
   if (marks.length === 0 && facts.exportedFunctions.size === 0) {
-    return warnings.length
-      ? { code, map: new MagicString(code).generateMap({ hires: true, source: id }), warnings }
-      : undefined;
+    return asItIs(warnings);
   }
 
   const used = new Set<string>();
@@ -360,8 +358,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
     else s.prepend(`${header.join('\n')}\n`);
   }
   if (tail.length) s.append(`\n${tail.join('\n')}\n`);
-  if (!s.hasChanged())
-    return warnings.length ? { code, map: s.generateMap({ hires: true, source: id }), warnings } : undefined;
+  if (!s.hasChanged()) return asItIs(warnings);
   return {
     code: s.toString(),
     map: s.generateMap({ hires: 'boundary', source: id, includeContent: true }),
@@ -370,7 +367,7 @@ export function transformModule(code: string, id: string, options: TransformOpti
 }
 
 /** The export of a function's conversion: factsOf lists only functions exported under a plain name. */
-const exportName = (exported: string) => `${exported}${BUILT_EXPORT_SUFFIX}`;
+const exportName = conversionExportOf;
 
 function localNameOf(site: Site, facts: ModuleFacts): string {
   for (const fn of facts.functions.values()) if (fn.node === site.node) return fn.local;

@@ -76,6 +76,13 @@ describe('the build-time transform', () => {
       ].join('\n'),
     )!;
     expect(registered(out.code).sort()).to.deep.equal(['clip', 'step']);
+    // A computed name is not one the build can register by: the module passes through untouched, the
+    // decorator with it, for run time.
+    expect(
+      transform(
+        "import { convert } from 'tfjs-autograph';\nconst k = 'run';\nclass M { @convert() [k](x) { return x; } }\n",
+      ),
+    ).to.equal(undefined);
     expect(out.code).to.match(/ag\$registerMethod\(this, "clip", false, undefined, \{/);
     expect(out.code).to.match(/ag\$registerMethod\(this, "step", false, convert\(\), \{/);
   });
